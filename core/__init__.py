@@ -1,0 +1,40 @@
+"""Shared foundation of zhengzhao: settings, the root error, logging and the types siblings share.
+
+``core`` imports nothing from the project. Every other package (``ocr``, ``verify``, ``signing``,
+``elicense``, ``api``) may import it, and only through the names in ``__all__``.
+"""
+
+from core.documents import (
+    OPEN_ENDED,
+    BusinessLicenceField,
+    IdCardBackField,
+    IdCardFrontField,
+    DocType,
+    DocumentResult,
+    ExtractedField,
+    QualityCode,
+    QualityWarning,
+    TextLine,
+)
+from core.errors import ErrorCode, ZhengzhaoError
+from core.logging import configure_logging
+from core.settings import OcrEngineName, Settings, get_settings
+
+__all__ = [
+    "OPEN_ENDED",
+    "BusinessLicenceField",
+    "IdCardBackField",
+    "IdCardFrontField",
+    "DocType",
+    "DocumentResult",
+    "ErrorCode",
+    "ExtractedField",
+    "OcrEngineName",
+    "QualityCode",
+    "QualityWarning",
+    "Settings",
+    "TextLine",
+    "ZhengzhaoError",
+    "configure_logging",
+    "get_settings",
+]

@@ -1,0 +1,53 @@
+"""The root error of zhengzhao and the catalogue of stable error codes.
+
+Every error the project raises on purpose is a :class:`ZhengzhaoError` carrying a stable,
+machine-readable :class:`ErrorCode` and a human message in Chinese and English. Packages define
+their own subclasses in their own ``errors.py``; only ``api`` maps them to HTTP.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable error codes. Never rename a member: clients match on the value."""
+
+    # Input files (ocr.loading)
+    INPUT_EMPTY = "input.empty"
+    INPUT_TOO_LARGE = "input.too_large"
+    INPUT_UNSUPPORTED_TYPE = "input.unsupported_type"
+    INPUT_TYPE_MISMATCH = "input.type_mismatch"
+    INPUT_TRUNCATED = "input.truncated"
+    INPUT_CORRUPT = "input.corrupt"
+    INPUT_TOO_MANY_PIXELS = "input.too_many_pixels"
+    INPUT_TOO_SMALL = "input.too_small"
+    INPUT_PDF_ENCRYPTED = "input.pdf_encrypted"
+    INPUT_PDF_TOO_MANY_PAGES = "input.pdf_too_many_pages"
+    INPUT_NOT_FOUND = "input.not_found"
+    # OCR engines
+    ENGINE_UNAVAILABLE = "ocr.engine_unavailable"
+    ENGINE_MODEL_MISSING = "ocr.model_missing"
+    ENGINE_FAILED = "ocr.engine_failed"
+    # Configuration
+    CONFIG_INVALID = "config.invalid"
+
+
+class ZhengzhaoError(Exception):
+    """Root of every deliberate zhengzhao error.
+
+    ``code`` is stable and machine-readable; ``message_zh`` and ``message_en`` are for people.
+    Messages never contain personal data (names, ID numbers, OCR text) or key material.
+    """
+
+    code: ErrorCode
+
+    def __init__(self, code: ErrorCode, message_en: str, message_zh: str) -> None:
+        super().__init__(f"{code.value}: {message_en}")
+        self.code = code
+        self.message_en = message_en
+        self.message_zh = message_zh
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready description: ``{"code", "message_en", "message_zh"}``."""
+        return {"code": self.code.value, "message_en": self.message_en, "message_zh": self.message_zh}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up everything zhengzhao needs on a fresh Debian/Ubuntu machine: system packages (CJK fonts,
+# poppler), a virtualenv in .venv and the pinned Python dependencies. Safe to run again: it only
+# does what is missing. ZZ_WITH_PADDLE=1 also installs the optional PaddleOCR backend.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(python3 python3-venv fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai
+              fonts-arphic-uming fonts-dejavu-core poppler-utils)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A python3 from pyenv or similar satisfies the interpreter; it still needs the venv module.
+if command -v python3 >/dev/null && python3 -c "import venv, ensurepip" 2>/dev/null; then
+  filtered=()
+  for p in "${missing[@]}"; do [[ "$p" == python3 || "$p" == python3-venv ]] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$PY" -m venv .venv
+fi
+VPY=.venv/bin/python
+
+want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+if [[ "${ZZ_WITH_PADDLE:-0}" == 1 ]]; then
+  want="$want-$(sha256sum requirements-paddle.lock | cut -c1-16)"
+fi
+have="$(cat .venv/.zz-installed 2>/dev/null || true)"
+if [[ "$want" != "$have" ]]; then
+  echo "setup: installing Python dependencies into .venv"
+  $VPY -m pip install -q --disable-pip-version-check --upgrade "pip==25.3"
+  $VPY -m pip install -q --disable-pip-version-check -r requirements.lock
+  if [[ "${ZZ_WITH_PADDLE:-0}" == 1 ]]; then
+    $VPY -m pip install -q --disable-pip-version-check -r requirements-paddle.lock
+  fi
+  $VPY -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$want" > .venv/.zz-installed
+fi
