@@ -7,11 +7,11 @@
 from core.documents import (
     OPEN_ENDED,
     BusinessLicenceField,
-    IdCardBackField,
-    IdCardFrontField,
     DocType,
     DocumentResult,
     ExtractedField,
+    IdCardBackField,
+    IdCardFrontField,
     QualityCode,
     QualityWarning,
     TextLine,

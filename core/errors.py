@@ -50,4 +50,8 @@ class ZhengzhaoError(Exception):
 
     def to_dict(self) -> dict[str, str]:
         """A JSON-ready description: ``{"code", "message_en", "message_zh"}``."""
-        return {"code": self.code.value, "message_en": self.message_en, "message_zh": self.message_zh}
+        return {
+            "code": self.code.value,
+            "message_en": self.message_en,
+            "message_zh": self.message_zh,
+        }

@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     ocr_engine: OcrEngineName = OcrEngineName.RAPIDOCR
     ocr_threads: int = Field(default=2, ge=1, le=64, description="ONNX Runtime intra-op threads")
     ocr_det_max_side: int = Field(
-        default=960, ge=320, le=4096, description="Longest side fed to the text detector"
+        default=1280, ge=320, le=4096, description="Longest side fed to the text detector (pages)"
+    )
+    ocr_card_det_side: int = Field(
+        default=736, ge=320, le=4096, description="Longest side fed to the detector for cards"
     )
     ocr_rec_batch: int = Field(default=8, ge=1, le=64)
     ocr_min_score: float = Field(default=0.5, ge=0.0, le=1.0)

@@ -24,8 +24,11 @@ class OCREngine(Protocol):
 
     name: str
 
-    def recognize(self, image: np.ndarray, *, page: int = 0) -> EngineOutput:
-        """Detect and recognise every text line on ``image``."""
+    def recognize(
+        self, image: np.ndarray, *, page: int = 0, det_max_side: int | None = None
+    ) -> EngineOutput:
+        """Detect and recognise every text line on ``image``; ``det_max_side`` caps the
+        detector's input size (engines that cannot honour it ignore it)."""
         ...
 
     def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:

@@ -1,0 +1,77 @@
+"""The ``zhengzhao`` command: a thin shell over the packages.
+
+Exit codes: 0 ok, 1 a file could not be read (or a check failed), 2 usage or configuration error.
+``--json`` prints machine-readable output on stdout; people get rich tables; progress and errors
+go to stderr. Tracebacks only with ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.cli_common import EXIT_OK, EXIT_USAGE
+from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
+
+log = logging.getLogger(__name__)
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhengzhao", description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", "-v", action="store_true", help="debug logs and tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ocr = sub.add_parser("ocr", help="read documents and print their fields")
+    ocr.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ocr.add_argument("--type", dest="doc_type", default="auto",
+                     choices=["auto", *[t.value for t in DocType if t != DocType.UNKNOWN]])
+    ocr.add_argument("--engine", choices=[e.value for e in OcrEngineName], default=None)
+    ocr.add_argument("--json", action="store_true", help="JSON output (an array for several files)")
+    ocr.add_argument("--lines", action="store_true", help="also show the raw text lines")
+
+    demo = sub.add_parser("demo", help="OCR the bundled sample documents and compare with truth")
+    demo.add_argument("--engine", choices=[e.value for e in OcrEngineName], default=None)
+    demo.add_argument("--json", action="store_true")
+
+    models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
+    models.add_argument("dir", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging("DEBUG" if args.verbose else settings.log_level)
+    try:
+        if args.command == "ocr":
+            from api.cli_ocr import run_ocr  # noqa: PLC0415 - keep `--help` fast
+
+            return run_ocr(args, settings)
+        if args.command == "demo":
+            from api.cli_ocr import run_demo  # noqa: PLC0415
+
+            return run_demo(args, settings)
+        if args.command == "paddle-models":
+            from ocr.engines.paddle_models import prepare_model_dir  # noqa: PLC0415
+
+            target = prepare_model_dir(args.dir)
+            print(f"PaddleOCR models ready in {target}; set ZZ_PADDLE_MODEL_DIR={target}")
+            return EXIT_OK
+    except ZhengzhaoError as exc:
+        if args.verbose:
+            log.exception("failed")
+        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

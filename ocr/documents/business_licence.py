@@ -1,0 +1,124 @@
+"""Business licence (营业执照, 多证合一 layout): labels in two columns, values right of them."""
+
+from __future__ import annotations
+
+import re
+
+from core import BusinessLicenceField as F
+from core import ExtractedField
+from ocr.documents.layout import (
+    Anchor,
+    BoxMapper,
+    Item,
+    collect_value,
+    find_anchor,
+    make_field,
+    merge_split_labels,
+)
+from ocr.documents.text import find_uscc, parse_date, parse_date_range
+
+# Each field's label variants: companies, branches (分公司), sole traders (个体工商户),
+# partnerships.
+LABELS: dict[F, tuple[str, ...]] = {
+    F.USCC: ("统一社会信用代码",),
+    F.NAME: ("名称",),
+    F.ENTITY_TYPE: ("类型", "组成形式"),
+    F.LEGAL_REPRESENTATIVE: ("法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"),
+    F.REGISTERED_CAPITAL: ("注册资本", "出资额", "注册资金"),
+    F.ESTABLISHED_DATE: ("成立日期", "注册日期"),
+    F.TERM_FROM: ("营业期限", "合伙期限", "经营期限"),
+    F.ADDRESS: ("主要经营场所", "经营场所", "营业场所", "住所"),
+    F.BUSINESS_SCOPE: ("经营范围",),
+    F.REGISTRATION_AUTHORITY: ("登记机关",),
+}
+MULTILINE = {F.BUSINESS_SCOPE, F.ADDRESS, F.NAME}
+ALL_LABELS = tuple(lab for labs in LABELS.values() for lab in labs) + ("营业执照",)
+_DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:
+    """Fields keyed by :class:`core.BusinessLicenceField`."""
+    items = merge_split_labels(items, ALL_LABELS)
+    anchors: dict[F, Anchor] = {}
+    for key, labels in LABELS.items():
+        anchor = _find_label(items, labels)
+        if anchor is not None:
+            anchors[key] = anchor
+    found = list(anchors.values())
+    fields: dict[str, ExtractedField] = {}
+    used: set[int] = set()
+    for key, anchor in anchors.items():
+        pieces = collect_value(
+            items,
+            anchor,
+            stop_labels=found,
+            x_max=_column_limit(anchor, found),
+            multiline=key in MULTILINE,
+            stop_y=_next_label_below(anchor, found),
+        )
+        if key in (F.ESTABLISHED_DATE, F.TERM_FROM):
+            used.update(id(it) for _t, it in pieces)
+        text = "".join(t for t, _ in pieces)
+        if key == F.USCC:
+            code = find_uscc(text) or find_uscc(anchor.item.text)
+            if code:
+                fields[key] = make_field(pieces or [(code, anchor.item)], code, to_source)
+        elif key == F.TERM_FROM:
+            start, end = parse_date_range(text)
+            if start:
+                fields[F.TERM_FROM] = make_field(pieces, start, to_source)
+            if end:
+                fields[F.TERM_UNTIL] = make_field(pieces, end, to_source)
+        elif key == F.ESTABLISHED_DATE:
+            if iso := parse_date(text):
+                fields[key] = make_field(pieces, iso, to_source)
+        elif key == F.REGISTRATION_AUTHORITY:
+            value = _DATE_CN.sub("", text)
+            if value:
+                fields[key] = make_field(pieces, value, to_source)
+        elif text:
+            fields[key] = make_field(pieces, text, to_source)
+    if F.USCC not in fields:
+        for it in items:
+            if code := find_uscc(it.text):
+                fields[F.USCC] = make_field([(it.text, it)], code, to_source)
+                break
+    reg_date = _registration_date(items, anchors.get(F.REGISTRATION_AUTHORITY), used)
+    if reg_date is not None:
+        iso, item = reg_date
+        fields[F.REGISTRATION_DATE] = make_field([(item.text, item)], iso, to_source)
+    return fields
+
+
+def _find_label(items: list[Item], labels: tuple[str, ...]) -> Anchor | None:
+    # A label stands at the start of a short-ish item; a scope sentence that happens to start
+    # with "类型" further down must not win, so prefer the topmost and leftmost candidate.
+    return find_anchor(items, labels)
+
+
+def _column_limit(anchor: Anchor, anchors: list[Anchor]) -> float:
+    """A left-column value ends where a right-column label starts."""
+    right = [a.item.x0 for a in anchors if a.item.x0 > anchor.item.x1 + anchor.item.height]
+    return min(right, default=float("inf"))
+
+
+def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
+    tol = 2.5 * anchor.item.height
+    below = [a.item.y0 for a in anchors
+             if a.item.y0 > anchor.item.y0 + 0.5 * anchor.item.height
+             and abs(a.item.x0 - anchor.item.x0) < tol]
+    return min(below, default=float("inf"))
+
+
+def _registration_date(
+    items: list[Item], authority: Anchor | None, used: set[int]
+) -> tuple[str, Item] | None:
+    """The date printed under the registration authority's seal: the lowest unused full date."""
+    candidates = [it for it in items if id(it) not in used and _DATE_CN.search(it.text)]
+    if authority is not None:
+        near = [it for it in candidates if it.y0 >= authority.item.y0 - authority.item.height]
+        candidates = near or candidates
+    for it in sorted(candidates, key=lambda i: -i.y0):
+        if iso := parse_date(it.text):
+            return iso, it
+    return None

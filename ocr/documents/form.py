@@ -1,0 +1,91 @@
+"""Generic printed application forms: ``label: value`` pairs and ticked checkboxes.
+
+No schema is needed: a label is a short run of Chinese text that ends with a colon or is followed,
+on the same row, by a value; in a table the label cell and the value cell are separate items. A
+checkbox is a ☑/☐ glyph (or a square the detector read as 口/□) in front of an option word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core import ExtractedField
+from ocr.documents.layout import BoxMapper, Item, make_field, rows
+from ocr.documents.text import parse_date
+
+_LABEL = re.compile(r"^[\u4e00-\u9fff()（）/、]{2,12}$")
+_LABEL_SUFFIXES = (
+    "名称", "姓名", "号码", "代码", "电话", "日期", "地址", "住所", "类型", "事项", "性别",
+    "民族", "邮编", "人", "码", "额", "资本", "期限", "场所", "机关", "范围", "单位", "职务",
+    "手机", "时间", "原因", "方式", "邮箱", "形式", "出生", "籍贯", "户籍", "证件", "编号",
+    "金额", "签名", "签字",
+)
+_CHECKED = "☑☒✔✓■√"
+_UNCHECKED = "☐□口"
+_OPTION = re.compile(rf"([{_CHECKED}{_UNCHECKED}])\s*([^{_CHECKED}{_UNCHECKED}\s]+)")
+_DATE_LABEL = re.compile(r"(日期|时间|出生)$")
+
+
+def is_label(text: str) -> bool:
+    """Whether ``text`` reads like a form label (short Chinese, label-like ending)."""
+    t = text.rstrip(":")
+    return bool(_LABEL.match(t)) and (text.endswith(":") or t.endswith(_LABEL_SUFFIXES))
+
+
+def extract(
+    items: list[Item], to_source: BoxMapper | None = None
+) -> tuple[dict[str, ExtractedField], dict[str, bool]]:
+    """``label -> value`` fields and ``option -> ticked`` checkboxes."""
+    fields: dict[str, ExtractedField] = {}
+    boxes: dict[str, bool] = {}
+    for row in rows(items):
+        i = 0
+        while i < len(row):
+            it = row[i]
+            options = _OPTION.findall(it.text)
+            if options and not is_label(it.text):
+                for mark, word in options:
+                    boxes[word.rstrip(":")] = mark in _CHECKED
+                i += 1
+                continue
+            if ":" in it.text and not is_label(it.text):
+                label, _, rest = it.text.partition(":")
+                if _LABEL.match(label) and rest:
+                    _put(fields, label, rest, [(rest, it)], to_source)
+                    i += 1
+                    continue
+            if is_label(it.text):
+                label = it.text.rstrip(":")
+                value_items: list[Item] = []
+                j = i + 1
+                while j < len(row) and not is_label(row[j].text):
+                    if _OPTION.search(row[j].text):
+                        for mark, word in _OPTION.findall(row[j].text):
+                            boxes[word.rstrip(":")] = mark in _CHECKED
+                    else:
+                        value_items.append(row[j])
+                    j += 1
+                if value_items:
+                    value = "".join(v.text for v in value_items)
+                    _put(fields, label, value, [(v.text, v) for v in value_items], to_source)
+                i = j
+                continue
+            i += 1
+    return fields, boxes
+
+
+def _put(
+    fields: dict[str, ExtractedField],
+    label: str,
+    value: str,
+    pieces: list[tuple[str, Item]],
+    to_source: BoxMapper | None,
+) -> None:
+    if _DATE_LABEL.search(label) and (iso := parse_date(value)):
+        value = iso
+    key = label
+    n = 2
+    while key in fields:
+        key = f"{label}#{n}"
+        n += 1
+    fields[key] = make_field(pieces, value, to_source)

@@ -1,0 +1,190 @@
+"""Page layout for the extractors: text items with geometry, rows, and label-anchored values.
+
+Printed documents put a value to the right of its label and, when it is long, on following lines
+aligned with the first value line. Every extractor reduces to: find the label, collect what lies
+right of it on its row, then what lies below it in its column until the next label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import ExtractedField, TextLine
+from ocr.documents.text import compact
+
+BoxMapper = Callable[[list[list[float]]], list[list[float]]]
+
+
+@dataclass(slots=True)
+class Item:
+    """One OCR line in the (flattened) page's coordinates."""
+
+    text: str  # compact: half-width, no whitespace
+    raw: str
+    score: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def box(self) -> list[list[float]]:
+        return [[self.x0, self.y0], [self.x1, self.y0], [self.x1, self.y1], [self.x0, self.y1]]
+
+
+def to_items(lines: Iterable[TextLine]) -> list[Item]:
+    items = []
+    for ln in lines:
+        pts = np.asarray(ln.box, dtype=np.float32)
+        text = compact(ln.text)
+        if not text:
+            continue
+        items.append(Item(text, ln.text, ln.score, float(pts[:, 0].min()), float(pts[:, 1].min()),
+                          float(pts[:, 0].max()), float(pts[:, 1].max())))
+    return items
+
+
+def same_row(a: Item, b: Item) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
+def rows(items: Sequence[Item]) -> list[list[Item]]:
+    """Items grouped into visual rows, top to bottom, each row left to right."""
+    out: list[list[Item]] = []
+    for it in sorted(items, key=lambda i: i.cy):
+        for row in out:
+            if same_row(row[0], it):
+                row.append(it)
+                break
+        else:
+            out.append([it])
+    for row in out:
+        row.sort(key=lambda i: i.x0)
+    out.sort(key=lambda r: min(i.y0 for i in r))
+    return out
+
+
+def merge_split_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
+    """Join items that a letter-spaced label (``名　　称``) was split into by the detector."""
+    labels = list(labels)
+    merged: list[Item] = []
+    for row in rows(items):
+        i = 0
+        while i < len(row):
+            cur = row[i]
+            while i + 1 < len(row):
+                nxt = row[i + 1]
+                joined = cur.text + nxt.text
+                if any(lab.startswith(cur.text) and lab != cur.text for lab in labels) and any(
+                    lab.startswith(joined) or joined.startswith(lab) for lab in labels
+                ):
+                    cur = Item(joined, cur.raw + nxt.raw, min(cur.score, nxt.score), cur.x0,
+                               min(cur.y0, nxt.y0), nxt.x1, max(cur.y1, nxt.y1))
+                    i += 1
+                else:
+                    break
+            merged.append(cur)
+            i += 1
+    return merged
+
+
+@dataclass(slots=True)
+class Anchor:
+    """A label found on the page: the item holding it and how many characters it takes."""
+
+    label: str
+    item: Item
+    length: int
+
+    @property
+    def value_x(self) -> float:
+        """Where the value starts: after the label's characters inside its item."""
+        it = self.item
+        if self.length >= len(it.text):
+            return it.x1
+        return it.x0 + (it.x1 - it.x0) * self.length / len(it.text)
+
+
+def find_anchor(items: Sequence[Item], labels: Sequence[str]) -> Anchor | None:
+    """The first item (reading order) whose text starts with one of ``labels`` (longest first)."""
+    for lab in sorted(labels, key=len, reverse=True):
+        for it in sorted(items, key=lambda i: (i.y0, i.x0)):
+            if it.text.startswith(lab):
+                return Anchor(lab, it, len(lab))
+    return None
+
+
+def collect_value(
+    items: Sequence[Item],
+    anchor: Anchor,
+    *,
+    stop_labels: Sequence[Anchor] = (),
+    x_max: float = float("inf"),
+    multiline: bool = False,
+    stop_y: float = float("inf"),
+) -> list[tuple[str, Item]]:
+    """Pieces of text belonging to ``anchor``'s value, in reading order.
+
+    The remainder of the label's own item comes first, then items right of it on its row up to
+    the next label or ``x_max``, then — when ``multiline`` — rows below, aligned with the value
+    column, until another label or ``stop_y``.
+    """
+    label_items = {id(a.item) for a in stop_labels if a.item is not anchor.item}
+    pieces: list[tuple[str, Item]] = []
+    lab = anchor.item
+    rest = lab.text[anchor.length :].lstrip(":")
+    if rest:
+        pieces.append((rest, lab))
+    row_right = sorted(
+        (it for it in items if it is not lab and same_row(it, lab) and it.x0 >= lab.x1 - 0.5 *
+         lab.height and it.x0 < x_max),
+        key=lambda i: i.x0,
+    )
+    for it in row_right:
+        if id(it) in label_items:
+            break
+        pieces.append((it.text, it))
+    if not multiline:
+        return pieces
+    value_left = min([p[1].x0 for p in pieces if p[1] is not lab] + [anchor.value_x])
+    bottom = lab.y1
+    line_h = lab.height
+    for row in rows([it for it in items if it.y0 > lab.y0 + 0.5 * lab.height]):
+        row = [it for it in row if it.x0 >= value_left - 1.2 * line_h and it.x0 < x_max]
+        if not row:
+            continue
+        top = min(it.y0 for it in row)
+        if top >= stop_y or any(id(it) in label_items for it in row):
+            break
+        if top - bottom > 1.6 * line_h:
+            break
+        pieces.extend((it.text, it) for it in row)
+        bottom = max(it.y1 for it in row)
+    return pieces
+
+
+def make_field(
+    pieces: Sequence[tuple[str, Item]], value: str, to_source: BoxMapper | None = None
+) -> ExtractedField:
+    """An ExtractedField whose confidence is the weakest piece's and whose box spans them."""
+    used = [it for _t, it in pieces]
+    confidence = min((it.score for it in used), default=0.0)
+    box = None
+    if used:
+        x0, y0 = min(i.x0 for i in used), min(i.y0 for i in used)
+        x1, y1 = max(i.x1 for i in used), max(i.y1 for i in used)
+        box = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+        if to_source is not None:
+            box = to_source(box)
+    return ExtractedField(value, confidence, box)

@@ -1,0 +1,96 @@
+"""Text normalisation shared by the document extractors: OCR confusions, dates, numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core import OPEN_ENDED
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # full-width ASCII block
+_FULLWIDTH.update({0x3000: 0x20, ord("："): ord(":"), ord("（"): ord("("), ord("）"): ord(")")})
+# Characters PP-OCR confuses with digits inside numeric fields.
+_DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1",
+                              "|": "1", "Z": "2", "S": "5", "B": "8", "x": "X", "×": "X"})
+_SPACES = re.compile(r"\s+")
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits, letters, colon, brackets and the ideographic space to ASCII."""
+    return text.translate(_FULLWIDTH)
+
+
+def compact(text: str) -> str:
+    """Half-width and without any whitespace: the form used to match labels."""
+    return _SPACES.sub("", halfwidth(text))
+
+
+def fix_digits(text: str) -> str:
+    """Repair letter/digit confusions in a field that can only hold digits (and a final X)."""
+    return compact(text).translate(_DIGIT_FIXES)
+
+
+def valid_date(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?"),
+    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),
+)
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` as ``YYYY-MM-DD`` (年月日, dots, dashes, slashes, 8 digits)."""
+    t = compact(text).translate(_DIGIT_FIXES)
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(t):
+            iso = valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if iso:
+                return iso
+    return None
+
+
+def parse_date_range(text: str) -> tuple[str | None, str | None]:
+    """A validity range like ``2016.05.10-2036.05.10``, ``2015年3月1日至长期``."""
+    t = compact(text)
+    parts = re.split(r"[至到~\-—–－一]+(?=\d|长期|永久)", t, maxsplit=1)
+    start = parse_date(parts[0]) if parts else None
+    end: str | None = None
+    if len(parts) == 2:
+        end = OPEN_ENDED if ("长期" in parts[1] or "永久" in parts[1]) else parse_date(parts[1])
+    elif "长期" in t:
+        end = OPEN_ENDED
+    if start is None or (len(parts) < 2 and end is None):
+        # Dates run together without a readable separator: take two in a row.
+        dates = [m for p in _DATE_PATTERNS for m in p.finditer(t.translate(_DIGIT_FIXES))]
+        found = [valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in dates]
+        found = [f for f in found if f]
+        if found:
+            start = start or found[0]
+            if end is None and len(found) > 1:
+                end = found[1]
+    return start, end
+
+
+ID_NUMBER = re.compile(r"(?<![0-9X])([1-9]\d{16}[\dX])(?![0-9X])")
+
+
+def find_id_number(text: str) -> str | None:
+    """An 18-character resident ID number in ``text`` after digit repair."""
+    m = ID_NUMBER.search(fix_digits(text).upper())
+    return m.group(1) if m else None
+
+
+_USCC_FIXES = str.maketrans({"O": "0", "I": "1", "S": "5", "Z": "2", "V": "U"})
+USCC = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Z])")
+
+
+def find_uscc(text: str) -> str | None:
+    """An 18-character unified social credit code in ``text``."""
+    t = compact(text).upper().translate(_USCC_FIXES)
+    m = USCC.search(t)
+    return m.group(1) if m else None

@@ -1,0 +1,153 @@
+"""From file bytes to a typed :class:`core.DocumentResult`: load, flatten, OCR, classify,
+extract fields, assess quality. One reader holds one engine and is reused for every file."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core import DocType, DocumentResult, ExtractedField, Settings, TextLine
+from ocr.documents import business_licence, form, id_card
+from ocr.documents.classify import classify
+from ocr.documents.layout import Item, to_items
+from ocr.engines.base import OCREngine
+from ocr.loading import LoadLimits, Page, load_document, load_path
+from ocr.quality import QualityInput, assess
+from ocr.rectify import Rectified, rectify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _PageRead:
+    index: int
+    rect: Rectified
+    lines: list[TextLine]  # in flattened coordinates
+    doc_type: DocType
+    type_score: float
+    source_width: float
+    timings: dict[str, float]
+
+
+class DocumentReader:
+    """Reads documents with one engine. Safe to share between threads if the engine is."""
+
+    def __init__(self, engine: OCREngine, settings: Settings | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or Settings()
+        self.limits = LoadLimits.from_settings(self.settings)
+
+    def read_path(self, path: str | Path, doc_type: DocType | None = None) -> DocumentResult:
+        t0 = time.perf_counter()
+        pages = load_path(path, limits=self.limits)
+        return self._read_pages(Path(path).name, pages, doc_type, time.perf_counter() - t0)
+
+    def read_bytes(
+        self, data: bytes, filename: str, doc_type: DocType | None = None
+    ) -> DocumentResult:
+        t0 = time.perf_counter()
+        pages = load_document(data, filename=filename, limits=self.limits)
+        return self._read_pages(filename, pages, doc_type, time.perf_counter() - t0)
+
+    def read_image(
+        self, image: np.ndarray, name: str = "image", doc_type: DocType | None = None
+    ) -> DocumentResult:
+        """Read an already-decoded BGR image (benchmarks and tests)."""
+        return self._read_pages(name, [Page(image, 0, "array", None)], doc_type, 0.0)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _read_pages(
+        self, name: str, pages: list[Page], doc_type: DocType | None, load_time: float
+    ) -> DocumentResult:
+        t_start = time.perf_counter()
+        reads = [self._read_page(p) for p in pages]
+        if doc_type is None:
+            best = max(reads, key=lambda r: r.type_score)
+            doc_type = best.doc_type if best.doc_type != DocType.UNKNOWN else DocType.UNKNOWN
+        else:
+            best = reads[0]
+        t_extract = time.perf_counter()
+        fields: dict[str, ExtractedField] = {}
+        checkboxes: dict[str, bool] = {}
+        targets = reads if doc_type in (DocType.FORM, DocType.UNKNOWN) else [best]
+        for r in targets:
+            items = to_items(r.lines)
+            new_fields, new_boxes = _extract(doc_type, items, r.rect.map_box)
+            for key, value in new_fields.items():
+                fields.setdefault(key, value)
+            checkboxes.update(new_boxes)
+        extract_time = time.perf_counter() - t_extract
+        all_lines = [
+            TextLine(ln.text, ln.score, r.rect.map_box(ln.box), r.index)
+            for r in reads
+            for ln in r.lines
+        ]
+        heights = [_line_height(ln) for ln in all_lines]
+        scores = [f.confidence for f in fields.values()]
+        warnings = assess(
+            QualityInput(
+                image=best.rect.image,
+                doc_type=doc_type,
+                source_width=best.source_width,
+                border_cut=best.rect.touches_border,
+                median_line_height=float(np.median(heights)) if heights else 0.0,
+                mean_confidence=float(np.mean(scores)) if scores else 0.0,
+            )
+        )
+        timings: dict[str, float] = {"load": load_time}
+        for r in reads:
+            for key, value in r.timings.items():
+                timings[key] = timings.get(key, 0.0) + value
+        timings["extract"] = extract_time
+        timings["total"] = load_time + (time.perf_counter() - t_start)
+        log.debug("read %s: type=%s pages=%d fields=%d in %.3fs", name, doc_type.value,
+                  len(pages), len(fields), timings["total"])
+        return DocumentResult(
+            file=name,
+            doc_type=doc_type,
+            fields=fields,
+            warnings=warnings,
+            lines=all_lines,
+            timings=timings,
+            pages=len(pages),
+            checkboxes=checkboxes,
+        )
+
+    def _read_page(self, page: Page) -> _PageRead:
+        t0 = time.perf_counter()
+        rect = rectify(page.image)
+        t_rect = time.perf_counter() - t0
+        h, w = rect.image.shape[:2]
+        card_like = rect.quad is not None or max(h, w) <= 1100
+        det_side = self.settings.ocr_card_det_side if card_like else self.settings.ocr_det_max_side
+        det_side = min(det_side, max(h, w))
+        out = self.engine.recognize(rect.image, page=page.index, det_max_side=det_side)
+        doc_type, score = classify([ln.text for ln in out.lines])
+        if rect.quad is not None:
+            q = rect.quad
+            source_width = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
+        else:
+            source_width = float(page.image.shape[1])
+        timings = {"rectify": t_rect, **out.timings}
+        return _PageRead(page.index, rect, out.lines, doc_type, score, source_width, timings)
+
+
+def _extract(
+    doc_type: DocType, items: list[Item], to_source
+) -> tuple[dict[str, ExtractedField], dict[str, bool]]:
+    if doc_type == DocType.ID_CARD_FRONT:
+        return id_card.extract_front(items, to_source), {}
+    if doc_type == DocType.ID_CARD_BACK:
+        return id_card.extract_back(items, to_source), {}
+    if doc_type == DocType.BUSINESS_LICENCE:
+        return business_licence.extract(items, to_source), {}
+    return form.extract(items, to_source)
+
+
+def _line_height(line: TextLine) -> float:
+    ys = [p[1] for p in line.box]
+    return max(ys) - min(ys)
