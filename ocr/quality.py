@@ -84,22 +84,23 @@ def photocopy_score(image: np.ndarray) -> float:
 
 
 def moire_score(gray: np.ndarray) -> float:
-    """A photographed screen leaves a strong periodic pattern: an isolated off-centre peak in
-    the spectrum, far above its neighbourhood, at mid-to-high frequency."""
+    """A photographed screen leaves a strong periodic pattern: an isolated spectral peak at
+    mid-to-high frequency, far above its surroundings. Printed text and straight borders put
+    their energy on the two frequency axes, so a cross around them is ignored."""
     g = _at_width(gray, 512).astype(np.float32)
     g = g - cv2.GaussianBlur(g, (0, 0), 3)
+    h, w = g.shape
+    g *= np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
     spec = np.abs(np.fft.fftshift(np.fft.fft2(g)))
-    h, w = spec.shape
-    yy, xx = np.ogrid[:h, :w]
-    radius = np.hypot((yy - h / 2) / h, (xx - w / 2) / w)
-    band = (radius > 0.12) & (radius < 0.48)
+    fy = (np.arange(h) - h / 2)[:, None] / h
+    fx = (np.arange(w) - w / 2)[None, :] / w
+    radius = np.hypot(fy, fx)
+    band = (radius > 0.1) & (radius < 0.48) & (np.abs(fx) > 0.03) & (np.abs(fy) > 0.03)
     values = spec[band]
     if values.size == 0:
         return 0.0
-    peak = float(values.max())
-    floor = float(np.median(values)) + 1e-6
-    ratio = peak / floor
-    return float(np.clip((ratio - 40.0) / 40.0, 0.0, 1.0))
+    ratio = float(values.max()) / (float(np.median(values)) + 1e-6)
+    return float(np.clip((ratio - 30.0) / 30.0, 0.0, 1.0))
 
 
 def resolution_score(q: QualityInput) -> float:

@@ -20,9 +20,18 @@ def halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TO_FULLWIDTH_PUNCT = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；"})
+
+
 def compact(text: str) -> str:
-    """Half-width and without any whitespace: the form used to match labels."""
-    return _SPACES.sub("", halfwidth(text))
+    """The canonical form of OCR text: no whitespace, ASCII letters and digits half-width, the
+    colon as ``:``, and — in Chinese text — brackets, commas and semicolons full-width, as
+    Chinese documents print them (PP-OCR returns either width)."""
+    t = _SPACES.sub("", halfwidth(text))
+    if _CJK.search(t):
+        t = t.translate(_TO_FULLWIDTH_PUNCT)
+    return t
 
 
 def fix_digits(text: str) -> str:

@@ -7,14 +7,17 @@ import numpy as np
 
 
 def order_quad(points: np.ndarray) -> np.ndarray:
-    """Order four points clockwise from top-left."""
+    """Order four points clockwise (in image coordinates) starting from the top-left one.
+
+    Sorting by angle around the centre stays correct at any rotation, where the usual
+    sum/difference trick returns the same point twice near 45°.
+    """
     pts = np.asarray(points, dtype=np.float32).reshape(4, 2)
-    s = pts.sum(axis=1)
-    d = np.diff(pts, axis=1).ravel()
-    return np.array(
-        [pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]],
-        dtype=np.float32,
-    )
+    centre = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+    pts = pts[np.argsort(angles)]  # clockwise on screen, where y grows downwards
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
 
 
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Benchmarks: one script per headline figure, printing medians and ratios."""

@@ -1,0 +1,80 @@
+"""The dependency direction core ← ocr|verify|signing ← elicense ← api, package docstrings, and
+the curated public surface of each package."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("core", "ocr", "verify", "signing", "elicense", "api")
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "ocr": {"core"},
+    "verify": {"core"},
+    "signing": {"core"},
+    "elicense": {"core", "signing"},
+    "api": {"core", "ocr", "verify", "signing", "elicense", "samples"},
+}
+
+
+def project_imports(path: Path) -> set[str]:
+    """Top-level project packages imported anywhere in ``path`` (also inside functions)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found.update(n.split(".")[0] for n in names if n.split(".")[0] in (*PACKAGES, "samples"))
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_dependency_direction(package: str) -> None:
+    violations = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for imported in project_imports(path) - ALLOWED[package] - {package}:
+            violations.append(f"{path.relative_to(ROOT)} imports {imported}")
+    assert not violations, "\n".join(violations)
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from api.cli import main\n    import ocr.loading\n")
+    assert project_imports(bad) == {"api", "ocr"}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_says_what_it_owns(package: str) -> None:
+    for init in (ROOT / package).rglob("__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text("utf-8")))
+        assert doc and len(doc) > 40, f"{init.relative_to(ROOT)} needs a docstring"
+
+
+PUBLIC = {
+    "core": {
+        "OPEN_ENDED", "BusinessLicenceField", "DocType", "DocumentResult", "ErrorCode",
+        "ExtractedField", "IdCardBackField", "IdCardFrontField", "OcrEngineName", "QualityCode",
+        "QualityWarning", "Settings", "TextLine", "ZhengzhaoError", "configure_logging",
+        "get_settings",
+    },
+    "ocr": {
+        "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",
+        "create_engine", "load_document", "load_path",
+    },
+}
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC))
+def test_public_surface_is_deliberate(package: str) -> None:
+    module = importlib.import_module(package)
+    assert set(module.__all__) == PUBLIC[package]
+    for name in module.__all__:
+        assert hasattr(module, name)
