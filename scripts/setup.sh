@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything zhengzhao needs on a fresh Debian/Ubuntu machine: system packages (CJK fonts,
 # poppler), a virtualenv in .venv and the pinned Python dependencies. Safe to run again: it only
-# does what is missing. ZZ_WITH_PADDLE=1 also installs the optional PaddleOCR backend.
+# does what is missing. ZZ_WITH_DEV=1 adds the test tools, ZZ_WITH_PADDLE=1 the optional
+# PaddleOCR backend (~1.4 GB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,18 +32,17 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 VPY=.venv/bin/python
 
-want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
-if [[ "${ZZ_WITH_PADDLE:-0}" == 1 ]]; then
-  want="$want-$(sha256sum requirements-paddle.lock | cut -c1-16)"
-fi
+locks=(requirements.lock)
+[[ "${ZZ_WITH_DEV:-0}" == 1 ]] && locks+=(requirements-dev.lock)
+[[ "${ZZ_WITH_PADDLE:-0}" == 1 ]] && locks+=(requirements-paddle.lock)
+want="$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
 have="$(cat .venv/.zz-installed 2>/dev/null || true)"
 if [[ "$want" != "$have" ]]; then
   echo "setup: installing Python dependencies into .venv"
   $VPY -m pip install -q --disable-pip-version-check --upgrade "pip==25.3"
-  $VPY -m pip install -q --disable-pip-version-check -r requirements.lock
-  if [[ "${ZZ_WITH_PADDLE:-0}" == 1 ]]; then
-    $VPY -m pip install -q --disable-pip-version-check -r requirements-paddle.lock
-  fi
-  $VPY -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  for lock in "${locks[@]}"; do
+    $VPY -m pip install -q --disable-pip-version-check -r "$lock"
+  done
+  $VPY -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > .venv/.zz-installed
 fi

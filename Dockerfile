@@ -1,0 +1,23 @@
+# zhengzhao: the OCR/validation/e-licence service on Debian 12 with CJK fonts.
+# Build offline-capable: every model ships inside a Python wheel; nothing downloads at run time.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ORT_DISABLE_TELEMETRY=1 \
+    ZZ_DATA_DIR=/var/lib/zhengzhao
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-wqy-zenhei fonts-wqy-microhei \
+      fonts-arphic-ukai fonts-arphic-uming fonts-dejavu-core poppler-utils libgl1 libglib2.0-0 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN pip install --no-cache-dir --no-deps -e . \
+ && useradd --system --home /var/lib/zhengzhao zhengzhao \
+ && mkdir -p /var/lib/zhengzhao && chown zhengzhao /var/lib/zhengzhao
+USER zhengzhao
+
+# Until the HTTP service lands (issue 5) the image runs the OCR demo.
+CMD ["zhengzhao", "demo"]
