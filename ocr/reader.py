@@ -15,7 +15,7 @@ from ocr.documents import business_licence, form, id_card
 from ocr.documents.classify import classify
 from ocr.documents.layout import Item, to_items
 from ocr.engines.base import OCREngine
-from ocr.loading import LoadLimits, Page, load_document, load_path
+from ocr.loading import LoadLimits, load_document, load_path
 from ocr.quality import QualityInput, assess
 from ocr.rectify import Rectified, rectify
 
@@ -44,27 +44,33 @@ class DocumentReader:
     def read_path(self, path: str | Path, doc_type: DocType | None = None) -> DocumentResult:
         t0 = time.perf_counter()
         pages = load_path(path, limits=self.limits)
-        return self._read_pages(Path(path).name, pages, doc_type, time.perf_counter() - t0)
+        images = [(p.index, p.image) for p in pages]
+        return self._read_pages(Path(path).name, images, doc_type, time.perf_counter() - t0)
 
     def read_bytes(
         self, data: bytes, filename: str, doc_type: DocType | None = None
     ) -> DocumentResult:
         t0 = time.perf_counter()
         pages = load_document(data, filename=filename, limits=self.limits)
-        return self._read_pages(filename, pages, doc_type, time.perf_counter() - t0)
+        images = [(p.index, p.image) for p in pages]
+        return self._read_pages(filename, images, doc_type, time.perf_counter() - t0)
 
     def read_image(
         self, image: np.ndarray, name: str = "image", doc_type: DocType | None = None
     ) -> DocumentResult:
         """Read an already-decoded BGR image (benchmarks and tests)."""
-        return self._read_pages(name, [Page(image, 0, "array", None)], doc_type, 0.0)
+        return self._read_pages(name, [(0, image)], doc_type, 0.0)
 
     # -- internals ----------------------------------------------------------------------------
     def _read_pages(
-        self, name: str, pages: list[Page], doc_type: DocType | None, load_time: float
+        self,
+        name: str,
+        pages: list[tuple[int, np.ndarray]],
+        doc_type: DocType | None,
+        load_time: float,
     ) -> DocumentResult:
         t_start = time.perf_counter()
-        reads = [self._read_page(p) for p in pages]
+        reads = [self._read_page(index, image) for index, image in pages]
         if doc_type is None:
             best = max(reads, key=lambda r: r.type_score)
             doc_type = best.doc_type if best.doc_type != DocType.UNKNOWN else DocType.UNKNOWN
@@ -117,23 +123,23 @@ class DocumentReader:
             checkboxes=checkboxes,
         )
 
-    def _read_page(self, page: Page) -> _PageRead:
+    def _read_page(self, index: int, image: np.ndarray) -> _PageRead:
         t0 = time.perf_counter()
-        rect = rectify(page.image)
+        rect = rectify(image)
         t_rect = time.perf_counter() - t0
         h, w = rect.image.shape[:2]
         card_like = rect.quad is not None or max(h, w) <= 1100
         det_side = self.settings.ocr_card_det_side if card_like else self.settings.ocr_det_max_side
         det_side = min(det_side, max(h, w))
-        out = self.engine.recognize(rect.image, page=page.index, det_max_side=det_side)
+        out = self.engine.recognize(rect.image, page=index, det_max_side=det_side)
         doc_type, score = classify([ln.text for ln in out.lines])
         if rect.quad is not None:
             q = rect.quad
             source_width = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
         else:
-            source_width = float(page.image.shape[1])
+            source_width = float(image.shape[1])
         timings = {"rectify": t_rect, **out.timings}
-        return _PageRead(page.index, rect, out.lines, doc_type, score, source_width, timings)
+        return _PageRead(index, rect, out.lines, doc_type, score, source_width, timings)
 
 
 def _extract(

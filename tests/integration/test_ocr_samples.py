@@ -1,0 +1,82 @@
+"""The real engine on the committed sample documents, scored against their ground truth."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "documents"
+TRUTHS = sorted(SAMPLES.glob("*.json"))
+
+pytestmark = pytest.mark.integration
+
+
+def sample_file(truth_path: Path) -> Path:
+    truth = json.loads(truth_path.read_text("utf-8"))
+    return SAMPLES / truth["file"]
+
+
+def test_samples_are_there() -> None:
+    assert len(TRUTHS) >= 20
+
+
+@pytest.fixture(scope="module")
+def results(reader):
+    out = {}
+    for truth_path in TRUTHS:
+        truth = json.loads(truth_path.read_text("utf-8"))
+        out[truth["file"]] = (truth, reader.read_path(SAMPLES / truth["file"]))
+    return out
+
+
+def test_every_sample_is_classified(results) -> None:
+    wrong = {f: (r.doc_type.value, t["doc_type"]) for f, (t, r) in results.items()
+             if r.doc_type.value != t["doc_type"]}
+    assert not wrong
+
+
+def test_clean_samples_read_exactly(results) -> None:
+    misses = []
+    for name, (truth, result) in results.items():
+        if not truth["clean"]:
+            continue
+        for key, want in truth["fields"].items():
+            got = result.fields.get(key)
+            if got is None or got.value != want:
+                misses.append((name, key, want, got.value if got else None))
+    assert not misses
+
+
+def test_degraded_samples_mostly_read_exactly(results) -> None:
+    per_type: dict[str, list[bool]] = defaultdict(list)
+    for truth, result in results.values():
+        if truth["clean"]:
+            continue
+        for key, want in truth["fields"].items():
+            got = result.fields.get(key)
+            per_type[truth["doc_type"]].append(got is not None and got.value == want)
+    rates = {t: sum(v) / len(v) for t, v in per_type.items()}
+    assert per_type and all(rate >= 0.9 for rate in rates.values()), rates
+
+
+def test_fields_carry_boxes_inside_the_page(results) -> None:
+    for _name, (_truth, result) in results.items():
+        for field in result.fields.values():
+            assert 0.0 < field.confidence <= 1.0
+            assert field.box is not None and len(field.box) == 4
+
+
+def test_result_json_round_trips(results) -> None:
+    from core import DocumentResult
+
+    for _truth, result in results.values():
+        data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+        again = DocumentResult.from_dict(data)
+        assert again.doc_type == result.doc_type
+        assert {k: v.value for k, v in again.fields.items()} == {
+            k: v.value for k, v in result.fields.items()}
+        assert data["schema_version"] == 1
+        assert set(data) >= {"file", "doc_type", "fields", "warnings", "lines", "timings"}
