@@ -17,7 +17,7 @@ from ocr.documents.layout import Item, to_items
 from ocr.engines.base import OCREngine
 from ocr.loading import LoadLimits, load_document, load_path
 from ocr.quality import QualityInput, assess
-from ocr.rectify import Rectified, rectify
+from ocr.rectify import Rectified, is_card, rectify
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,20 @@ class _PageRead:
     type_score: float
     source_width: float
     timings: dict[str, float]
+    upside_down: bool
+
+    def upright(self, box: list[list[float]]) -> list[list[float]]:
+        """A box in the flattened image ↔ the same box in that image turned the right way up
+        (the map is its own inverse)."""
+        if not self.upside_down:
+            return box
+        h, w = self.rect.image.shape[:2]
+        turned = [[w - 1 - x, h - 1 - y] for x, y in box]
+        return turned[2:] + turned[:2]
+
+    def to_source(self, box: list[list[float]]) -> list[list[float]]:
+        """A box in upright coordinates → pixels of the page as loaded."""
+        return self.rect.map_box(self.upright(box))
 
 
 class DocumentReader:
@@ -81,8 +95,8 @@ class DocumentReader:
         checkboxes: dict[str, bool] = {}
         targets = reads if doc_type in (DocType.FORM, DocType.UNKNOWN) else [best]
         for r in targets:
-            items = to_items(r.lines)
-            new_fields, new_boxes = _extract(doc_type, items, r.rect.map_box)
+            upright = [TextLine(ln.text, ln.score, r.upright(ln.box), ln.page) for ln in r.lines]
+            new_fields, new_boxes = _extract(doc_type, to_items(upright), r.to_source)
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
             checkboxes.update(new_boxes)
@@ -128,7 +142,7 @@ class DocumentReader:
         rect = rectify(image)
         t_rect = time.perf_counter() - t0
         h, w = rect.image.shape[:2]
-        card_like = rect.quad is not None or max(h, w) <= 1100
+        card_like = is_card(rect) and max(h, w) <= 1300
         det_side = self.settings.ocr_card_det_side if card_like else self.settings.ocr_det_max_side
         det_side = min(det_side, max(h, w))
         out = self.engine.recognize(rect.image, page=index, det_max_side=det_side)
@@ -139,7 +153,8 @@ class DocumentReader:
         else:
             source_width = float(image.shape[1])
         timings = {"rectify": t_rect, **out.timings}
-        return _PageRead(index, rect, out.lines, doc_type, score, source_width, timings)
+        return _PageRead(index, rect, out.lines, doc_type, score, source_width, timings,
+                         out.upside_down)
 
 
 def _extract(

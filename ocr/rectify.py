@@ -18,6 +18,7 @@ from ocr.engines.crops import order_quad
 ID_CARD_ASPECT = 85.6 / 54.0
 ID_CARD_SIZE = (1000, 631)  # canonical flat card, about 300 dpi
 WORK_SIDE = 640  # the quad search runs on a copy this large
+MAX_SHEET_SIDE = 2000  # a flattened sheet is at most this large
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,14 @@ def quad_aspect(quad: np.ndarray) -> float:
 
 
 def rectify(image: np.ndarray) -> Rectified:
-    """Flatten an ID-card-shaped document found in ``image``; otherwise return it unchanged."""
+    """Flatten a card or sheet found in ``image``; otherwise return ``image`` unchanged.
+
+    A quadrilateral is only taken for a document when it stands out from what surrounds it (a
+    card on a desk), not when it is a frame or table printed on the page itself.
+    """
     h, w = image.shape[:2]
     quad, _area = find_document_quad(image)
-    if quad is None or abs(quad_aspect(quad) - ID_CARD_ASPECT) > 0.2:
+    if quad is None or not _stands_out(image, quad):
         return Rectified(image, None, None, touches_border=False)
     margin = 0.01 * max(h, w)
     touches = bool(
@@ -114,14 +119,52 @@ def rectify(image: np.ndarray) -> Rectified:
         or (quad[:, 0] >= w - 1 - margin).any()
         or (quad[:, 1] >= h - 1 - margin).any()
     )
-    # A portrait-held card: the long side is vertical, rotate the target so text runs across.
-    top_len = np.linalg.norm(quad[1] - quad[0])
-    side_len = np.linalg.norm(quad[3] - quad[0])
-    if side_len > top_len:
-        quad = np.roll(quad, -1, axis=0)
-    tw, th = ID_CARD_SIZE
+    top_len = (np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
+    side_len = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+    if abs(quad_aspect(quad) - ID_CARD_ASPECT) <= 0.12:
+        # A card: text runs along the long side; a card held upright is turned a quarter
+        # (the engine's direction classifier settles the remaining 180°).
+        if side_len > top_len:
+            quad = np.roll(quad, -1, axis=0)
+        tw, th = ID_CARD_SIZE
+    else:
+        # A sheet keeps its own proportions and is never enlarged.
+        tw, th = int(round(top_len)), int(round(side_len))
+        scale = min(1.0, MAX_SHEET_SIDE / max(tw, th))
+        tw, th = max(32, int(tw * scale)), max(32, int(th * scale))
     target = np.array([[0, 0], [tw - 1, 0], [tw - 1, th - 1], [0, th - 1]], dtype=np.float32)
     forward = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     flat = cv2.warpPerspective(image, forward, (tw, th), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
     return Rectified(flat, quad, np.linalg.inv(forward), touches_border=touches)
+
+
+def is_card(rect: Rectified) -> bool:
+    """Whether the flattened document has an ID card's proportions."""
+    h, w = rect.image.shape[:2]
+    return abs(max(h, w) / max(1, min(h, w)) - ID_CARD_ASPECT) <= 0.12
+
+
+def _stands_out(image: np.ndarray, quad: np.ndarray) -> bool:
+    """Compare the colour just inside the quadrilateral with the colour just outside it."""
+    h, w = image.shape[:2]
+    scale = WORK_SIDE / max(h, w)
+    small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
+    q = quad * scale
+    centre = q.mean(axis=0)
+    inner = ((q - centre) * 0.95 + centre).astype(np.int32)
+    outer = ((q - centre) * 1.05 + centre).astype(np.int32)
+    mask_q = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask_q, q.astype(np.int32), 1)
+    mask_in = np.zeros_like(mask_q)
+    cv2.fillConvexPoly(mask_in, inner, 1)
+    mask_out = np.zeros_like(mask_q)
+    cv2.fillConvexPoly(mask_out, outer, 1)
+    band_in = (mask_q == 1) & (mask_in == 0)
+    band_out = (mask_out == 1) & (mask_q == 0)
+    if band_out.sum() < 50:  # the document fills the frame: nothing to compare with
+        return True
+    # Medians: a printed table's ruling lines or a shaded header row do not move them.
+    diff = np.linalg.norm(np.median(lab[band_in], axis=0) - np.median(lab[band_out], axis=0))
+    return bool(diff > 18.0)

@@ -165,7 +165,7 @@ def collect_value(
         if not row:
             continue
         top = min(it.y0 for it in row)
-        if top >= stop_y or any(id(it) in label_items for it in row):
+        if top >= stop_y - 0.3 * line_h or any(id(it) in label_items for it in row):
             break
         if top - bottom > 1.6 * line_h:
             break

@@ -16,6 +16,7 @@ class EngineOutput:
 
     lines: list[TextLine]
     timings: dict[str, float] = field(default_factory=dict)
+    upside_down: bool = False  # the page was read turned 180°; boxes are still in input pixels
 
 
 @runtime_checkable

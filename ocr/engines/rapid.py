@@ -119,10 +119,10 @@ class RapidOcrEngine:
             return EngineOutput([], timings)
         crops = [crop_quad(image, q) for q in quads]
         t1 = time.perf_counter()
-        if self.page_is_upside_down(crops):
+        upside_down = self.page_is_upside_down(crops)
+        if upside_down:
             crops = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
             quads = [np.roll(q, 2, axis=0) for q in quads]
-            timings["rotated_180"] = 1.0
         timings["cls"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         texts = self.recognize_crops(crops)
@@ -132,8 +132,8 @@ class RapidOcrEngine:
             for (text, score), q in zip(texts, quads, strict=True)
             if text.strip() and score >= self.min_score
         ]
-        lines = _reading_order(lines, flipped=bool(timings.get("rotated_180")))
-        return EngineOutput(lines, timings)
+        lines = _reading_order(lines, flipped=upside_down)
+        return EngineOutput(lines, timings, upside_down)
 
     def detect(self, image: np.ndarray, max_side: int) -> list[np.ndarray]:
         """Text quadrilaterals, each clockwise from top-left, in ``image`` pixels."""
