@@ -32,19 +32,26 @@ class _PageRead:
     source_width: float
     timings: dict[str, float]
     upside_down: bool
+    skew: float = 0.0  # radians; text lines run at this angle in the upright image
 
     def upright(self, box: list[list[float]]) -> list[list[float]]:
-        """A box in the flattened image ↔ the same box in that image turned the right way up
-        (the map is its own inverse)."""
-        if not self.upside_down:
-            return box
+        """A box in the flattened image → the same box with the page turned the right way up
+        and its text lines made horizontal."""
         h, w = self.rect.image.shape[:2]
-        turned = [[w - 1 - x, h - 1 - y] for x, y in box]
-        return turned[2:] + turned[:2]
+        if self.upside_down:
+            turned = [[w - 1 - x, h - 1 - y] for x, y in box]
+            box = turned[2:] + turned[:2]
+        return _rotate(box, -self.skew, (w / 2, h / 2)) if self.skew else box
 
     def to_source(self, box: list[list[float]]) -> list[list[float]]:
         """A box in upright coordinates → pixels of the page as loaded."""
-        return self.rect.map_box(self.upright(box))
+        h, w = self.rect.image.shape[:2]
+        if self.skew:
+            box = _rotate(box, self.skew, (w / 2, h / 2))
+        if self.upside_down:
+            turned = [[w - 1 - x, h - 1 - y] for x, y in box]
+            box = turned[2:] + turned[:2]
+        return self.rect.map_box(box)
 
 
 class DocumentReader:
@@ -95,6 +102,7 @@ class DocumentReader:
         checkboxes: dict[str, bool] = {}
         targets = reads if doc_type in (DocType.FORM, DocType.UNKNOWN) else [best]
         for r in targets:
+            r.skew = _skew([TextLine(ln.text, ln.score, r.upright(ln.box)) for ln in r.lines])
             upright = [TextLine(ln.text, ln.score, r.upright(ln.box), ln.page) for ln in r.lines]
             new_fields, new_boxes = _extract(doc_type, to_items(upright), r.to_source)
             for key, value in new_fields.items():
@@ -167,6 +175,27 @@ def _extract(
     if doc_type == DocType.BUSINESS_LICENCE:
         return business_licence.extract(items, to_source), {}
     return form.extract(items, to_source)
+
+
+def _skew(lines: list[TextLine]) -> float:
+    """The median angle of the top edges of long lines (radians, 0 when level)."""
+    angles = []
+    for ln in lines:
+        (x0, y0), (x1, y1) = ln.box[0], ln.box[1]
+        if abs(x1 - x0) > 2.5 * _line_height(ln) and x1 > x0:
+            angles.append(float(np.arctan2(y1 - y0, x1 - x0)))
+    if len(angles) < 2:
+        return 0.0
+    angle = float(np.median(angles))
+    return angle if abs(angle) > np.deg2rad(0.3) else 0.0
+
+
+def _rotate(
+    box: list[list[float]], angle: float, centre: tuple[float, float]
+) -> list[list[float]]:
+    c, s = float(np.cos(angle)), float(np.sin(angle))
+    cx, cy = centre
+    return [[cx + c * (x - cx) - s * (y - cy), cy + s * (x - cx) + c * (y - cy)] for x, y in box]
 
 
 def _line_height(line: TextLine) -> float:

@@ -33,7 +33,7 @@ LABELS: dict[F, tuple[str, ...]] = {
 }
 MULTILINE = {F.BUSINESS_SCOPE, F.ADDRESS, F.NAME}
 ALL_LABELS = tuple(lab for labs in LABELS.values() for lab in labs) + ("营业执照",)
-_DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 
 def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:

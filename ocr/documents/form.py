@@ -18,7 +18,7 @@ _LABEL_SUFFIXES = (
     "名称", "姓名", "号码", "代码", "电话", "日期", "地址", "住所", "类型", "事项", "性别",
     "民族", "邮编", "人", "码", "额", "资本", "期限", "场所", "机关", "范围", "单位", "职务",
     "手机", "时间", "原因", "方式", "邮箱", "形式", "出生", "籍贯", "户籍", "证件", "编号",
-    "金额", "签名", "签字",
+    "金额", "签名", "签字", "数", "号", "量", "址", "箱", "面积", "年限",
 )
 _CHECKED = "☑☒✔✓■√"
 _UNCHECKED = "☐□口"
@@ -38,7 +38,7 @@ def extract(
     """``label -> value`` fields and ``option -> ticked`` checkboxes."""
     fields: dict[str, ExtractedField] = {}
     boxes: dict[str, bool] = {}
-    for row in rows(items):
+    for row in rows(_stack_wrapped(items)):
         i = 0
         while i < len(row):
             it = row[i]
@@ -67,11 +67,42 @@ def extract(
                     j += 1
                 if value_items:
                     value = "".join(v.text for v in value_items)
-                    _put(fields, label, value, [(v.text, v) for v in value_items], to_source)
+                    _put(fields, label, value, [(v.text, v) for v in value_items],
+                         to_source)
                 i = j
                 continue
             i += 1
     return fields, boxes
+
+
+def _stack_wrapped(items: list[Item]) -> list[Item]:
+    """Join value lines stacked inside one table cell (same left edge, almost no gap) into one
+    item, so a label centred beside a two-line value still shares a row with all of it."""
+    out: list[Item] = []
+    last_line: dict[int, Item] = {}  # merged item -> its bottom line
+    for it in sorted(items, key=lambda i: (i.y0, i.x0)):
+        if is_label(it.text) or ":" in it.text or _OPTION.search(it.text):
+            out.append(it)
+            continue
+        for prev in out:
+            last = last_line.get(id(prev))
+            if last is None:
+                continue
+            h = min(last.height, it.height)
+            # Wrapped lines follow at about one line pitch; table rows are further apart.
+            if abs(prev.x0 - it.x0) < 0.8 * h and 0 < it.y0 - last.y0 < 1.35 * h:
+                prev.text += it.text
+                prev.raw += it.raw
+                prev.score = min(prev.score, it.score)
+                prev.x1 = max(prev.x1, it.x1)
+                prev.y1 = it.y1
+                last_line[id(prev)] = it
+                break
+        else:
+            merged = Item(it.text, it.raw, it.score, it.x0, it.y0, it.x1, it.y1)
+            last_line[id(merged)] = it
+            out.append(merged)
+    return out
 
 
 def _put(

@@ -117,8 +117,9 @@ class Anchor:
 
 
 def find_anchor(items: Sequence[Item], labels: Sequence[str]) -> Anchor | None:
-    """The first item (reading order) whose text starts with one of ``labels`` (longest first)."""
-    for lab in sorted(labels, key=len, reverse=True):
+    """The first item (reading order) whose text starts with one of ``labels``, trying the
+    labels in the order given (the preferred one first)."""
+    for lab in labels:
         for it in sorted(items, key=lambda i: (i.y0, i.x0)):
             if it.text.startswith(lab):
                 return Anchor(lab, it, len(lab))

@@ -176,26 +176,30 @@ class PaddleEngine:
 
 def _checked_model_dir(model_dir: Path | None) -> Path:
     if model_dir is None:
-        raise _model_missing("(not configured: ZZ_PADDLE_MODEL_DIR is unset)", [])
+        raise _model_missing(
+            "(no directory configured: ZZ_PADDLE_MODEL_DIR is unset)",
+            "（未配置目录：ZZ_PADDLE_MODEL_DIR 未设置）",
+            [],
+        )
     path = Path(model_dir)
     if not path.is_dir():
-        raise _model_missing(str(path), [])
+        raise _model_missing(str(path), str(path), [])
     missing = missing_model_files(path)
     if missing:
-        raise _model_missing(str(path), missing)
+        raise _model_missing(str(path), str(path), missing)
     return path
 
 
-def _model_missing(where: str, missing: list[str]) -> EngineError:
-    base = model_missing(ENGINE_NAME, where)
-    detail = ""
-    if missing:
-        shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
-        detail = f" (missing: {shown})"
+def _model_missing(where_en: str, where_zh: str, missing: list[str]) -> EngineError:
+    shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
+    detail_en = f" (missing: {shown})" if missing else ""
+    detail_zh = f"（缺少：{shown}）" if missing else ""
+    english = model_missing(ENGINE_NAME, where_en)
+    chinese = model_missing(ENGINE_NAME, where_zh)
     return EngineError(
-        base.code,
-        f"{base.message_en}{detail}. {_PREPARE_HINT_EN}",
-        f"{base.message_zh}{detail}。{_PREPARE_HINT_ZH}",
+        english.code,
+        f"{english.message_en}{detail_en}. {_PREPARE_HINT_EN}",
+        f"{chinese.message_zh}{detail_zh}。{_PREPARE_HINT_ZH}",
     )
 
 
