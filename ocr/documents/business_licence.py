@@ -11,6 +11,8 @@ from ocr.documents.layout import (
     BoxMapper,
     Item,
     collect_value,
+    complete_fragment_labels,
+    drop_pattern_noise,
     find_anchor,
     make_field,
     merge_split_labels,
@@ -38,7 +40,8 @@ _DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:
     """Fields keyed by :class:`core.BusinessLicenceField`."""
-    items = merge_split_labels(items, ALL_LABELS)
+    items = merge_split_labels(drop_pattern_noise(items), ALL_LABELS)
+    items = complete_fragment_labels(items, ALL_LABELS)
     anchors: dict[F, Anchor] = {}
     for key, labels in LABELS.items():
         anchor = _find_label(items, labels)
@@ -98,7 +101,9 @@ def _find_label(items: list[Item], labels: tuple[str, ...]) -> Anchor | None:
 
 def _column_limit(anchor: Anchor, anchors: list[Anchor]) -> float:
     """A left-column value ends where a right-column label starts."""
-    right = [a.item.x0 for a in anchors if a.item.x0 > anchor.item.x1 + anchor.item.height]
+    h = anchor.item.height
+    right = [a.item.x0 for a in anchors if a.item.x0 > anchor.item.x1 + h
+             and anchor.item.y0 - 2 * h < a.item.y0 < anchor.item.y0 + 3 * h]
     return min(right, default=float("inf"))
 
 

@@ -9,6 +9,7 @@ from ocr.documents.layout import (
     BoxMapper,
     Item,
     collect_value,
+    drop_pattern_noise,
     find_anchor,
     make_field,
     merge_split_labels,
@@ -18,13 +19,14 @@ from ocr.documents.text import find_id_number, parse_date, parse_date_range
 FRONT_LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 BACK_LABELS = ("签发机关", "有效期限", "中华人民共和国", "居民身份证")
 _SEX = re.compile(r"[男女]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def extract_front(
     items: list[Item], to_source: BoxMapper | None = None
 ) -> dict[str, ExtractedField]:
     """Fields of the portrait side, keyed by :class:`IdCardFrontField`."""
-    items = merge_split_labels(items, FRONT_LABELS)
+    items = merge_split_labels(drop_pattern_noise(items), FRONT_LABELS)
     anchors = {lab: find_anchor(items, [lab]) for lab in FRONT_LABELS}
     found = [a for a in anchors.values() if a is not None]
     fields: dict[str, ExtractedField] = {}
@@ -40,7 +42,7 @@ def extract_front(
     if (pieces := value("性别")) and (m := _SEX.search("".join(t for t, _ in pieces))):
         fields[IdCardFrontField.SEX] = make_field(pieces, m.group(0), to_source)
     if pieces := value("民族"):
-        text = "".join(t for t, _ in pieces).removesuffix("族")
+        text = "".join(_CJK.findall("".join(t for t, _ in pieces))).removesuffix("族")
         if text:
             fields[IdCardFrontField.ETHNICITY] = make_field(pieces, text, to_source)
     if (pieces := value("出生")) and (iso := parse_date("".join(t for t, _ in pieces))):
@@ -48,8 +50,12 @@ def extract_front(
     number_anchor = anchors["公民身份号码"]
     stop = number_anchor.item.y0 if number_anchor else float("inf")
     if pieces := value("住址", multiline=True, stop_y=stop):
-        fields[IdCardFrontField.ADDRESS] = make_field(pieces, "".join(t for t, _ in pieces),
-                                                      to_source)
+        # The number sits right under the address; never let it run into it.
+        pieces = [(t, it) for t, it in pieces if find_id_number(t) is None]
+        if pieces:
+            fields[IdCardFrontField.ADDRESS] = make_field(
+                pieces, "".join(t for t, _ in pieces), to_source
+            )
     number_pieces = value("公民身份号码")
     number = find_id_number("".join(t for t, _ in number_pieces)) if number_pieces else None
     if number is None:

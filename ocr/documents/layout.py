@@ -99,6 +99,33 @@ def merge_split_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
     return merged
 
 
+def complete_fragment_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
+    """A widely letter-spaced label can lose its last character to the detector (``类`` of
+    ``类　　型``). A short item that starts exactly one label, with no item carrying that label,
+    is taken for it."""
+    labels = list(labels)
+    present = {lab for lab in labels if any(it.text.startswith(lab) for it in items)}
+    for it in items:
+        if len(it.text) > 2:
+            continue
+        matches = [lab for lab in labels if lab.startswith(it.text) and lab != it.text]
+        if len(matches) == 1 and matches[0] not in present:
+            it.text = matches[0]
+            present.add(matches[0])
+    return items
+
+
+def drop_pattern_noise(items: list[Item]) -> list[Item]:
+    """Guilloche borders and QR codes read as ``8888888888``: one character repeated."""
+    out = []
+    for it in items:
+        t = it.text
+        if len(t) >= 6 and max(t.count(c) for c in set(t)) >= 0.8 * len(t):
+            continue
+        out.append(it)
+    return out
+
+
 @dataclass(slots=True)
 class Anchor:
     """A label found on the page: the item holding it and how many characters it takes."""
@@ -148,8 +175,9 @@ def collect_value(
     if rest:
         pieces.append((rest, lab))
     row_right = sorted(
-        (it for it in items if it is not lab and same_row(it, lab) and it.x0 >= lab.x1 - 0.5 *
-         lab.height and it.x0 < x_max),
+        # Detector boxes are padded, so a value's box may start inside its label's box.
+        (it for it in items if it is not lab and same_row(it, lab)
+         and it.x0 >= lab.x1 - max(0.5 * lab.height, 0.3 * (lab.x1 - lab.x0)) and it.x0 < x_max),
         key=lambda i: i.x0,
     )
     for it in row_right:
