@@ -38,27 +38,45 @@ def extract(
     """``label -> value`` fields and ``option -> ticked`` checkboxes."""
     fields: dict[str, ExtractedField] = {}
     boxes: dict[str, bool] = {}
-    for row in rows(_stack_wrapped(items)):
+    items = _stack_wrapped(items)
+    # Where values start: x of every plain item that directly follows a label on its row.
+    value_x0s = [
+        row[k + 1].x0
+        for row in rows(items)
+        for k in range(len(row) - 1)
+        if is_label(row[k].text) and not is_label(row[k + 1].text)
+        and not _OPTION.search(row[k + 1].text)
+    ]
+
+    def label_like(it: Item) -> bool:
+        # Label-looking text that starts where values start (a value column) is a value:
+        # "原法定代表人辞去职务" ends like a label but fills the 变更原因 cell.
+        if not is_label(it.text) or it.text.endswith(":"):
+            return is_label(it.text)
+        aligned = sum(1 for x in value_x0s if abs(x - it.x0) < 0.6 * it.height)
+        return aligned < 2
+
+    for row in rows(items):
         i = 0
         while i < len(row):
             it = row[i]
             options = _OPTION.findall(it.text)
-            if options and not is_label(it.text):
+            if options and not label_like(it):
                 for mark, word in options:
                     boxes[word.rstrip(":")] = mark in _CHECKED
                 i += 1
                 continue
-            if ":" in it.text and not is_label(it.text):
+            if ":" in it.text and not label_like(it):
                 label, _, rest = it.text.partition(":")
                 if _LABEL.match(label) and rest:
                     _put(fields, label, rest, [(rest, it)], to_source)
                     i += 1
                     continue
-            if is_label(it.text):
+            if label_like(it):
                 label = it.text.rstrip(":")
                 value_items: list[Item] = []
                 j = i + 1
-                while j < len(row) and not is_label(row[j].text):
+                while j < len(row) and not label_like(row[j]):
                     if _OPTION.search(row[j].text):
                         for mark, word in _OPTION.findall(row[j].text):
                             boxes[word.rstrip(":")] = mark in _CHECKED
