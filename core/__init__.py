@@ -18,7 +18,7 @@ from core.documents import (
 )
 from core.errors import ErrorCode, ZhengzhaoError
 from core.logging import configure_logging
-from core.settings import OcrEngineName, Settings, get_settings
+from core.settings import OcrEngineName, OcrRuntime, Settings, get_settings
 
 __all__ = [
     "OPEN_ENDED",
@@ -30,6 +30,7 @@ __all__ = [
     "ErrorCode",
     "ExtractedField",
     "OcrEngineName",
+    "OcrRuntime",
     "QualityCode",
     "QualityWarning",
     "Settings",

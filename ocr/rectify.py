@@ -110,7 +110,7 @@ def rectify(image: np.ndarray) -> Rectified:
     """
     h, w = image.shape[:2]
     quad, _area = find_document_quad(image)
-    if quad is None or not _stands_out(image, quad):
+    if quad is None or not _stands_out(image, quad, card=_card_aspect(quad_aspect(quad))):
         return Rectified(image, None, None, touches_border=False)
     margin = 0.01 * max(h, w)
     touches = bool(
@@ -151,8 +151,11 @@ def _card_aspect(aspect: float) -> bool:
     return 1.50 <= aspect <= 1.72
 
 
-def _stands_out(image: np.ndarray, quad: np.ndarray) -> bool:
-    """Compare the colour just inside the quadrilateral with the colour just outside it."""
+def _stands_out(image: np.ndarray, quad: np.ndarray, card: bool) -> bool:
+    """Compare the colour just inside the quadrilateral with the colour just outside it.
+
+    A card-shaped quad needs less contrast (a grey copy of a card on a scanner's lid) than a
+    sheet-shaped one, which may be a table printed on the page."""
     h, w = image.shape[:2]
     scale = WORK_SIDE / max(h, w)
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
@@ -173,4 +176,4 @@ def _stands_out(image: np.ndarray, quad: np.ndarray) -> bool:
         return True
     # Medians: a printed table's ruling lines or a shaded header row do not move them.
     diff = np.linalg.norm(np.median(lab[band_in], axis=0) - np.median(lab[band_out], axis=0))
-    return bool(diff > 18.0)
+    return bool(diff > (4.0 if card else 8.0))

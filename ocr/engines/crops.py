@@ -1,9 +1,12 @@
-"""Geometry shared by engines: cropping a text quadrilateral to an upright line image."""
+"""Geometry shared by engines: ordering quad corners, cropping a text quadrilateral to an upright
+line image, and putting lines in reading order."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from core import TextLine
 
 
 def order_quad(points: np.ndarray) -> np.ndarray:
@@ -37,3 +40,30 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     if height / width >= 1.5:
         crop = np.rot90(crop)
     return np.ascontiguousarray(crop)
+
+
+def reading_order(lines: list[TextLine], flipped: bool = False) -> list[TextLine]:
+    """Sort lines top-to-bottom, then left-to-right within a visual row.
+
+    For a page read upside down, "top" is the largest y of the original image.
+    """
+    sign = -1.0 if flipped else 1.0
+
+    def height(ln: TextLine) -> float:
+        ys = [p[1] for p in ln.box]
+        return max(ys) - min(ys)
+
+    def centre_y(ln: TextLine) -> float:
+        return sign * sum(p[1] for p in ln.box) / 4
+
+    def left(ln: TextLine) -> float:
+        return sign * sum(p[0] for p in ln.box) / 4
+
+    ordered = sorted(lines, key=centre_y)
+    rows: list[list[TextLine]] = []
+    for ln in ordered:
+        if rows and abs(centre_y(ln) - centre_y(rows[-1][0])) < 0.5 * max(height(ln), 1):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=left)]

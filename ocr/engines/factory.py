@@ -15,7 +15,11 @@ def create_engine(settings: Settings, name: OcrEngineName | None = None) -> OCRE
     if chosen == OcrEngineName.PADDLEOCR:
         from ocr.engines.paddle import PaddleEngine  # noqa: PLC0415 - optional, heavy backend
 
-        return PaddleEngine(settings.paddle_model_dir, threads=settings.ocr_threads)
+        return PaddleEngine(
+            settings.paddle_model_dir,
+            threads=settings.ocr_threads,
+            det_max_side=settings.ocr_det_max_side,
+        )
     from ocr.engines.rapid import RapidOcrEngine  # noqa: PLC0415 - loads onnxruntime
 
     return RapidOcrEngine(
@@ -23,4 +27,5 @@ def create_engine(settings: Settings, name: OcrEngineName | None = None) -> OCRE
         det_max_side=settings.ocr_det_max_side,
         rec_batch=settings.ocr_rec_batch,
         min_score=settings.ocr_min_score,
+        runtime=settings.ocr_runtime.value,
     )

@@ -25,6 +25,7 @@ import numpy as np
 
 from core import ErrorCode, TextLine
 from ocr.engines.base import EngineOutput
+from ocr.engines.crops import reading_order
 from ocr.engines.paddle_models import (
     CLS_MODEL_NAME,
     DET_MODEL_NAME,
@@ -132,24 +133,38 @@ class PaddleEngine:
             "cpu_threads": self._threads,
         }
 
-    def recognize(self, image: np.ndarray, *, page: int = 0) -> EngineOutput:
+    def recognize(
+        self, image: np.ndarray, *, page: int = 0, det_max_side: int | None = None
+    ) -> EngineOutput:
         """Detect and recognise every text line on a BGR ``uint8`` image."""
         image = _as_bgr(image)
         started = time.perf_counter()
+        options = {} if det_max_side is None else {
+            "text_det_limit_side_len": det_max_side, "text_det_limit_type": "max"}
         with self._lock:
-            results = list(self._pipeline.predict(image))
+            results = list(self._pipeline.predict(image, **options))
         elapsed = time.perf_counter() - started
         lines: list[TextLine] = []
+        angles: list[int] = []
         for result in results:
             texts = result["rec_texts"]
             scores = result["rec_scores"]
             polys = result["rec_polys"]
-            for text, score, poly in zip(texts, scores, polys, strict=True):
+            line_angles = list(result.get("textline_orientation_angles") or [])
+            line_angles += [0] * (len(texts) - len(line_angles))
+            for text, score, poly, angle in zip(texts, scores, polys, line_angles, strict=True):
                 text = str(text).strip()
                 if not text:
                     continue  # Nothing recognised in that box: empty is not a line.
                 lines.append(TextLine(text, float(score), _box(poly), page))
-        return EngineOutput(lines=_reading_order(lines), timings={"ocr": elapsed})
+                angles.append(int(angle))
+        # The line classifier turned most lines round: the page itself is upside down. Start each
+        # box at its reading top-left, as the default engine does.
+        upside_down = sum(1 for a in angles if a == 1 or a == 180) > len(angles) / 2
+        if upside_down:
+            lines = [TextLine(ln.text, ln.score, ln.box[2:] + ln.box[:2], ln.page) for ln in lines]
+        return EngineOutput(reading_order(lines, flipped=upside_down), {"ocr": elapsed},
+                            upside_down)
 
     def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Recognise single-line BGR crops with the recognition model only, in order."""
@@ -270,36 +285,3 @@ def _box(poly: Any) -> list[list[float]]:
     return [[float(x), float(y)] for x, y in points]
 
 
-def _reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Top-to-bottom, then left-to-right among lines that share a row.
-
-    Two lines share a row when their vertical centres are closer than half the smaller line
-    height; a row is anchored on its first (topmost) line so rows cannot drift down the page.
-    """
-    if not lines:
-        return []
-
-    def top(line: TextLine) -> float:
-        return min(p[1] for p in line.box)
-
-    def centre(line: TextLine) -> float:
-        ys = [p[1] for p in line.box]
-        return (min(ys) + max(ys)) / 2
-
-    def height(line: TextLine) -> float:
-        ys = [p[1] for p in line.box]
-        return max(ys) - min(ys)
-
-    def left(line: TextLine) -> float:
-        return min(p[0] for p in line.box)
-
-    rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda ln: (centre(ln), left(ln))):
-        if rows:
-            anchor = rows[-1][0]
-            if abs(centre(line) - centre(anchor)) < min(height(line), height(anchor)) / 2:
-                rows[-1].append(line)
-                continue
-        rows.append([line])
-    rows.sort(key=lambda row: min(top(ln) for ln in row))
-    return [line for row in rows for line in sorted(row, key=left)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from core import ErrorCode, TextLine
+from core import TextLine
 from ocr.engines.base import EngineOutput
-from ocr.engines.crops import crop_quad, order_quad
-from ocr.errors import EngineError, engine_unavailable, model_missing
+from ocr.engines.crops import crop_quad, order_quad, reading_order
+from ocr.engines.runtimes import Runtime, load_runner, model_metadata
+from ocr.errors import engine_unavailable, model_missing
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 REC_HEIGHT = 48
+# Batch widths are rounded up to this step: fewer distinct input shapes keep ONNX Runtime on
+# kernels it has already prepared.
+REC_WIDTH_STEP = 32
 CLS_SHAPE = (48, 192)
 
 
@@ -57,7 +60,7 @@ class RapidModels:
 
 
 class RapidOcrEngine:
-    """PP-OCR through ONNX Runtime. Thread-safe for concurrent ``recognize`` calls."""
+    """PP-OCR on ONNX Runtime (or OpenVINO). Thread-safe for concurrent ``recognize`` calls."""
 
     name = "rapidocr"
 
@@ -69,32 +72,19 @@ class RapidOcrEngine:
         det_max_side: int = 960,
         rec_batch: int = 8,
         min_score: float = 0.5,
+        runtime: Runtime | str = Runtime.ONNXRUNTIME,
     ) -> None:
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-        import onnxruntime as ort  # noqa: PLC0415 - after the telemetry switch
         from rapidocr.ch_ppocr_det.utils import DBPostProcess  # noqa: PLC0415
 
         self.models = models or RapidModels.bundled()
         for path in (self.models.det, self.models.rec, self.models.cls):
             if not path.is_file():
                 raise model_missing(self.name, str(path))
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        providers = ["CPUExecutionProvider"]
-        try:
-            self._det = ort.InferenceSession(str(self.models.det), options, providers=providers)
-            self._rec = ort.InferenceSession(str(self.models.rec), options, providers=providers)
-            self._cls = ort.InferenceSession(str(self.models.cls), options, providers=providers)
-        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
-            raise EngineError(
-                ErrorCode.ENGINE_FAILED,
-                f"could not load the PP-OCR models: {type(exc).__name__}",
-                f"无法加载 PP-OCR 模型：{type(exc).__name__}",
-            ) from exc
-        meta = self._rec.get_modelmeta().custom_metadata_map
+        self.runtime = Runtime(runtime)
+        self._det = load_runner(self.runtime, self.models.det, threads)
+        self._rec = load_runner(self.runtime, self.models.rec, threads)
+        self._cls = load_runner(self.runtime, self.models.cls, threads)
+        meta = model_metadata(self.models.rec)
         if "character" not in meta:
             raise model_missing(self.name, f"{self.models.rec} (character table)")
         # CTC index 0 is the blank; the table's last entry is the space character.
@@ -132,7 +122,7 @@ class RapidOcrEngine:
             for (text, score), q in zip(texts, quads, strict=True)
             if text.strip() and score >= self.min_score
         ]
-        lines = _reading_order(lines, flipped=upside_down)
+        lines = reading_order(lines, flipped=upside_down)
         return EngineOutput(lines, timings, upside_down)
 
     def detect(self, image: np.ndarray, max_side: int) -> list[np.ndarray]:
@@ -143,7 +133,7 @@ class RapidOcrEngine:
         rw = max(32, int(round(w * ratio / 32) * 32))
         resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA)
         blob = (resized.astype(np.float32) * (2.0 / 255.0) - 1.0).transpose(2, 0, 1)[None]
-        pred = self._det.run(None, {self._det.get_inputs()[0].name: blob})[0]
+        pred = self._det(blob)
         boxes, _scores = self._post(pred, (h, w))
         quads = []
         for box in boxes:
@@ -160,7 +150,7 @@ class RapidOcrEngine:
             return False
         h, w = CLS_SHAPE
         batch = np.stack([_resize_pad(crops[i], h, w) for i in order])
-        probs = self._cls.run(None, {self._cls.get_inputs()[0].name: batch})[0]
+        probs = self._cls(batch)
         flipped = sum(1 for p in probs if p[1] > 0.9)
         upright = sum(1 for p in probs if p[0] > 0.9)
         return flipped > upright and flipped >= max(2, math.ceil(len(order) / 2))
@@ -180,9 +170,9 @@ class RapidOcrEngine:
             else:
                 batches.append([i])
         for idx in batches:
-            width = int(math.ceil(REC_HEIGHT * ratios[idx[-1]] / 8) * 8)
+            width = int(math.ceil(REC_HEIGHT * ratios[idx[-1]] / REC_WIDTH_STEP) * REC_WIDTH_STEP)
             batch = np.stack([_resize_pad(crops[i], REC_HEIGHT, width) for i in idx])
-            preds = self._rec.run(None, {self._rec.get_inputs()[0].name: batch})[0]
+            preds = self._rec(batch)
             for i, pred in zip(idx, preds, strict=True):
                 results[i] = self._decode(pred)
         return results
@@ -200,7 +190,8 @@ class RapidOcrEngine:
         return "".join(chars), float(np.mean(prob[keep]))
 
     def describe(self) -> dict[str, Any]:
-        return {"engine": self.name, "det": self.models.det.name, "rec": self.models.rec.name}
+        return {"engine": self.name, "runtime": self.runtime.value, "det": self.models.det.name,
+                "rec": self.models.rec.name}
 
 
 def _resize_pad(crop: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -211,30 +202,3 @@ def _resize_pad(crop: np.ndarray, height: int, width: int) -> np.ndarray:
     out = np.zeros((3, height, width), dtype=np.float32)
     out[:, :, :new_w] = resized.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0) - 1.0
     return out
-
-
-def _reading_order(lines: list[TextLine], flipped: bool = False) -> list[TextLine]:
-    """Sort lines top-to-bottom, then left-to-right within a visual row.
-
-    For a page read upside down, "top" is the largest y of the original image.
-    """
-    sign = -1.0 if flipped else 1.0
-
-    def height(ln: TextLine) -> float:
-        ys = [p[1] for p in ln.box]
-        return max(ys) - min(ys)
-
-    def centre_y(ln: TextLine) -> float:
-        return sign * sum(p[1] for p in ln.box) / 4
-
-    def left(ln: TextLine) -> float:
-        return sign * sum(p[0] for p in ln.box) / 4
-
-    ordered = sorted(lines, key=centre_y)
-    rows: list[list[TextLine]] = []
-    for ln in ordered:
-        if rows and abs(centre_y(ln) - centre_y(rows[-1][0])) < 0.5 * max(height(ln), 1):
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return [ln for row in rows for ln in sorted(row, key=left)]
