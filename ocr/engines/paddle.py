@@ -55,6 +55,9 @@ _PREPARE_HINT_ZH = (
 )
 
 
+MIN_DET_SIDE = 960
+
+
 class PaddleEngine:
     """PaddleOCR 3.x (PP-OCRv4 mobile det + rec, ch_ppocr v2 textline orientation) on the CPU.
 
@@ -139,8 +142,12 @@ class PaddleEngine:
         """Detect and recognise every text line on a BGR ``uint8`` image."""
         image = _as_bgr(image)
         started = time.perf_counter()
+        # PP-OCRv4 mobile detection loses short lines below ~960 px, where the default engine's
+        # detector does not: a smaller request is raised to that floor.
         options = {} if det_max_side is None else {
-            "text_det_limit_side_len": det_max_side, "text_det_limit_type": "max"}
+            "text_det_limit_side_len": max(det_max_side, MIN_DET_SIDE),
+            "text_det_limit_type": "max",
+        }
         with self._lock:
             results = list(self._pipeline.predict(image, **options))
         elapsed = time.perf_counter() - started
