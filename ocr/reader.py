@@ -4,22 +4,34 @@ extract fields, assess quality. One reader holds one engine and is reused for ev
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core import DocType, DocumentResult, ExtractedField, Settings, TextLine
+from core import (
+    BusinessLicenceField,
+    DocType,
+    DocumentResult,
+    ExtractedField,
+    Settings,
+    TextLine,
+)
 from ocr.documents import business_licence, form, id_card
 from ocr.documents.classify import classify
 from ocr.documents.layout import Item, to_items
+from ocr.documents.text import compact
 from ocr.engines.base import OCREngine
 from ocr.loading import LoadLimits, load_document, load_path
 from ocr.quality import QualityInput, assess
 from ocr.rectify import Rectified, is_card, rectify
+from ocr.seal import read_seal
 
 log = logging.getLogger(__name__)
+# What a registration authority's seal says: ...市场监督管理局, ...工商行政管理局, ...行政审批局.
+_AUTHORITY = re.compile(r"(监督管理|工商行政管理|行政审批|管理)局$")
 
 
 @dataclass(slots=True)
@@ -105,6 +117,11 @@ class DocumentReader:
             r.skew = _skew([TextLine(ln.text, ln.score, r.upright(ln.box)) for ln in r.lines])
             upright = [TextLine(ln.text, ln.score, r.upright(ln.box), ln.page) for ln in r.lines]
             new_fields, new_boxes = _extract(doc_type, to_items(upright), r.to_source)
+            if (doc_type == DocType.BUSINESS_LICENCE
+                    and BusinessLicenceField.REGISTRATION_AUTHORITY not in new_fields):
+                seal_field = self._authority_from_seal(r)
+                if seal_field is not None:
+                    new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = seal_field
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
             checkboxes.update(new_boxes)
@@ -144,6 +161,14 @@ class DocumentReader:
             pages=len(pages),
             checkboxes=checkboxes,
         )
+
+    def _authority_from_seal(self, r: _PageRead) -> ExtractedField | None:
+        """On real licences the registration authority's name is only in its red seal."""
+        image = r.rect.image[::-1, ::-1] if r.upside_down else r.rect.image
+        seal = read_seal(np.ascontiguousarray(image), self.engine)
+        if seal is None or not _AUTHORITY.search(seal.text):
+            return None
+        return ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box))
 
     def _read_page(self, index: int, image: np.ndarray) -> _PageRead:
         t0 = time.perf_counter()

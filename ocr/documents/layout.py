@@ -101,14 +101,13 @@ def merge_split_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
 
 def complete_fragment_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
     """A widely letter-spaced label can lose its last character to the detector (``类`` of
-    ``类　　型``). A short item that starts exactly one label, with no item carrying that label,
-    is taken for it."""
+    ``类　　型``, ``关`` of ``登记机关`` under a seal). An item that is most of, or the first one or
+    two characters of, exactly one label, with no item carrying that label, is taken for it."""
     labels = list(labels)
     present = {lab for lab in labels if any(it.text.startswith(lab) for it in items)}
     for it in items:
-        if len(it.text) > 2:
-            continue
-        matches = [lab for lab in labels if lab.startswith(it.text) and lab != it.text]
+        matches = [lab for lab in labels if lab.startswith(it.text) and lab != it.text
+                   and (len(it.text) <= 2 or len(it.text) >= 0.7 * len(lab))]
         if len(matches) == 1 and matches[0] not in present:
             it.text = matches[0]
             present.add(matches[0])

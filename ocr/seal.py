@@ -1,0 +1,85 @@
+"""Read the text arched along a round red seal (公章), such as the registration authority's
+name stamped on a business licence, where it is printed nowhere else.
+
+The seal is found as the largest round red blob; its ring of text is unrolled with a polar
+transform into a straight strip (outer edge up, reading clockwise from the lower left over the
+top) and the strip is read by the engine's line recogniser.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.engines.base import OCREngine
+
+# Chinese seals arch their text over the top, starting about 30° below the horizontal on the left.
+ARC_START_DEG = 150.0
+ARC_END_DEG = 390.0
+RING = (0.58, 0.97)  # the text band, as fractions of the seal's radius
+
+
+@dataclass(frozen=True, slots=True)
+class SealText:
+    text: str
+    score: float
+    box: list[list[float]]  # the seal's bounding square, in the image's pixels
+
+
+def find_seal(image: np.ndarray) -> tuple[float, float, float] | None:
+    """Centre and radius of the largest round red stamp, or None."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    red = ((hsv[..., 0] <= 10) | (hsv[..., 0] >= 165)) & (hsv[..., 1] >= 60) & (hsv[..., 2] >= 60)
+    mask = cv2.morphologyEx(red.astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    # RETR_LIST: a seal sits inside a licence's red border, so it is no outermost contour.
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    best = None
+    min_r = 0.04 * min(image.shape[:2])
+    max_r = 0.3 * min(image.shape[:2])
+    for contour in contours:
+        (cx, cy), r = cv2.minEnclosingCircle(contour)
+        if not min_r <= r <= max_r:
+            continue
+        hull_area = cv2.contourArea(cv2.convexHull(contour))
+        if hull_area / (math.pi * r * r) < 0.7:  # not round: a red border or a title
+            continue
+        if best is None or r > best[2]:
+            best = (cx, cy, r)
+    return best
+
+
+def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
+    """The seal's text ring as a straight strip, outer edge on top, read left to right."""
+    mid = r * (RING[0] + RING[1]) / 2
+    n_angles = max(64, int(2 * math.pi * mid))
+    n_radii = max(16, int(r))
+    polar = cv2.warpPolar(image, (n_radii, n_angles), (cx, cy), r,
+                          cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
+    rows = [int((a % 360.0) / 360.0 * n_angles) % n_angles
+            for a in np.linspace(ARC_START_DEG, ARC_END_DEG, int(n_angles * 240 / 360))]
+    band = polar[rows, int(RING[0] * n_radii): int(RING[1] * n_radii)]
+    strip = np.ascontiguousarray(band.transpose(1, 0, 2)[::-1])
+    # Keep only the red ink, on white, so the recogniser sees dark text on a light ground.
+    hsv = cv2.cvtColor(strip, cv2.COLOR_BGR2HSV)
+    ink = ((hsv[..., 0] <= 10) | (hsv[..., 0] >= 165)) & (hsv[..., 1] >= 50)
+    clean = np.full_like(strip, 255)
+    clean[ink] = (30, 30, 30)
+    return clean
+
+
+def read_seal(image: np.ndarray, engine: OCREngine) -> SealText | None:
+    """The text along the largest red seal on ``image``."""
+    found = find_seal(image)
+    if found is None:
+        return None
+    cx, cy, r = found
+    strip = unroll(image, cx, cy, r)
+    (text, score), = engine.recognize_crops([strip])
+    text = text.replace(" ", "")
+    if not text:
+        return None
+    box = [[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r]]
+    return SealText(text, score, box)
