@@ -57,9 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(args, settings)
         if args.command == "paddle-models":
-            from ocr.engines.paddle_models import prepare_model_dir  # noqa: PLC0415
+            from ocr import prepare_paddle_models  # noqa: PLC0415
 
-            target = prepare_model_dir(args.dir)
+            target = prepare_paddle_models(args.dir)
             print(f"PaddleOCR models ready in {target}; set ZZ_PADDLE_MODEL_DIR={target}")
             return EXIT_OK
     except ZhengzhaoError as exc:

@@ -47,7 +47,7 @@ def worker(engine_name: str, set_dir: Path, runtime: str | None = None) -> dict:
     """Read every image in ``set_dir`` with one engine; score against the truth files."""
     from core import OcrEngineName, OcrRuntime, Settings
     from ocr import DocumentReader, create_engine
-    from ocr.documents.text import compact
+    from ocr import normalize_text as compact
 
     settings = Settings(_env_file=None)
     if engine_name == "paddleocr" and settings.paddle_model_dir is None:

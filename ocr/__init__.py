@@ -7,7 +7,9 @@ extraction (``ocr.documents``) and image-quality warnings (``ocr.quality``). Imp
 ``core``; ``verify`` and ``signing`` never import it, ``elicense`` and ``api`` may.
 """
 
+from ocr.documents.text import compact as normalize_text
 from ocr.engines import EngineOutput, OCREngine, create_engine
+from ocr.engines.paddle_models import prepare_model_dir as prepare_paddle_models
 from ocr.errors import EngineError, InputError
 from ocr.loading import LoadLimits, load_document, load_path
 from ocr.reader import DocumentReader
@@ -22,4 +24,6 @@ __all__ = [
     "create_engine",
     "load_document",
     "load_path",
+    "normalize_text",
+    "prepare_paddle_models",
 ]

@@ -81,3 +81,12 @@ def test_human_table_output() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "id_card_front" in proc.stdout
     assert truth["fields"]["name"] in proc.stdout
+
+
+def test_demo_reads_the_bundled_samples() -> None:
+    proc = run("demo", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert len(report["files"]) == len(list(SAMPLES.glob("*.json")))
+    assert all(f["doc_type"] == f["expected_type"] for f in report["files"])
+    assert report["fields_matched"] >= 0.97 * report["fields_total"]

@@ -68,7 +68,8 @@ PUBLIC = {
     },
     "ocr": {
         "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",
-        "create_engine", "load_document", "load_path",
+        "create_engine", "load_document", "load_path", "prepare_paddle_models",
+        "normalize_text",
     },
 }
 
