@@ -29,6 +29,7 @@ class QualityInput:
     border_cut: bool
     median_line_height: float  # in the original photo's pixels
     mean_confidence: float
+    source: np.ndarray | None = None  # the page as loaded: moiré is judged at its own pixels
 
 
 def assess(q: QualityInput) -> list[QualityWarning]:
@@ -37,7 +38,9 @@ def assess(q: QualityInput) -> list[QualityWarning]:
     scores: dict[QualityCode, float] = {
         QualityCode.BLURRED: blur_score(gray),
         QualityCode.LOW_RESOLUTION: resolution_score(q),
-        QualityCode.SCREEN_RECAPTURE: moire_score(gray),
+        QualityCode.SCREEN_RECAPTURE: moire_score(
+            gray if q.source is None else cv2.cvtColor(q.source, cv2.COLOR_BGR2GRAY)
+        ),
     }
     if q.doc_type in _CARD_TYPES:
         scores[QualityCode.GLARE] = glare_score(q.image)
@@ -85,22 +88,39 @@ def photocopy_score(image: np.ndarray) -> float:
 
 def moire_score(gray: np.ndarray) -> float:
     """A photographed screen leaves a strong periodic pattern: an isolated spectral peak at
-    mid-to-high frequency, far above its surroundings. Printed text and straight borders put
-    their energy on the two frequency axes, so a cross around them is ignored."""
-    g = _at_width(gray, 512).astype(np.float32)
+    mid-to-high frequency, far above its surroundings.
+
+    Measured on a 512 px window at the photo's own resolution (resampling would move JPEG's
+    8-px block grid to arbitrary frequencies), ignoring the frequency axes (printed text and
+    straight edges) and the multiples of 1/8 (JPEG blocks) where compressed photos peak."""
+    g = _centre_window(gray, 512).astype(np.float32)
     g = g - cv2.GaussianBlur(g, (0, 0), 3)
     h, w = g.shape
     g *= np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
     spec = np.abs(np.fft.fftshift(np.fft.fft2(g)))
-    fy = (np.arange(h) - h / 2)[:, None] / h
-    fx = (np.arange(w) - w / 2)[None, :] / w
+    fy = (np.arange(h) - h // 2)[:, None] / h
+    fx = (np.arange(w) - w // 2)[None, :] / w
     radius = np.hypot(fy, fx)
+    tol_y, tol_x = 3.0 / h, 3.0 / w
+    off_grid_y = np.abs(fy * 8 - np.round(fy * 8)) / 8 > tol_y
+    off_grid_x = np.abs(fx * 8 - np.round(fx * 8)) / 8 > tol_x
     band = (radius > 0.1) & (radius < 0.48) & (np.abs(fx) > 0.03) & (np.abs(fy) > 0.03)
+    band &= off_grid_y & off_grid_x
     values = spec[band]
     if values.size == 0:
         return 0.0
     ratio = float(values.max()) / (float(np.median(values)) + 1e-6)
-    return float(np.clip((ratio - 30.0) / 30.0, 0.0, 1.0))
+    # Calibrated on the generated samples: JPEG-compressed desk photos, guilloche card
+    # backgrounds and ruled tables reach ratios up to ~130; a visible screen pattern is >250.
+    return float(np.clip((ratio - 150.0) / 100.0, 0.0, 1.0))
+
+
+def _centre_window(gray: np.ndarray, size: int) -> np.ndarray:
+    """The central window of at most ``size``², never resampled."""
+    h, w = gray.shape[:2]
+    size_y, size_x = min(size, h), min(size, w)
+    y, x = (h - size_y) // 2, (w - size_x) // 2
+    return gray[y : y + size_y, x : x + size_x]
 
 
 def resolution_score(q: QualityInput) -> float:

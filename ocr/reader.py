@@ -44,6 +44,7 @@ class _PageRead:
     source_width: float
     timings: dict[str, float]
     upside_down: bool
+    source: np.ndarray | None = None  # the page as loaded
     skew: float = 0.0  # radians; text lines run at this angle in the upright image
 
     def upright(self, box: list[list[float]]) -> list[list[float]]:
@@ -141,6 +142,7 @@ class DocumentReader:
                 border_cut=best.rect.touches_border,
                 median_line_height=float(np.median(heights)) if heights else 0.0,
                 mean_confidence=float(np.mean(scores)) if scores else 0.0,
+                source=_inside(best.source, best.rect.quad),
             )
         )
         timings: dict[str, float] = {"load": load_time}
@@ -187,7 +189,7 @@ class DocumentReader:
             source_width = float(image.shape[1])
         timings = {"rectify": t_rect, **out.timings}
         return _PageRead(index, rect, out.lines, doc_type, score, source_width, timings,
-                         out.upside_down)
+                         out.upside_down, image)
 
 
 def _extract(
@@ -200,6 +202,22 @@ def _extract(
     if doc_type == DocType.BUSINESS_LICENCE:
         return business_licence.extract(items, to_source), {}
     return form.extract(items, to_source)
+
+
+def _inside(image: np.ndarray | None, quad: np.ndarray | None) -> np.ndarray | None:
+    """The part of ``image`` well inside the document's quadrilateral (or all of it), at the
+    image's own pixels: a desk's woven texture must not pass for a screen's moiré."""
+    if image is None or quad is None:
+        return image
+    centre = quad.mean(axis=0)
+    inner = (quad - centre) * 0.6 + centre
+    x0, y0 = np.floor(inner.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(inner.max(axis=0)).astype(int)
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 64 or y1 - y0 < 64:
+        return image
+    return image[y0:y1, x0:x1]
 
 
 def _skew(lines: list[TextLine]) -> float:

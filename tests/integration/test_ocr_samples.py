@@ -111,3 +111,16 @@ def test_registration_authority_is_read_from_the_seal_on_clean_licences(results)
         checked += 1
     assert checked >= 3
 
+
+
+def test_quality_warnings_on_samples(results) -> None:
+    """Clean scans raise nothing; a grey copy of a coloured document is called a photocopy,
+    and nothing in colour is; no sample is taken for a photo of a screen."""
+    for name, (truth, result) in results.items():
+        codes = {w.code.value for w in result.warnings}
+        if truth["clean"]:
+            assert codes == set(), name
+        grey = bool((truth.get("degradations") or {}).get("grayscale"))
+        coloured_type = truth["doc_type"] in ("id_card_front", "id_card_back", "business_licence")
+        assert ("photocopy" in codes) == (grey and coloured_type), name
+        assert "screen_recapture" not in codes, name
