@@ -82,7 +82,7 @@ def glare_score(image: np.ndarray) -> float:
 def photocopy_score(image: np.ndarray) -> float:
     """ID cards and licences are printed in colour; a grey image of one is a copy."""
     hsv = cv2.cvtColor(_at_width(image, 400), cv2.COLOR_BGR2HSV)
-    chroma = float(np.percentile(hsv[..., 1], 90))
+    chroma = float(np.percentile(hsv[..., 1], 98))
     return float(np.clip((25.0 - chroma) / 15.0, 0.0, 1.0))
 
 

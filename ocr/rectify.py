@@ -65,9 +65,14 @@ def find_document_quad(image: np.ndarray) -> tuple[np.ndarray | None, float]:
                 candidates.append(quad)
     best: np.ndarray | None = None
     best_area = 0.0
+    margin = 0.01 * max(sh, sw)
     for quad in candidates:
         area = cv2.contourArea(quad) / float(sh * sw)
         if not 0.12 <= area <= 0.97 or not cv2.isContourConvex(quad.astype(np.int32)):
+            continue
+        on_frame = ((quad[:, 0] <= margin) | (quad[:, 1] <= margin)
+                    | (quad[:, 0] >= sw - 1 - margin) | (quad[:, 1] >= sh - 1 - margin))
+        if on_frame.sum() >= 2:  # a shadow or vignette along the frame, not a document
             continue
         if area > best_area:
             best, best_area = quad, area
