@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # OpenVINO runs the same PP-OCR ONNX files about twice as fast as ONNX Runtime on the CPUs
     # measured (bench/ocr.py); ONNX Runtime remains one setting away.
     ocr_runtime: OcrRuntime = OcrRuntime.OPENVINO
+    ocr_openvino_shape_cache: int = Field(
+        default=5000, ge=0, description="OpenVINO kernels kept per input shape: speed vs memory"
+    )
     ocr_threads: int = Field(default=2, ge=1, le=64, description="ONNX Runtime intra-op threads")
     ocr_det_max_side: int = Field(
         default=1280, ge=320, le=4096, description="Longest side fed to the text detector (pages)"

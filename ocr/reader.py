@@ -107,7 +107,7 @@ class DocumentReader:
         reads = [self._read_page(index, image) for index, image in pages]
         if doc_type is None:
             best = max(reads, key=lambda r: r.type_score)
-            doc_type = best.doc_type if best.doc_type != DocType.UNKNOWN else DocType.UNKNOWN
+            doc_type = best.doc_type
         else:
             best = reads[0]
         t_extract = time.perf_counter()

@@ -28,4 +28,5 @@ def create_engine(settings: Settings, name: OcrEngineName | None = None) -> OCRE
         rec_batch=settings.ocr_rec_batch,
         min_score=settings.ocr_min_score,
         runtime=settings.ocr_runtime.value,
+        shape_cache=settings.ocr_openvino_shape_cache,
     )

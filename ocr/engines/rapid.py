@@ -73,6 +73,7 @@ class RapidOcrEngine:
         rec_batch: int = 8,
         min_score: float = 0.5,
         runtime: Runtime | str = Runtime.ONNXRUNTIME,
+        shape_cache: int = 5000,
     ) -> None:
         from rapidocr.ch_ppocr_det.utils import DBPostProcess  # noqa: PLC0415
 
@@ -81,9 +82,9 @@ class RapidOcrEngine:
             if not path.is_file():
                 raise model_missing(self.name, str(path))
         self.runtime = Runtime(runtime)
-        self._det = load_runner(self.runtime, self.models.det, threads)
-        self._rec = load_runner(self.runtime, self.models.rec, threads)
-        self._cls = load_runner(self.runtime, self.models.cls, threads)
+        self._det = load_runner(self.runtime, self.models.det, threads, shape_cache)
+        self._rec = load_runner(self.runtime, self.models.rec, threads, shape_cache)
+        self._cls = load_runner(self.runtime, self.models.cls, threads, shape_cache)
         meta = model_metadata(self.models.rec)
         if "character" not in meta:
             raise model_missing(self.name, f"{self.models.rec} (character table)")
