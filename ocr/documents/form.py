@@ -22,7 +22,21 @@ _LABEL_SUFFIXES = (
 )
 _CHECKED = "☑☒✔✓■√"
 _UNCHECKED = "☐□口"
+# PP-OCR often reads an empty box as 口, which is also a character: in these words it is one.
+_KOU_WORDS = re.compile(r"(窗|出|进|人|港|路|门|接|户|入|关|开|河|海|胸|缺)口")
 _OPTION = re.compile(rf"([{_CHECKED}{_UNCHECKED}])\s*([^{_CHECKED}{_UNCHECKED}\s]+)")
+_QUOTES = "“”\"'「」"
+
+
+def _options(text: str) -> list[tuple[str, str]]:
+    """(mark, option word) pairs; words in quotes (a form's own instructions) are not options."""
+    protected = _KOU_WORDS.sub(lambda m: m.group(1) + "\x00", text)
+    pairs = []
+    for mark, word in _OPTION.findall(protected):
+        word = word.replace("\x00", "口").rstrip(":")
+        if word and not any(q in word for q in _QUOTES):
+            pairs.append((mark, word))
+    return pairs
 _DATE_LABEL = re.compile(r"(日期|时间|出生)$")
 
 
@@ -45,7 +59,7 @@ def extract(
         for row in rows(items)
         for k in range(len(row) - 1)
         if is_label(row[k].text) and not is_label(row[k + 1].text)
-        and not _OPTION.search(row[k + 1].text)
+        and not _options(row[k + 1].text)
     ]
 
     def label_like(it: Item) -> bool:
@@ -60,10 +74,10 @@ def extract(
         i = 0
         while i < len(row):
             it = row[i]
-            options = _OPTION.findall(it.text)
+            options = _options(it.text)
             if options and not label_like(it):
                 for mark, word in options:
-                    boxes[word.rstrip(":")] = mark in _CHECKED
+                    boxes[word] = mark in _CHECKED
                 i += 1
                 continue
             if ":" in it.text and not label_like(it):
@@ -77,9 +91,9 @@ def extract(
                 value_items: list[Item] = []
                 j = i + 1
                 while j < len(row) and not label_like(row[j]):
-                    if _OPTION.search(row[j].text):
-                        for mark, word in _OPTION.findall(row[j].text):
-                            boxes[word.rstrip(":")] = mark in _CHECKED
+                    if opts := _options(row[j].text):
+                        for mark, word in opts:
+                            boxes[word] = mark in _CHECKED
                     else:
                         value_items.append(row[j])
                     j += 1
@@ -99,7 +113,7 @@ def _stack_wrapped(items: list[Item]) -> list[Item]:
     out: list[Item] = []
     last_line: dict[int, Item] = {}  # merged item -> its bottom line
     for it in sorted(items, key=lambda i: (i.y0, i.x0)):
-        if is_label(it.text) or ":" in it.text or _OPTION.search(it.text):
+        if is_label(it.text) or ":" in it.text or _options(it.text):
             out.append(it)
             continue
         for prev in out:
