@@ -151,7 +151,8 @@ class DocumentReader:
                 timings[key] = timings.get(key, 0.0) + value
         timings["extract"] = extract_time
         timings["total"] = load_time + (time.perf_counter() - t_start)
-        log.debug("read %s: type=%s pages=%d fields=%d in %.3fs", name, doc_type.value,
+        # File names can carry a person's name (张三身份证.jpg): never logged.
+        log.debug("read document: type=%s pages=%d fields=%d in %.3fs", doc_type.value,
                   len(pages), len(fields), timings["total"])
         return DocumentResult(
             file=name,

@@ -136,3 +136,21 @@ def test_checkboxes_on_sample_forms(results) -> None:
             right += result.checkboxes.get(option) is ticked
     assert total >= 20
     assert right >= 0.8 * total, (right, total)
+
+
+def test_reading_logs_no_personal_data(reader, tmp_path: Path, caplog) -> None:
+    import logging
+    import shutil
+
+    truth_path = next(p for p in TRUTHS if "id_card_front_clean" in p.name)
+    truth = json.loads(truth_path.read_text("utf-8"))
+    upload = tmp_path / f"{truth['fields']['name']}身份证.jpg"
+    shutil.copy(SAMPLES / truth["file"], upload)
+    with caplog.at_level(logging.DEBUG):
+        result = reader.read_path(upload)
+    assert result.fields["id_number"].value == truth["fields"]["id_number"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records  # the reader does log, just nothing personal
+    for secret in (truth["fields"]["name"], truth["fields"]["id_number"],
+                   truth["fields"]["address"]):
+        assert secret not in logged
