@@ -84,7 +84,6 @@ class QualityCode(StrEnum):
     LOW_RESOLUTION = "low_resolution"
     PHOTOCOPY = "photocopy"
     SCREEN_RECAPTURE = "screen_recapture"
-    ROTATED = "rotated"
     LOW_CONFIDENCE = "low_confidence"
 
 

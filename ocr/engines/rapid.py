@@ -15,7 +15,6 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -190,9 +189,6 @@ class RapidOcrEngine:
             return "", 0.0
         return "".join(chars), float(np.mean(prob[keep]))
 
-    def describe(self) -> dict[str, Any]:
-        return {"engine": self.name, "runtime": self.runtime.value, "det": self.models.det.name,
-                "rec": self.models.rec.name}
 
 
 def _resize_pad(crop: np.ndarray, height: int, width: int) -> np.ndarray:
