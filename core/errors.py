@@ -31,6 +31,15 @@ class ErrorCode(StrEnum):
     ENGINE_FAILED = "ocr.engine_failed"
     # Configuration
     CONFIG_INVALID = "config.invalid"
+    # Service definitions and form validation (verify.forms)
+    SERVICE_INVALID = "service.invalid"
+    SERVICE_NOT_FOUND = "service.not_found"
+    MATERIAL_INVALID = "material.invalid"
+    # Portrait photos (verify.photo)
+    PHOTO_PROFILE_INVALID = "photo.profile_invalid"
+    PHOTO_PROFILE_NOT_FOUND = "photo.profile_not_found"
+    PHOTO_MODEL_UNAVAILABLE = "photo.model_unavailable"
+    PHOTO_FIX_IMPOSSIBLE = "photo.fix_impossible"
 
 
 class ZhengzhaoError(Exception):

@@ -58,6 +58,22 @@ class Settings(BaseSettings):
         description="Directory holding PaddleOCR det/rec/cls inference model folders",
     )
 
+    # Validation (verify)
+    services_dir: Path | None = Field(
+        default=None,
+        description="Extra service definitions (*.yaml/*.json); the bundled samples/services "
+        "are always loaded, a file here with the same service id replaces the bundled one",
+    )
+    photo_profiles_dir: Path | None = Field(
+        default=None,
+        description="Extra ID-photo profiles (*.yaml/*.json), added to the built-in ones",
+    )
+    min_field_confidence: float = Field(
+        default=0.80, ge=0.0, le=1.0,
+        description="OCR confidence below which a field needs a clerk's attention",
+    )
+    photo_threads: int = Field(default=1, ge=1, le=64, description="Threads for the face models")
+
     # Input limits
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)

@@ -43,12 +43,10 @@ if [[ "$want" != "$have" ]]; then
   for lock in "${locks[@]}"; do
     $VPY -m pip install -q --disable-pip-version-check -r "$lock"
   done
-  if [[ "${ZZ_WITH_PADDLE:-0}" == 1 ]]; then
-    # paddlex drags in opencv-contrib-python and rapidocr-paddle opencv-python; all three
-    # packages write the same cv2/ folder. Put the headless build back on top.
-    $VPY -m pip install -q --disable-pip-version-check --no-deps --force-reinstall \
-      "$(grep -E '^opencv-python-headless==' requirements.lock)"
-  fi
+  # mediapipe (and paddlex) drag in opencv-contrib-python, rapidocr-paddle opencv-python; all
+  # of them write the same cv2/ folder. Put the headless build (no libGL needed) back on top.
+  $VPY -m pip install -q --disable-pip-version-check --no-deps --force-reinstall \
+    "$(grep -E '^opencv-python-headless==' requirements.lock)"
   $VPY -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > .venv/.zz-installed
 fi
