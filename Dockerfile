@@ -12,7 +12,11 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+# mediapipe pulls opencv-contrib-python, which shares cv2/ with the headless build: put the
+# headless build back on top, as scripts/setup.sh does.
+RUN pip install --no-cache-dir -r requirements.lock \
+ && pip install --no-cache-dir --no-deps --force-reinstall \
+      "$(grep -E '^opencv-python-headless==' requirements.lock)"
 COPY . .
 RUN pip install --no-cache-dir --no-deps -e . \
  && useradd --system --home /var/lib/zhengzhao zhengzhao \

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from api.cli_common import EXIT_OK, EXIT_USAGE
+from api.cli_validate import add_validate_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--engine", choices=[e.value for e in OcrEngineName], default=None)
     demo.add_argument("--json", action="store_true")
 
+    validate = sub.add_parser(
+        "validate", help="check an application's materials against a service definition")
+    add_validate_arguments(validate)
+
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
     return parser
@@ -56,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_ocr import run_demo  # noqa: PLC0415
 
             return run_demo(args, settings)
+        if args.command == "validate":
+            from api.cli_validate import run_validate  # noqa: PLC0415
+
+            return run_validate(args, settings)
         if args.command == "paddle-models":
             from ocr import prepare_paddle_models  # noqa: PLC0415
 
