@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from api.cli_common import EXIT_OK, EXIT_USAGE
+from api.cli_photo import add_check_photo_parser
 from api.cli_validate import add_validate_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
 
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check an application's materials against a service definition")
     add_validate_arguments(validate)
 
+    add_check_photo_parser(sub)
+
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
     return parser
@@ -65,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_validate import run_validate  # noqa: PLC0415
 
             return run_validate(args, settings)
+        if args.command == "check-photo":
+            from api.cli_photo import run_check_photo  # noqa: PLC0415
+
+            return run_check_photo(args, settings)
         if args.command == "paddle-models":
             from ocr import prepare_paddle_models  # noqa: PLC0415
 

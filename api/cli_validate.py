@@ -28,6 +28,10 @@ from core import DocumentResult, OcrEngineName, Settings, ZhengzhaoError
 from samples import SERVICES_DIR
 from verify.forms import (
     FormsError,
+    MaterialInvalidError,
+    MaterialKind,
+    PhotoEvidence,
+    Service,
     ServiceCatalog,
     Severity,
     ValidationReport,
@@ -61,6 +65,9 @@ def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="list the known services and exit")
     parser.add_argument("--today", type=iso_date, default=None, metavar="YYYY-MM-DD",
                         help="check validity as of this day (default: today)")
+    parser.add_argument("--photo", type=Path, action="append", default=None, metavar="PHOTO",
+                        help="a portrait photo, checked against the profile of each photo "
+                        "material the service names (repeatable)")
     parser.add_argument("--engine", choices=[e.value for e in OcrEngineName], default=None)
     parser.add_argument("--json", action="store_true", help="JSON output")
 
@@ -82,10 +89,12 @@ def run_validate(args: argparse.Namespace, settings: Settings, reader: Any = Non
         _print_error(err, None, exc)
         return EXIT_USAGE
     documents, errors = _read_all(args, settings, reader, err)
+    photos, photo_reports = (None, []) if args.photo is None else check_photos(
+        service, args.photo, settings, errors, err)
     report = validate(service, documents, today=args.today,
-                      min_field_confidence=settings.min_field_confidence)
+                      min_field_confidence=settings.min_field_confidence, photos=photos)
     if args.json:
-        emit_json({**report.to_dict(), "errors": errors})
+        emit_json({**report.to_dict(), "photos": photo_reports, "errors": errors})
     else:
         print_report(report)
     return EXIT_OK if report.ok and not errors else EXIT_FAILED
@@ -114,6 +123,42 @@ def _read_all(args: argparse.Namespace, settings: Settings, reader: Any,
                 errors.append({"file": str(path), "error": exc.to_dict()})
                 _print_error(err, path, exc)
     return documents, errors
+
+
+def check_photos(service: Service, paths: list[Path], settings: Settings,
+                 errors: list[dict[str, Any]], err: Console,
+                 ) -> tuple[list[PhotoEvidence], list[dict[str, Any]]]:
+    """Check every photo against the profile of each photo material of ``service``. A photo
+    that cannot be read is an error of the command (and counts as not passed)."""
+    from verify.photo import (  # noqa: PLC0415 - mediapipe loads only when photos are given
+        PortraitAnalyzer,
+        check_photo,
+        decode_photo,
+        get_profile,
+    )
+
+    profiles = sorted({m.profile for m in service.materials
+                       if m.kind is MaterialKind.PHOTO and m.profile})
+    evidence: list[PhotoEvidence] = []
+    reports: list[dict[str, Any]] = []
+    with PortraitAnalyzer(threads=settings.photo_threads) as analyzer:
+        for path in paths:
+            try:
+                if not path.is_file():
+                    raise MaterialInvalidError(str(path.name), "no such file")
+                photo = decode_photo(path.read_bytes(), max_bytes=settings.max_upload_bytes,
+                                     max_pixels=settings.max_image_pixels)
+                for profile_id in profiles:
+                    result = check_photo(photo, get_profile(profile_id,
+                                                            settings.photo_profiles_dir),
+                                         analyzer)
+                    evidence.append(PhotoEvidence(profile_id, result.passed, path.name))
+                    reports.append({"file": path.name, **result.to_dict()})
+            except ZhengzhaoError as exc:
+                errors.append({"file": str(path), "error": exc.to_dict()})
+                _print_error(err, path, exc)
+                evidence.extend(PhotoEvidence(p, False, path.name) for p in profiles)
+    return evidence, reports
 
 
 def _print_error(err: Console, path: Path | None, exc: ZhengzhaoError) -> None:

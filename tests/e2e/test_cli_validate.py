@@ -208,3 +208,89 @@ def test_ocr_json_round_trips_and_a_tampered_form_is_caught(reader, tmp_path, ca
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_the_wired_command(case0_json: list[Path]) -> None:
+    from api.cli import main
+
+    assert main(["validate", "-s", "居民身份证换领", "--today", TODAY, "--json",
+                 *map(str, case0_json)]) == 0
+
+
+def _photo_findings(capsys: pytest.CaptureFixture[str], argv: list[str],
+                    settings: Settings | None = None) -> tuple[int, dict]:
+    code = cli(argv, settings)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_a_photo_on_a_busy_background_fails_the_application(
+    case0_json: list[Path], busy_background_portrait: bytes, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    photo = tmp_path / "portrait.jpg"
+    photo.write_bytes(busy_background_portrait)
+    code, out = _photo_findings(capsys, ["-s", "id-card-renewal", "--today", TODAY, "--json",
+                                         "--photo", str(photo), *map(str, case0_json)])
+    assert code == 1
+    assert "photo.failed" in {f["code"] for f in out["findings"]}
+    (report,) = out["photos"]
+    assert report["profile"] == "cn-resident-id" and report["passed"] is False
+    failed = {c["check"] for c in report["checks"] if c["status"] == "fail"}
+    assert failed & {"background_color", "background_uniform"}
+
+
+def test_a_fixed_photo_passes_with_an_office_defined_service_and_profile(
+    case0_json: list[Path], face_recognition_images: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An office adds its own photo profile and service as files (no code). None of the real
+    test portraits meets every GA 461 rule (smiles, turned heads), so the office's profile here
+    relaxes the expression and yaw rules; geometry and background stay GA 461's."""
+    from api.cli import main
+
+    profiles, services = tmp_path / "profiles", tmp_path / "services"
+    profiles.mkdir()
+    services.mkdir()
+    bundled = ROOT / "verify" / "photo" / "profiles" / "cn-resident-id.yaml"
+    (profiles / "lenient.yaml").write_text(
+        bundled.read_text("utf-8")
+        .replace("id: cn-resident-id", "id: office-lenient-id")
+        .replace("max_yaw: 10", "max_yaw: 20")
+        .replace("mouth_closed: true", "mouth_closed: false"), "utf-8")
+    service = (ROOT / "samples" / "services" / "id-card-renewal.yaml").read_text("utf-8")
+    assert "profile: cn-resident-id" in service and "name: 居民身份证换领" in service
+    (services / "office.yaml").write_text(
+        service.replace("id: id-card-renewal", "id: office-id-card-renewal")
+        .replace("name: 居民身份证换领", "name: 本局居民身份证换领")
+        .replace("aliases: [身份证换领, 换领身份证]", "aliases: []")
+        .replace("profile: cn-resident-id", "profile: office-lenient-id"), "utf-8")
+    settings = Settings(_env_file=None, services_dir=services, photo_profiles_dir=profiles)
+
+    original = face_recognition_images / "biden.jpg"
+    code, out = _photo_findings(capsys, ["-s", "office-id-card-renewal", "--today", TODAY,
+                                         "--json", "--photo", str(original),
+                                         *map(str, case0_json)], settings)
+    assert code == 1 and "photo.failed" in {f["code"] for f in out["findings"]}
+
+    fixed = tmp_path / "fixed.jpg"
+    main(["check-photo", str(original), "--profile", "cn-resident-id", "--fix", str(fixed),
+          "--json"])
+    capsys.readouterr()
+    code, out = _photo_findings(capsys, ["-s", "office-id-card-renewal", "--today", TODAY,
+                                         "--json", "--photo", str(fixed),
+                                         *map(str, case0_json)], settings)
+    assert out["photos"][0]["profile"] == "office-lenient-id"
+    assert out["photos"][0]["passed"] is True, out["photos"][0]["failed"]
+    assert code == 0, out["findings"]
+
+
+def test_an_unreadable_photo_is_an_error_not_a_crash(
+    case0_json: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"MZ\x90\x00 this is an executable renamed .jpg")
+    code, out = _photo_findings(capsys, ["-s", "id-card-renewal", "--today", TODAY, "--json",
+                                         "--photo", str(photo), *map(str, case0_json)])
+    assert code == 1
+    assert out["errors"][0]["error"]["code"] == "input.unsupported_type"
+    assert "photo.failed" in {f["code"] for f in out["findings"]}

@@ -71,6 +71,26 @@ PUBLIC = {
         "create_engine", "load_document", "load_path", "prepare_paddle_models",
         "normalize_text",
     },
+    "verify": set(),
+    "verify.forms": {
+        "DEFAULT_MIN_FIELD_CONFIDENCE", "FieldReport", "Finding", "FindingCode", "FormsError",
+        "ID_CHECK_CHARS", "ID_WEIGHTS", "IdentifierCheck", "MaterialInvalidError",
+        "MaterialKind", "MaterialReport", "ORG_WEIGHTS", "PhotoEvidence", "Problem", "Service",
+        "ServiceCatalog", "ServiceInvalidError", "ServiceNotFoundError", "Severity", "Sex",
+        "USCC_CHARSET", "USCC_WEIGHTS", "ValidationReport", "Verdict", "document_from_dict",
+        "id_check_char", "load_service", "load_services", "normalize_identifier",
+        "normalize_mobile", "normalize_name", "org_code_check_char", "parse_service",
+        "read_documents_json", "uscc_check_char", "validate", "validate_id_number",
+        "validate_mobile", "validate_org_code", "validate_person_name", "validate_uscc",
+    },
+    "verify.photo": {
+        "BACKGROUND_CHECKS", "CHECK_TITLES", "CheckResult", "CheckStatus", "FaceLandmarks",
+        "FixResult", "GEOMETRY_CHECKS", "PhotoCheck", "PhotoFile", "PhotoFixError",
+        "PhotoFormat", "PhotoInputError", "PhotoModelError", "PhotoProfile",
+        "PhotoProfileError", "PhotoReport", "PortraitAnalysis", "PortraitAnalyzer", "Range",
+        "check_photo", "decode_photo", "encode_photo", "fix_photo", "get_profile",
+        "load_profiles",
+    },
 }
 
 
