@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, emit_json
+from api.cli_demo_validate import validate_cases
 from core import DocType, DocumentResult, OcrEngineName, Settings
 from ocr import DocumentReader, InputError, create_engine, normalize_text
 
@@ -72,6 +73,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     console = Console()
     summary: list[dict[str, Any]] = []
     total = matched = 0
+    read: list[tuple[dict[str, Any], DocumentResult]] = []
     for path in files:
         truth_path = path.with_suffix(".json")
         truth = json.loads(truth_path.read_text("utf-8")) if truth_path.exists() else {}
@@ -80,6 +82,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         except InputError as exc:
             console.print(f"[red]{path.name}: {exc.code.value}[/red]")
             continue
+        read.append((truth, result))
         expected: dict[str, str] = truth.get("fields", {})
         rows = []
         for key, printed in expected.items():
@@ -105,11 +108,15 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                 table.caption = "warnings: " + ", ".join(
                     f"{w.code.value} {w.score:.2f}" for w in result.warnings)
             console.print(table)
-    if args.json:
-        emit_json({"files": summary, "fields_matched": matched, "fields_total": total})
-    else:
+    if not args.json:
         rate = matched / total if total else 0.0
         console.print(f"[bold]{len(summary)} documents, {matched}/{total} fields exact "
                       f"({rate:.1%})[/bold]")
+        console.print("[bold]Each applicant's materials against its service "
+                      "(zhengzhao validate):[/bold]")
+    applications = validate_cases(read, settings, None if args.json else console)
+    if args.json:
+        emit_json({"files": summary, "fields_matched": matched, "fields_total": total,
+                   "applications": applications})
     sys.stdout.flush()
     return EXIT_OK

@@ -74,11 +74,7 @@ def timed(function, *args) -> tuple[float, object]:
 
 def run(profile_id: str, repeat: int) -> dict:
     from core import Settings
-    from verify.photo.analysis import PortraitAnalyzer
-    from verify.photo.check import check_photo
-    from verify.photo.decode import decode_photo
-    from verify.photo.fix import fix_photo
-    from verify.photo.profiles import get_profile
+    from verify.photo import PortraitAnalyzer, check_photo, decode_photo, fix_photo, get_profile
 
     settings = Settings(_env_file=None)
     profile = get_profile(profile_id, settings.photo_profiles_dir)

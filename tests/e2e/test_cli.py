@@ -90,3 +90,10 @@ def test_demo_reads_the_bundled_samples() -> None:
     assert len(report["files"]) == len(list(SAMPLES.glob("*.json")))
     assert all(f["doc_type"] == f["expected_type"] for f in report["files"])
     assert report["fields_matched"] >= 0.97 * report["fields_total"]
+    # Every generated applicant's materials are validated against the service of its form; the
+    # clean scans come from consistent fictional people, so those applications must be valid.
+    truths = [json.loads(p.read_text("utf-8")) for p in SAMPLES.glob("*.json")]
+    clean = {t["case"] for t in truths if t["clean"]}
+    applications = {a["case"]: a for a in report["applications"]}
+    assert set(applications) == {t["case"] for t in truths}
+    assert clean and all(applications[c]["verdict"] == "valid" for c in clean), applications
