@@ -17,6 +17,7 @@ from core.documents import (
     TextLine,
 )
 from core.errors import ErrorCode, ZhengzhaoError
+from core.fileformats import FileFormat, ends_early, sniff_format, webp_canvas_size
 from core.logging import configure_logging
 from core.settings import OcrEngineName, OcrRuntime, Settings, get_settings
 
@@ -29,6 +30,7 @@ __all__ = [
     "DocumentResult",
     "ErrorCode",
     "ExtractedField",
+    "FileFormat",
     "OcrEngineName",
     "OcrRuntime",
     "QualityCode",
@@ -37,5 +39,8 @@ __all__ = [
     "TextLine",
     "ZhengzhaoError",
     "configure_logging",
+    "ends_early",
     "get_settings",
+    "sniff_format",
+    "webp_canvas_size",
 ]

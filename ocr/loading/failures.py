@@ -3,7 +3,7 @@ classified (truncated or corrupt). Messages carry sizes, limits and format names
 
 from __future__ import annotations
 
-from core import ErrorCode
+from core import ErrorCode, ends_early
 from ocr.errors import InputError
 from ocr.loading.model import SourceFormat
 
@@ -99,18 +99,6 @@ def truncated(fmt: SourceFormat) -> InputError:
         f"{fmt.name} 文件不完整（在结尾之前被截断）。",
     )
 
-
-def ends_early(data: bytes, fmt: SourceFormat) -> bool:
-    """Whether the format's own end marker or declared length says the data stops too soon."""
-    if fmt is SourceFormat.JPEG:  # The last scan (SOS) must be followed by an end-of-image marker.
-        return data.rfind(b"\xff\xd9") <= data.rfind(b"\xff\xda")
-    if fmt is SourceFormat.PNG:
-        return b"IEND" not in data
-    if fmt is SourceFormat.WEBP:
-        return len(data) < 12 or int.from_bytes(data[4:8], "little") + 8 > len(data)
-    if fmt is SourceFormat.BMP:
-        return len(data) < 14 or int.from_bytes(data[2:6], "little") > len(data)
-    return False
 
 
 def decode_failure(exc: Exception, data: bytes, fmt: SourceFormat) -> InputError:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Final
 
+from core import sniff_format
 from ocr.errors import InputError
 from ocr.loading import failures
 from ocr.loading.model import DEFAULT_LIMITS, LoadLimits, Page, SourceFormat
@@ -22,31 +23,7 @@ _EXTENSIONS: Final = {
     "webp": SourceFormat.WEBP, "tif": SourceFormat.TIFF, "tiff": SourceFormat.TIFF,
     "bmp": SourceFormat.BMP, "pdf": SourceFormat.PDF,
 }  # fmt: skip
-_TIFF_MAGIC: Final = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
-_BMP_HEADER_SIZES: Final = frozenset({12, 40, 52, 56, 64, 108, 124})  # the DIB headers Pillow reads
-_PDF_HEADER_WINDOW: Final = 1024  # PDF readers accept junk before "%PDF-" in the first 1 KiB.
 
-
-def sniff_format(data: bytes) -> SourceFormat | None:
-    """The supported format ``data`` is, judged by magic bytes only, or ``None``.
-
-    GIF, HEIC, HTML, ZIP, executables and anything else unrecognised give ``None``. A BMP needs
-    ``BM`` *and* a known DIB header size, so text that merely starts with "BM" is not a bitmap.
-    """
-    head = bytes(data[:_PDF_HEADER_WINDOW])
-    if head.startswith(b"\xff\xd8\xff"):
-        return SourceFormat.JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return SourceFormat.PNG
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return SourceFormat.WEBP
-    if head.startswith(_TIFF_MAGIC):
-        return SourceFormat.TIFF
-    if head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES:
-        return SourceFormat.BMP
-    if b"%PDF-" in head:
-        return SourceFormat.PDF
-    return None
 
 
 def load_document(

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
+
+from core import FileFormat
 
 if TYPE_CHECKING:
     from core import Settings
 
 
-class SourceFormat(StrEnum):
-    """The formats an upload may have; the values are the ``Page.source_format`` strings."""
-
-    JPEG = "jpeg"
-    PNG = "png"
-    WEBP = "webp"
-    TIFF = "tiff"
-    BMP = "bmp"
-    PDF = "pdf"
+# The formats an upload may have (core's, shared with verify.photo); the values are the
+# ``Page.source_format`` strings.
+SourceFormat = FileFormat
 
 
 @dataclass(frozen=True, slots=True)

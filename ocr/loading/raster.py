@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile
 
+from core import webp_canvas_size
 from ocr.errors import InputError
 from ocr.loading import failures
 from ocr.loading.model import LoadLimits, Page, SourceFormat
@@ -69,7 +70,7 @@ def _precheck(data: bytes, fmt: SourceFormat, limits: LoadLimits) -> None:
     """Checks that must happen before Pillow sees the bytes at all."""
     if fmt is SourceFormat.WEBP:
         # libwebp allocates the whole canvas while Pillow merely opens the file.
-        size = _webp_size(data)
+        size = webp_canvas_size(data)
         if size is None:
             short = failures.ends_early(data, fmt)
             raise failures.truncated(fmt) if short else failures.corrupt(fmt)
@@ -77,21 +78,6 @@ def _precheck(data: bytes, fmt: SourceFormat, limits: LoadLimits) -> None:
     elif fmt is SourceFormat.JPEG and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
         raise failures.corrupt(fmt)
 
-
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    """The canvas size in a WebP header (lossy ``VP8 ``, lossless ``VP8L`` or extended ``VP8X``)."""
-    if len(data) < 30:
-        return None
-    chunk = data[12:16]
-    if chunk == b"VP8X":
-        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
-    if chunk == b"VP8L" and data[20] == 0x2F:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
-        width = int.from_bytes(data[26:28], "little") & 0x3FFF
-        return width, int.from_bytes(data[28:30], "little") & 0x3FFF
-    return None
 
 
 def _count_frames(image: ImageFile.ImageFile, fmt: SourceFormat, limits: LoadLimits) -> int:

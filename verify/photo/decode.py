@@ -36,7 +36,7 @@ from typing import Final
 import numpy as np
 from PIL import Image
 
-from core import ErrorCode
+from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
 from verify.photo.errors import PhotoInputError
 
 logger = logging.getLogger(__name__)
@@ -84,21 +84,10 @@ class PhotoFile:
 
 
 def sniff_photo_format(data: bytes) -> PhotoFormat | None:
-    """The supported format of ``data`` judged by its magic bytes only, or ``None``."""
-    head = bytes(data[:32])
-    if head.startswith(b"\xff\xd8\xff"):
-        return PhotoFormat.JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PhotoFormat.PNG
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return PhotoFormat.WEBP
-    if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
-        return PhotoFormat.TIFF
-    if head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in {
-        12, 40, 52, 56, 64, 108, 124,
-    }:
-        return PhotoFormat.BMP
-    return None
+    """The supported format of ``data`` judged by its magic bytes only, or ``None`` (a PDF is
+    not a photo)."""
+    fmt = sniff_format(data)
+    return None if fmt is None or fmt is FileFormat.PDF else PhotoFormat(fmt.value)
 
 
 def decode_photo(
@@ -157,7 +146,7 @@ def _decode(data: bytes, fmt: PhotoFormat, max_pixels: int) -> PhotoFile:
         raise _corrupt(fmt)
     if fmt is PhotoFormat.WEBP:
         # libwebp allocates the whole canvas while Pillow merely opens the file.
-        size = _webp_size(data)
+        size = webp_canvas_size(data)
         if size is None:
             raise _truncated(fmt) if _ends_early(data, fmt) else _corrupt(fmt)
         _check_pixels(*size, max_pixels)
@@ -232,33 +221,9 @@ def _dpi(image: Image.Image, *, swap: bool) -> tuple[float, float] | None:
     return (y, x) if swap else (x, y)
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    """The canvas size in a WebP header (``VP8 ``, ``VP8L`` or ``VP8X``)."""
-    if len(data) < 30:
-        return None
-    chunk = data[12:16]
-    if chunk == b"VP8X":
-        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
-    if chunk == b"VP8L" and data[20] == 0x2F:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
-        width = int.from_bytes(data[26:28], "little") & 0x3FFF
-        return width, int.from_bytes(data[28:30], "little") & 0x3FFF
-    return None
-
 
 def _ends_early(data: bytes, fmt: PhotoFormat) -> bool:
-    """Whether the format's end marker or declared length says the data stops too soon."""
-    if fmt is PhotoFormat.JPEG:  # The last scan must be followed by an end-of-image marker.
-        return data.rfind(b"\xff\xd9") <= data.rfind(b"\xff\xda")
-    if fmt is PhotoFormat.PNG:
-        return b"IEND" not in data
-    if fmt is PhotoFormat.WEBP:
-        return len(data) < 12 or int.from_bytes(data[4:8], "little") + 8 > len(data)
-    if fmt is PhotoFormat.BMP:
-        return len(data) < 14 or int.from_bytes(data[2:6], "little") > len(data)
-    return False
+    return ends_early(data, FileFormat(fmt.value))
 
 
 def _check_pixels(width: int, height: int, limit: int) -> None:
