@@ -19,7 +19,7 @@ from core.documents import (
 from core.errors import ErrorCode, ZhengzhaoError
 from core.fileformats import FileFormat, ends_early, sniff_format, webp_canvas_size
 from core.logging import configure_logging
-from core.settings import OcrEngineName, OcrRuntime, Settings, get_settings
+from core.settings import Environment, OcrEngineName, OcrRuntime, Settings, get_settings
 
 __all__ = [
     "OPEN_ENDED",
@@ -28,6 +28,7 @@ __all__ = [
     "IdCardFrontField",
     "DocType",
     "DocumentResult",
+    "Environment",
     "ErrorCode",
     "ExtractedField",
     "FileFormat",

@@ -40,6 +40,15 @@ class ErrorCode(StrEnum):
     PHOTO_PROFILE_NOT_FOUND = "photo.profile_not_found"
     PHOTO_MODEL_UNAVAILABLE = "photo.model_unavailable"
     PHOTO_FIX_IMPOSSIBLE = "photo.fix_impossible"
+    # Keys, signatures, tokens (signing) and e-licences (elicense)
+    KEYS_MISSING = "keys.missing"
+    KEYS_EXIST = "keys.exist"
+    KEYS_PASSPHRASE = "keys.wrong_passphrase"
+    KEYS_INVALID = "keys.invalid"
+    TOKEN_MALFORMED = "token.malformed"
+    LICENCE_RECORD_INVALID = "licence.record_invalid"
+    LICENCE_TEMPLATE_MISSING = "licence.template_missing"
+    LICENCE_NOT_FOUND = "licence.not_found"
 
 
 class ZhengzhaoError(Exception):

@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,16 @@ class OcrRuntime(StrEnum):
 
     ONNXRUNTIME = "onnxruntime"
     OPENVINO = "openvino"
+
+
+class Environment(StrEnum):
+    """Where the service runs: ``dev`` allows the built-in demo secrets, ``prod`` refuses them."""
+
+    DEV = "dev"
+    PROD = "prod"
+
+
+DEV_KEY_PASSPHRASE = "zhengzhao-dev-only-passphrase"
 
 
 class Settings(BaseSettings):
@@ -74,12 +84,39 @@ class Settings(BaseSettings):
     )
     photo_threads: int = Field(default=1, ge=1, le=64, description="Threads for the face models")
 
+    # Keys and the issuing office (signing, elicense)
+    environment: Environment = Environment.DEV
+    keys_dir: Path | None = Field(
+        default=None, description="PEM keys and certificates; default <data_dir>/keys")
+    key_passphrase: SecretStr = Field(
+        default=SecretStr(DEV_KEY_PASSPHRASE),
+        description="Encrypts the private keys at rest; must be changed outside dev",
+    )
+    issuer_name: str = "示例市行政审批局（演示）"
+    issuer_name_en: str = "Demo City Administrative Approval Bureau (demo)"
+    issuer_code: str = Field(
+        default="11000000MB0000001A", description="颁发机构代码: the issuer's USCC (demo value)")
+    jurisdiction_code: str = Field(
+        default="110000", pattern=r"^\d{6}$", description="管辖属地编码 (GB/T 2260 division)")
+
     # Input limits
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     min_image_side: int = Field(default=32, ge=1)
     max_pdf_pages: int = Field(default=10, ge=1)
     pdf_render_dpi: int = Field(default=200, ge=72, le=600)
+
+    @model_validator(mode="after")
+    def _no_demo_secrets_in_prod(self) -> Settings:
+        if (self.environment is Environment.PROD
+                and self.key_passphrase.get_secret_value() == DEV_KEY_PASSPHRASE):
+            raise ValueError("ZZ_KEY_PASSPHRASE must be set outside dev (ZZ_ENVIRONMENT=prod)")
+        return self
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        """Where the keys live: ``keys_dir``, or ``keys/`` under the data dir."""
+        return self.keys_dir if self.keys_dir is not None else self.data_dir / "keys"
 
 
 @lru_cache(maxsize=1)

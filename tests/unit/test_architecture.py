@@ -64,7 +64,8 @@ PUBLIC = {
         "ExtractedField", "IdCardBackField", "IdCardFrontField", "OcrEngineName", "OcrRuntime",
         "QualityCode",
         "QualityWarning", "Settings", "TextLine", "ZhengzhaoError", "configure_logging",
-        "get_settings", "FileFormat", "ends_early", "sniff_format", "webp_canvas_size",
+        "get_settings", "Environment", "FileFormat", "ends_early", "sniff_format",
+        "webp_canvas_size",
     },
     "ocr": {
         "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",
