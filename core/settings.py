@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     issuer_name: str = "示例市行政审批局（演示）"
     issuer_name_en: str = "Demo City Administrative Approval Bureau (demo)"
     issuer_code: str = Field(
-        default="11000000MB0000001A", description="颁发机构代码: the issuer's USCC (demo value)")
+        default="11110000000000019K",
+        description="颁发机构代码: the issuer's USCC (a valid demo code of a government body)")
     jurisdiction_code: str = Field(
         default="110000", pattern=r"^\d{6}$", description="管辖属地编码 (GB/T 2260 division)")
 
