@@ -72,6 +72,15 @@ PUBLIC = {
         "create_engine", "load_document", "load_path", "prepare_paddle_models",
         "normalize_text",
     },
+    "elicense": {
+        "MOD37_36_ALPHABET", "OID_PREFIX", "HolderCodeType", "IdentifierCheck",
+        "IdentifierProblem", "Licence", "LicenceError", "LicenceFontMissingError",
+        "LicenceIdentifier", "LicenceRecordInvalidError", "LicenceTemplate",
+        "LicenceTemplateInvalidError", "LicenceTemplateMissingError", "QrStyle", "Seal",
+        "StandardField", "TemplateCatalog", "load_licence", "load_template", "load_templates",
+        "mask_holder_code", "mod37_36_check_char", "parse_identifier", "parse_licence",
+        "render_licence",
+    },
     "verify": set(),
     "verify.forms": {
         "DEFAULT_MIN_FIELD_CONFIDENCE", "FieldReport", "Finding", "FindingCode", "FormsError",

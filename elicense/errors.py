@@ -1,0 +1,69 @@
+"""Errors of ``elicense``: a licence record that breaks the metadata rules, a licence type with no
+template, a template file that cannot be used. An *invalid licence identifier* is not an error:
+:func:`elicense.parse_identifier` returns an :class:`elicense.IdentifierCheck` naming the problems.
+Messages name files and field paths, never the personal data inside them."""
+
+from __future__ import annotations
+
+from core import ErrorCode, ZhengzhaoError
+
+
+class LicenceError(ZhengzhaoError):
+    """Root of the errors raised by ``elicense``."""
+
+
+class LicenceRecordInvalidError(LicenceError):
+    """A licence record (JSON) is unreadable, breaks the GB/T 36903 metadata rules, or lacks
+    something its template needs; ``path`` names the offending field (``holder_code``)."""
+
+    def __init__(self, source: str, problem: str, path: str = "") -> None:
+        where = f"{source}: {path}" if path else source
+        super().__init__(
+            ErrorCode.LICENCE_RECORD_INVALID,
+            f"licence record {where}: {problem}",
+            f"证照记录有误 {where}：{problem}",
+        )
+        self.source = source
+        self.path = path
+        self.problem = problem
+
+
+class LicenceTemplateMissingError(LicenceError):
+    """No template for that licence type code (证照类型代码)."""
+
+    def __init__(self, type_code: str, known: list[str]) -> None:
+        listing = ", ".join(known) or "none"
+        super().__init__(
+            ErrorCode.LICENCE_TEMPLATE_MISSING,
+            f"no licence template for type code {type_code!r} (known: {listing})",
+            f"没有证照类型代码为“{type_code}”的证照模板（已有：{listing}）",
+        )
+        self.type_code = type_code
+
+
+class LicenceTemplateInvalidError(LicenceError):
+    """A template file is unreadable or breaks the template format. Templates are configuration,
+    so the code is ``config.invalid``."""
+
+    def __init__(self, source: str, problem: str, path: str = "") -> None:
+        where = f"{source}: {path}" if path else source
+        super().__init__(
+            ErrorCode.CONFIG_INVALID,
+            f"licence template {where}: {problem}",
+            f"证照模板有误 {where}：{problem}",
+        )
+        self.source = source
+        self.path = path
+        self.problem = problem
+
+
+class LicenceFontMissingError(LicenceError):
+    """The embedded typeface (WenQuanYi Zen Hei) is not installed: a deployment problem."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            ErrorCode.CONFIG_INVALID,
+            f"font {path} is missing: install the Debian package fonts-wqy-zenhei",
+            f"缺少字体 {path}：请安装 Debian 软件包 fonts-wqy-zenhei",
+        )
+        self.path = path

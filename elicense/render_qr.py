@@ -1,0 +1,83 @@
+"""The licence QR code: segno at error-correction level M, drawn either as vector rectangles
+(one filled path of the dark runs of each row) or as an embedded 1-bit PNG.
+
+bench/render.py measures both; vectors are the default: sharp at any zoom and only a few
+milliseconds slower (see ``docs/licences.md`` for figures).
+The quiet zone is the standard 4 modules, painted white so a coloured page cannot eat it.
+"""
+
+from __future__ import annotations
+
+import io
+from enum import StrEnum
+from typing import Final
+
+import segno
+from reportlab.lib.colors import black, white
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+QUIET_ZONE: Final = 4
+
+
+class QrStyle(StrEnum):
+    """How the QR modules reach the PDF."""
+
+    VECTOR = "vector"
+    PNG = "png"
+
+
+def make_qr(payload: str) -> segno.QRCode:
+    """A full QR code (never Micro QR) at level M exactly (segno would otherwise raise the level
+    when the version allows it, making the size depend on the payload in surprising ways)."""
+    return segno.make_qr(payload, error="m", boost_error=False)
+
+
+def draw_qr(
+    canvas: Canvas, payload: str, x: float, y: float, size: float,
+    style: QrStyle = QrStyle.VECTOR,
+) -> int:
+    """Draw the QR for ``payload`` in the square at (``x``, ``y``) of side ``size`` points, quiet
+    zone included. Returns the QR version."""
+    qr = make_qr(payload)
+    if style is QrStyle.PNG:
+        _draw_png(canvas, qr, x, y, size)
+    else:
+        _draw_vector(canvas, qr, x, y, size)
+    return int(qr.version)
+
+
+def _draw_vector(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float) -> None:
+    """One ``re`` operator per horizontal run of dark modules, in module units.
+
+    The coordinate system is scaled so that one module is one unit and rows count downwards;
+    the operators are integers written straight into the content stream (``addLiteral``), which
+    is several times faster than reportlab's path object formatting each float.
+    """
+    matrix = qr.matrix
+    modules = len(matrix) + 2 * QUIET_ZONE
+    unit = size / modules
+    canvas.saveState()
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    canvas.transform(unit, 0, 0, -unit, x + QUIET_ZONE * unit, y + size - QUIET_ZONE * unit)
+    operators = []
+    for row_index, row in enumerate(matrix):
+        start = None
+        for col, dark in enumerate((*row, 0)):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                operators.append(f"{start} {row_index} {col - start} 1 re")
+                start = None
+    operators.append("f")
+    canvas.addLiteral("\n".join(operators))
+    canvas.restoreState()
+
+
+def _draw_png(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float) -> None:
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=1, border=QUIET_ZONE)
+    buffer.seek(0)
+    canvas.drawImage(ImageReader(buffer), x, y, size, size)

@@ -1,0 +1,27 @@
+"""The public surface of ``elicense`` is deliberate, and it imports only what it may."""
+
+from __future__ import annotations
+
+import elicense
+
+PUBLIC = {
+    "MOD37_36_ALPHABET", "OID_PREFIX", "HolderCodeType", "IdentifierCheck", "IdentifierProblem",
+    "Licence", "LicenceError", "LicenceFontMissingError", "LicenceIdentifier",
+    "LicenceRecordInvalidError", "LicenceTemplate", "LicenceTemplateInvalidError",
+    "LicenceTemplateMissingError", "QrStyle", "Seal", "StandardField", "TemplateCatalog",
+    "load_licence", "load_template", "load_templates", "mask_holder_code", "mod37_36_check_char",
+    "parse_identifier", "parse_licence", "render_licence",
+}
+
+
+def test_public_surface_is_deliberate() -> None:
+    assert set(elicense.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert hasattr(elicense, name)
+
+
+def test_every_error_is_a_licence_error() -> None:
+    for name in PUBLIC:
+        value = getattr(elicense, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, elicense.LicenceError)
