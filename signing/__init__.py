@@ -1,11 +1,40 @@
 """Cryptography for e-licences: the issuing office's PKI and key store (root CA, issuing CA,
 licence-signing and timestamp certificates, CRLs, key rotation), the signer interface (file keys
-today, a PKCS#11 HSM later), the published trust list, and the compact signed QR tokens and
-revocation status list.
+today, a PKCS#11 HSM later), the published trust list, the compact signed QR tokens (base45,
+COSE_Sign1, CWT claims), the revocation status list and PAdES signing and validation of PDFs.
 
 Imports only ``core``. ``elicense`` and ``api`` import it, only through the names below.
+``import signing`` does not load pyHanko (half a second): the PAdES names are resolved on first
+use (PEP 562 ``__getattr__``), ``FileSigner.pyhanko_signer`` and ``pyhanko_timestamper`` import
+it when a PDF is actually signed.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from signing.base45 import (
+    BASE45_ALPHABET,
+    b45decode,
+    b45encode,
+)
+from signing.cose import (
+    ALG_ES256,
+    COSE_SIGN1_TAG,
+    CWT_TAG,
+    DerSigner,
+    HeaderLabel,
+    Sign1Message,
+    SignatureCheck,
+    SignatureResult,
+    SigningKey,
+    TrustedKeys,
+    VerificationKey,
+    check_signature,
+    decode_cbor,
+    decode_sign1,
+    sign1,
+    verify_signature,
+)
 from signing.errors import (
     KeysExistError,
     KeysInvalidError,
@@ -13,10 +42,62 @@ from signing.errors import (
     KeysPassphraseError,
     SigningError,
 )
-from signing.keystore import InitResult, KeyStore, KeyStoreInfo
-from signing.keystore_crl import DEFAULT_CRL_BASE_URL, crl_url
-from signing.pki import CertRole, IssuerIdentity
-from signing.signer import FileSigner, Signer, key_id, pyhanko_timestamper
+from signing.keystore import (
+    InitResult,
+    KeyStore,
+    KeyStoreInfo,
+)
+from signing.keystore_crl import (
+    DEFAULT_CRL_BASE_URL,
+    crl_url,
+)
+from signing.pades_errors import (
+    PdfSigningError,
+)
+from signing.pades_verdict import (
+    Indication,
+    PadesLevel,
+)
+from signing.pki import (
+    CertRole,
+    IssuerIdentity,
+)
+from signing.signer import (
+    FileSigner,
+    Signer,
+    key_id,
+    pyhanko_timestamper,
+)
+from signing.status_list import (
+    MIN_STATUS_LIST_BITS,
+    STATUS_LIST_CLAIM_KEY,
+    RevocationStatus,
+    StatusList,
+    StatusListField,
+    StatusListVerdict,
+    sign_status_list,
+    verify_status_list,
+)
+from signing.token_claims import (
+    LICENCE_CLAIM_KEY,
+    ClaimKey,
+    LicenceClaims,
+    LicenceField,
+    TokenClaims,
+    numeric_date,
+)
+from signing.token_errors import (
+    TokenMalformedError,
+)
+from signing.tokens import (
+    MAX_TOKEN_CHARS,
+    TOKEN_PREFIX,
+    TokenCode,
+    TokenVerdict,
+    decode_token,
+    encode_token,
+    verify_token,
+)
 from signing.trustlist import (
     IssuerInfo,
     TrustList,
@@ -27,10 +108,46 @@ from signing.trustlist import (
     parse_trust_list,
 )
 
+if TYPE_CHECKING:
+    from signing.pades_sign import (
+        PyHankoCapable,
+        async_sign_pdf,
+        sign_pdf,
+    )
+    from signing.pades_validate import (
+        validate_pdf,
+    )
+
+# Names whose modules import pyHanko: loaded on first access.
+_LAZY: dict[str, str] = {
+    "PyHankoCapable": "signing.pades_sign",
+    "async_sign_pdf": "signing.pades_sign",
+    "sign_pdf": "signing.pades_sign",
+    "validate_pdf": "signing.pades_validate",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
-    "DEFAULT_CRL_BASE_URL",
+    "ALG_ES256",
+    "BASE45_ALPHABET",
+    "COSE_SIGN1_TAG",
+    "CWT_TAG",
     "CertRole",
+    "ClaimKey",
+    "DEFAULT_CRL_BASE_URL",
+    "DerSigner",
     "FileSigner",
+    "HeaderLabel",
+    "Indication",
     "InitResult",
     "IssuerIdentity",
     "IssuerInfo",
@@ -40,15 +157,55 @@ __all__ = [
     "KeysInvalidError",
     "KeysMissingError",
     "KeysPassphraseError",
+    "LICENCE_CLAIM_KEY",
+    "LicenceClaims",
+    "LicenceField",
+    "MAX_TOKEN_CHARS",
+    "MIN_STATUS_LIST_BITS",
+    "PadesLevel",
+    "PdfSigningError",
+    "PyHankoCapable",
+    "RevocationStatus",
+    "STATUS_LIST_CLAIM_KEY",
+    "Sign1Message",
+    "SignatureCheck",
+    "SignatureResult",
     "Signer",
     "SigningError",
+    "SigningKey",
+    "StatusList",
+    "StatusListField",
+    "StatusListVerdict",
+    "TOKEN_PREFIX",
+    "TokenClaims",
+    "TokenCode",
+    "TokenMalformedError",
+    "TokenVerdict",
     "TrustList",
     "TrustListEntry",
+    "TrustedKeys",
+    "VerificationKey",
+    "async_sign_pdf",
+    "b45decode",
+    "b45encode",
     "build_trust_list",
+    "check_signature",
     "crl_url",
+    "decode_cbor",
     "decode_kid",
+    "decode_sign1",
+    "decode_token",
     "encode_kid",
+    "encode_token",
     "key_id",
+    "numeric_date",
     "parse_trust_list",
     "pyhanko_timestamper",
+    "sign1",
+    "sign_pdf",
+    "sign_status_list",
+    "validate_pdf",
+    "verify_signature",
+    "verify_status_list",
+    "verify_token",
 ]

@@ -1,0 +1,157 @@
+"""``zhengzhao keys``: make, rotate and publish the issuing office's signing keys.
+
+``keys init [--dir DIR] [--force]`` makes the PKI (refuses to replace one without ``--force``),
+``keys rotate`` adds a new licence-signing certificate, ``keys trust-list [--out FILE]
+[--root FILE]`` writes the trust list (JSON) and optionally the root certificate (PEM),
+``keys crl`` re-issues both CRLs (they are valid for 30 days: run it from a weekly job).
+Exit codes: 0 ok, 1 the key material is unreadable, 2 usage or configuration errors (keys
+missing or already there, wrong passphrase). Never prints key material: only certificates,
+their fingerprints and key ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from core import ErrorCode, Settings
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from signing import KeyStore
+
+
+def add_keys_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``keys`` (with ``init``, ``rotate``, ``trust-list``) on the sub-parsers."""
+    parser = sub.add_parser("keys", help="make, rotate and publish the licence-signing keys")
+    commands = parser.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
+
+    def common(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--dir", type=Path, default=None, metavar="DIR",
+                             help="key store directory (default: ZZ_KEYS_DIR or var/keys)")
+        command.add_argument("--json", action="store_true", help="JSON output")
+
+    init = commands.add_parser("init", help="make the root CA, issuing CA, signing and "
+                               "timestamp certificates and the CRLs")
+    common(init)
+    init.add_argument("--force", action="store_true",
+                      help="replace existing keys (the old directory is kept, renamed)")
+    common(commands.add_parser("rotate", help="make a new licence-signing certificate"))
+    common(commands.add_parser("crl", help="re-issue the CRLs (new number, 30 more days)"))
+    trust = commands.add_parser("trust-list", help="write the trust list to publish")
+    common(trust)
+    trust.add_argument("--out", type=Path, default=None, metavar="FILE",
+                       help="write the trust list JSON here (default: stdout)")
+    trust.add_argument("--root", type=Path, default=None, metavar="FILE",
+                       help="also write the root certificate (PEM) here")
+    return parser
+
+
+def run_keys(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so that `zhengzhao --help` does not load the cryptography stack.
+    from signing import IssuerIdentity, KeyStore, SigningError  # noqa: PLC0415
+
+    store = KeyStore(args.dir or settings.resolved_keys_dir, settings.key_passphrase)
+    try:
+        if args.keys_command == "init":
+            result = store.initialise(IssuerIdentity.from_settings(settings), force=args.force)
+            payload = {"dir": str(result.directory),
+                       "replaced": str(result.replaced) if result.replaced else None,
+                       "root": _describe(result.root), "signing": _describe(result.signing)}
+            return _done(args, payload, _init_lines(payload))
+        if args.keys_command == "rotate":
+            new = store.rotate()
+            previous = [_describe(c) for c in store.signing_certificates()[:-1]]
+            payload = {"dir": str(store.directory), "signing": _describe(new),
+                       "previous": previous}
+            return _done(args, payload, [
+                f"New signing certificate kid {payload['signing']['kid']} "
+                f"(valid until {payload['signing']['not_after']}); "
+                f"{len(previous)} earlier one(s) kept in the trust list."])
+        if args.keys_command == "crl":
+            store.refresh_crls()
+            crls = [{"issuer": crl.issuer.rfc4514_string(),
+                     "this_update": crl.last_update_utc.isoformat(),
+                     "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc
+                     else None, "revoked": len(crl)} for crl in store.crls()]
+            return _done(args, {"dir": str(store.directory), "crls": crls},
+                         [f"CRL of {c['issuer']}: {c['revoked']} revoked, next update "
+                          f"{c['next_update']}" for c in crls])
+        if args.keys_command == "trust-list":
+            return _trust_list(args, store)
+    except SigningError as exc:
+        code = EXIT_FAILED if exc.code is ErrorCode.KEYS_INVALID else EXIT_USAGE
+        if args.json:
+            emit_json({"error": exc.to_dict()})
+        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
+        return code
+    print(f"Error: unknown keys command {args.keys_command}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _trust_list(args: argparse.Namespace, store: KeyStore) -> int:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    from signing import CertRole  # noqa: PLC0415
+
+    document = store.trust_list().to_json()
+    if args.root is not None:
+        _write_public(args.root, store.certificate(CertRole.ROOT).public_bytes(
+            serialization.Encoding.PEM))
+    if args.out is None:
+        sys.stdout.write(document)
+        return EXIT_OK
+    _write_public(args.out, document.encode("utf-8"))
+    payload = {"trust_list": str(args.out), "root": str(args.root) if args.root else None,
+               "keys": len(store.signing_certificates())}
+    return _done(args, payload, [f"Trust list with {payload['keys']} key(s) written to "
+                                 f"{args.out}"])
+
+
+def _write_public(path: Path, data: bytes) -> None:
+    """Published files are public: written world-readable, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def _describe(cert: x509.Certificate) -> dict[str, str]:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    from signing import encode_kid, key_id  # noqa: PLC0415
+
+    der = cert.public_bytes(serialization.Encoding.DER)
+    return {
+        "subject": cert.subject.rfc4514_string(),
+        "kid": encode_kid(key_id(cert)),
+        "sha256": hashlib.sha256(der).hexdigest(),
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+    }
+
+
+def _init_lines(payload: dict[str, Any]) -> list[str]:
+    lines = [f"Keys created in {payload['dir']} (files 0600, private keys encrypted)."]
+    if payload["replaced"]:
+        lines.append(f"Previous keys moved to {payload['replaced']}.")
+    lines += [f"Root CA      {payload['root']['subject']}",
+              f"  SHA-256    {payload['root']['sha256']}",
+              f"Signing kid  {payload['signing']['kid']} "
+              f"(valid until {payload['signing']['not_after']})"]
+    return lines
+
+
+def _done(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> int:
+    if args.json:
+        emit_json(payload)
+    else:
+        print("\n".join(lines))
+    return EXIT_OK

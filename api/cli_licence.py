@@ -1,0 +1,208 @@
+"""``zhengzhao issue | revoke | verify | publish``: e-licences from the command line.
+
+``issue RECORD.json [--photo PHOTO] [--out FILE.pdf]`` renders, signs (PAdES B-LTA) and registers
+a licence; ``revoke IDENTIFIER --reason TEXT`` revokes it and re-publishes the status list;
+``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence offline against a published
+trust folder (default: this office's own); ``publish DIR`` writes that folder for others.
+Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
+The register lives in ``<data dir>/licences``, the published folder in ``<data dir>/published``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from core import Environment, Settings, ZhengzhaoError
+
+MAX_RECORD_BYTES = 1024 * 1024
+
+
+def add_licence_parsers(sub: Any) -> None:
+    """Register ``issue``, ``revoke``, ``verify`` and ``publish``."""
+    issue = sub.add_parser("issue", help="issue a signed e-licence PDF from a record")
+    issue.add_argument("record", type=Path, metavar="RECORD.json")
+    issue.add_argument("--photo", type=Path, default=None, help="the holder's photo (JPEG/PNG)")
+    issue.add_argument("--out", type=Path, default=None, metavar="FILE.pdf")
+    issue.add_argument("--json", action="store_true")
+
+    revoke = sub.add_parser("revoke", help="revoke an issued licence")
+    revoke.add_argument("identifier")
+    revoke.add_argument("--reason", required=True)
+    revoke.add_argument("--json", action="store_true")
+
+    verify = sub.add_parser("verify", help="verify an e-licence PDF or QR token offline")
+    verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
+    verify.add_argument("--token", default=None, metavar="STR", help="a scanned ZZ1: token")
+    verify.add_argument("--trust", type=Path, default=None, metavar="DIR",
+                        help="a published trust folder (default: this office's own)")
+    verify.add_argument("--json", action="store_true")
+
+    publish = sub.add_parser("publish", help="write the trust folder verifiers need")
+    publish.add_argument("dir", type=Path)
+    publish.add_argument("--json", action="store_true")
+
+
+def run_licence(args: argparse.Namespace, settings: Settings) -> int:
+    """Dispatch one of the four commands; errors become ``Error: ...`` and exit 1 or 2."""
+    try:
+        if args.command == "issue":
+            return _issue(args, settings)
+        if args.command == "revoke":
+            return _revoke(args, settings)
+        if args.command == "verify":
+            return _verify(args, settings)
+        return _publish(args, settings)
+    except ZhengzhaoError as exc:
+        if getattr(args, "json", False):
+            emit_json({"error": exc.to_dict()})
+        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def registry_dir(settings: Settings) -> Path:
+    return settings.data_dir / "licences"
+
+
+def published_dir(settings: Settings) -> Path:
+    return settings.data_dir / "published"
+
+
+def open_store(settings: Settings) -> Any:
+    """The key store; in dev a missing one is created (a demo PKI, labelled as such)."""
+    from signing import IssuerIdentity, KeyStore  # noqa: PLC0415 - heavy imports on demand
+
+    store = KeyStore(settings.resolved_keys_dir, settings.key_passphrase)
+    if not store.exists() and settings.environment is Environment.DEV:
+        store.initialise(IssuerIdentity.from_settings(settings))
+        print(f"Note: created a demo PKI in {store.directory} (dev only) / 已生成演示用密钥",
+              file=sys.stderr)
+    return store
+
+
+def _issue(args: argparse.Namespace, settings: Settings) -> int:
+    from elicense import load_licence, load_templates  # noqa: PLC0415
+    from elicense.issue import issue_licence  # noqa: PLC0415
+    from elicense.registry import FileRegistry  # noqa: PLC0415
+
+    licence = load_licence(args.record)
+    template = load_templates().get(licence.type_code)
+    photo = _read_small(args.photo, settings.max_upload_bytes) if args.photo else None
+    issued = issue_licence(licence, template, photo=photo, store=open_store(settings),
+                           registry=FileRegistry(registry_dir(settings)),
+                           issuer_code=settings.issuer_code,
+                           published_dir=published_dir(settings))
+    out = args.out or Path(f"{licence.number}.pdf")
+    out.write_bytes(issued.pdf)
+    payload = {"identifier": licence.identifier, "file": str(out),
+               "pdf_sha256": issued.pdf_sha256, "token": issued.token,
+               "token_chars": len(issued.token), "kid": issued.kid.hex()}
+    if args.json:
+        emit_json(payload)
+    else:
+        print(f"Issued {licence.identifier} -> {out} (sha256 {issued.pdf_sha256[:16]}…, "
+              f"token {len(issued.token)} chars)")
+    return EXIT_OK
+
+
+def _revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from elicense.issue import revoke_licence  # noqa: PLC0415
+    from elicense.registry import FileRegistry  # noqa: PLC0415
+
+    entry = revoke_licence(args.identifier, args.reason, store=open_store(settings),
+                           registry=FileRegistry(registry_dir(settings)),
+                           issuer_code=settings.issuer_code,
+                           published_dir=published_dir(settings))
+    payload = {"identifier": entry.identifier, "status": entry.status.value,
+               "revoked_at": entry.revoked_at}
+    if args.json:
+        emit_json(payload)
+    else:
+        print(f"Revoked {entry.identifier} at {entry.revoked_at}; status list re-published")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from elicense.publish import load_trust  # noqa: PLC0415
+    from elicense.verify import verify_licence_pdf, verify_licence_token  # noqa: PLC0415
+
+    if (args.file is None) == (args.token is None):
+        print("Error: give FILE.pdf or --token STR (one of them)", file=sys.stderr)
+        return EXIT_USAGE
+    trust_dir = args.trust or published_dir(settings)
+    if args.trust is None:
+        _refresh_own(settings)
+    trust = load_trust(trust_dir)
+    now = datetime.now(UTC)
+    if args.token is not None:
+        verdict = verify_licence_token(args.token.strip(), trust, now=now)
+    else:
+        verdict = verify_licence_pdf(_read_small(args.file, settings.max_upload_bytes), trust,
+                                     now=now)
+    if args.json:
+        emit_json(verdict.to_dict())
+    else:
+        _print_verdict(verdict)
+    return EXIT_OK if verdict.passed else EXIT_FAILED
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    own = _refresh_own(settings)
+    shutil.copytree(own, args.dir, dirs_exist_ok=True)
+    if args.json:
+        emit_json({"dir": str(args.dir)})
+    else:
+        print(f"Published trust folder written to {args.dir}")
+    return EXIT_OK
+
+
+def _refresh_own(settings: Settings) -> Path:
+    """Re-sign this office's status list (it is valid for a week) and refresh the folder."""
+    from elicense.publish import publish  # noqa: PLC0415
+    from elicense.registry import FileRegistry  # noqa: PLC0415
+
+    return publish(open_store(settings), FileRegistry(registry_dir(settings)),
+                   published_dir(settings), settings.issuer_code, datetime.now(UTC))
+
+
+def _read_small(path: Path, limit: int) -> bytes:
+    from core import ErrorCode  # noqa: PLC0415
+
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ZhengzhaoError(ErrorCode.INPUT_TOO_LARGE, f"{path.name} is larger than "
+                                 f"{limit} bytes", f"{path.name} 超过 {limit} 字节")
+        return path.read_bytes()
+    except OSError:
+        raise ZhengzhaoError(ErrorCode.INPUT_NOT_FOUND, f"cannot read {path.name}",
+                             f"无法读取 {path.name}") from None
+
+
+def _print_verdict(verdict: Any) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    console = Console()
+    colour = {"PASSED": "bold green", "FAILED": "bold red"}.get(verdict.indication.value,
+                                                                 "bold yellow")
+    console.print(f"[{colour}]{verdict.indication.value}[/{colour}]"
+                  + (f"  {verdict.sub_indication}" if verdict.sub_indication else ""))
+    table = Table()
+    for column in ("check", "outcome", "code", "message"):
+        table.add_column(column)
+    for check in verdict.checks:
+        table.add_row(check.check.value, check.outcome.value, check.code,
+                      f"{check.message_zh}\n{check.message_en}")
+    console.print(table)
+    if verdict.licence:
+        lic = verdict.licence
+        for key in ("identifier", "holder_name", "holder_code", "issuer_name", "valid_from",
+                    "valid_until"):
+            if key in lic:
+                console.print(f"{key}: {lic[key]}", markup=False, highlight=False)

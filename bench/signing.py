@@ -1,0 +1,159 @@
+"""PAdES speed: median ms to sign a typical one-page licence PDF at each level (B-LTA is what
+``issue`` uses), to issue one (render + B-LTA sign), and to validate the signed file.
+
+    python bench/signing.py [--repeat 50] [--json] [--simple]
+
+Input: the ``individual_business_licence`` sample rendered by ``elicense.render_licence`` (vector
+QR, 420-character payload), or with ``--simple`` a one-page reportlab PDF. A key store is made in
+a temporary directory; the signer and timestamp keys are loaded once and cached, as in the
+service. Validation uses the pinned root and the key store's CRLs, at the wall clock. Three
+warm-up runs per case are excluded. Targets: issue (render + sign) <= 120 ms, validate <= 60 ms.
+Prints the figures and writes ``bench/results/signing.md`` and ``signing.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pydantic import SecretStr  # noqa: E402
+
+from core import Settings  # noqa: E402
+from signing import CertRole, IssuerIdentity, KeyStore, pyhanko_timestamper  # noqa: E402
+from signing.pades_sign import sign_pdf  # noqa: E402
+from signing.pades_validate import validate_pdf  # noqa: E402
+from signing.pades_verdict import Indication, PadesLevel  # noqa: E402
+
+SAMPLE = ROOT / "samples" / "licences" / "individual_business_licence.json"
+BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+PAYLOAD = "ZZ1:" + "".join(random.Random(45).choice(BASE45) for _ in range(416))
+WARM_UP = 3
+TARGET_ISSUE_MS = 120.0
+TARGET_VALIDATE_MS = 60.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
+
+
+def timed(action: Callable[[], object], repeat: int) -> dict[str, float]:
+    for _ in range(WARM_UP):
+        action()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": statistics.median(times), "p90_ms": percentile(times, 0.9)}
+
+
+def simple_pdf() -> bytes:
+    from reportlab.pdfgen import canvas  # noqa: PLC0415
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, invariant=1)
+    page.drawString(72, 720, "Business licence (benchmark)")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def licence_renderer() -> Callable[[], bytes]:
+    from elicense import load_licence, load_templates, render_licence  # noqa: PLC0415
+
+    licence = load_licence(SAMPLE)
+    template = load_templates().get(licence.type_code)
+
+    def render() -> bytes:
+        return render_licence(licence, template, photo=None, qr_payload=PAYLOAD)
+
+    return render
+
+
+def run(repeat: int, simple: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = KeyStore(Path(tmp) / "keys", SecretStr("benchmark passphrase, not a secret"))
+        store.initialise(IssuerIdentity.from_settings(Settings(_env_file=None)))
+        signer, crls = store.signer(), store.crls()
+        stamper = pyhanko_timestamper(store.timestamp_signer())
+        root = store.certificate(CertRole.ROOT)
+        render = simple_pdf if simple else licence_renderer()
+        pdf = render()
+
+        def sign(level: PadesLevel, source: bytes = pdf) -> bytes:
+            return sign_pdf(source, signer, stamper, crls=crls, level=level)
+
+        result: dict = {"input": "reportlab one-line page" if simple else SAMPLE.stem,
+                        "input_bytes": len(pdf), "repeat": repeat, "sign": {}}
+        for level in PadesLevel:
+            result["sign"][level.value] = timed(lambda level=level: sign(level), repeat)
+        result["render"] = timed(render, repeat)
+        result["issue"] = timed(lambda: sign(PadesLevel.B_LTA, render()), repeat)
+        signed = sign(PadesLevel.B_LTA)
+        result["signed_bytes"] = len(signed)
+        verdict = validate_pdf(signed, trust_roots=[root], crls=crls)
+        if verdict.indication is not Indication.PASSED:
+            raise SystemExit(f"the benchmark licence does not validate: {verdict}")
+        result["validate"] = timed(
+            lambda: validate_pdf(signed, trust_roots=[root], crls=crls), repeat)
+    return result
+
+
+def markdown(result: dict, meta: str) -> str:
+    issue, validate = result["issue"]["median_ms"], result["validate"]["median_ms"]
+    lines = [f"# PAdES signing and validation ({meta})", "",
+             f"Input: {result['input']} ({result['input_bytes']} bytes; B-LTA signed "
+             f"{result['signed_bytes']} bytes); {result['repeat']} runs per row.", "",
+             "| operation | median ms | p90 ms |", "|---|---:|---:|"]
+    for level, row in result["sign"].items():
+        lines.append(f"| sign {level} | {row['median_ms']:.1f} | {row['p90_ms']:.1f} |")
+    for name in ("render", "issue", "validate"):
+        row = result[name]
+        label = {"issue": "issue (render + sign B-LTA)", "validate": "validate B-LTA"}.get(
+            name, name)
+        lines.append(f"| {label} | {row['median_ms']:.1f} | {row['p90_ms']:.1f} |")
+    lines += ["", f"Issue {issue:.1f} ms (target <= {TARGET_ISSUE_MS:.0f}: "
+              f"{'met' if issue <= TARGET_ISSUE_MS else 'MISSED'}); validate {validate:.1f} ms "
+              f"(target <= {TARGET_VALIDATE_MS:.0f}: "
+              f"{'met' if validate <= TARGET_VALIDATE_MS else 'MISSED'})."]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--simple", action="store_true",
+                        help="sign a one-line reportlab page instead of a rendered licence")
+    args = parser.parse_args()
+    result = run(args.repeat, args.simple)
+    meta = f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
+    table = markdown(result, meta)
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        print()
+    else:
+        print(table)
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    name = "signing-simple" if args.simple else "signing"
+    (results / f"{name}.md").write_text(table + "\n", "utf-8")
+    (results / f"{name}.json").write_text(json.dumps(result, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Issuing an e-licence: token, page, attachment, PAdES signature, register entry — in that order,
+so that a failure at any step leaves nothing in the register (at most an unused status index).
+
+The QR token (CWT in COSE_Sign1, ES256) carries the public facts with the holder code masked and
+a SHA-256 of the holder's photo; it cannot carry the PDF's own hash (the PDF contains the token),
+so the register keeps the signed PDF's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from elicense.attachment import embed_licence_json
+from elicense.errors import LicenceExistsError
+from elicense.model import Licence
+from elicense.publish import publish
+from elicense.registry import LicenceRegistry, RegistryEntry
+from elicense.render import render_licence
+from elicense.template import LicenceTemplate
+from signing import (
+    MIN_STATUS_LIST_BITS,
+    KeyStore,
+    LicenceClaims,
+    PadesLevel,
+    TokenClaims,
+    encode_token,
+    key_id,
+    pyhanko_timestamper,
+    sign_pdf,
+)
+
+log = logging.getLogger(__name__)
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class IssuedLicence:
+    """A licence as issued: the signed PDF, its token and what the register keeps."""
+
+    licence: Licence
+    pdf: bytes
+    token: str
+    pdf_sha256: str
+    status_index: int
+    kid: bytes
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of ``day`` in China (licence dates are Beijing-time calendar days)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA) - timedelta(seconds=1)
+
+
+def licence_claims(licence: Licence, photo: bytes | None, status_index: int) -> LicenceClaims:
+    """The token's licence facts: public fields, masked holder code, photo hash, status index."""
+    return LicenceClaims(
+        identifier=licence.identifier, holder_name=licence.holder,
+        holder_code=licence.masked_holder_code, holder_code_type=licence.holder_code_type.value,
+        issuer_name=licence.issuer, issued_on=licence.issue_date, valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
+        photo_sha256=hashlib.sha256(photo).digest() if photo is not None else None,
+        status_index=status_index)
+
+
+def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes | None,
+                  store: KeyStore, registry: LicenceRegistry, issuer_code: str,
+                  published_dir: Path | None = None, now: datetime | None = None,
+                  level: PadesLevel = PadesLevel.B_LTA) -> IssuedLicence:
+    """Issue ``licence``. Raises (and records nothing) when the identifier was issued before, the
+    record does not fit the template, a key cannot be loaded or signing fails."""
+    now = now or datetime.now(UTC)
+    if registry.get(licence.identifier) is not None:
+        raise LicenceExistsError(licence.identifier)
+    signer = store.signer()
+    kid = key_id(signer.certificate)
+    index = registry.reserve_index(MIN_STATUS_LIST_BITS)
+    claims = TokenClaims(
+        issuer=issuer_code, issued_at=now, licence=licence_claims(licence, photo, index),
+        expires=end_of_day(licence.valid_until) if licence.valid_until else None)
+    token = encode_token(claims, signer, kid)
+    page = render_licence(licence, template, photo=photo, qr_payload=token)
+    attached = embed_licence_json(page, {
+        "licence": licence.model_dump(mode="json"),
+        "photo_sha256": hashlib.sha256(photo).hexdigest() if photo is not None else None,
+        "token": token,
+    }, created=now)
+    timestamper = pyhanko_timestamper(store.timestamp_signer(), fixed_time=now)
+    signed = sign_pdf(attached, signer, timestamper,
+                      crls=store.crls(), level=level, reason="电子证照签发 / e-licence issued",
+                      location=licence.jurisdiction_code, signing_time=now)
+    digest = hashlib.sha256(signed).hexdigest()
+    registry.add(RegistryEntry(
+        identifier=licence.identifier, type_code=licence.type_code,
+        holder_code_masked=licence.masked_holder_code, status_index=index, pdf_sha256=digest,
+        kid=kid.hex(), issued_at=now.astimezone(UTC).isoformat(timespec="seconds"),
+        valid_until=licence.valid_until.isoformat() if licence.valid_until else None))
+    log.info("issued licence type=%s index=%d kid=%s", licence.type_code, index, kid.hex())
+    if published_dir is not None and not (published_dir / "status-list.cose").exists():
+        publish(store, registry, published_dir, issuer_code, now)
+    return IssuedLicence(licence=licence, pdf=signed, token=token, pdf_sha256=digest,
+                         status_index=index, kid=kid)
+
+
+def revoke_licence(identifier: str, reason: str, *, store: KeyStore, registry: LicenceRegistry,
+                   issuer_code: str, published_dir: Path, now: datetime | None = None
+                   ) -> RegistryEntry:
+    """Revoke in the register and re-publish the signed status list."""
+    now = now or datetime.now(UTC)
+    entry = registry.revoke(identifier, reason, now)
+    publish(store, registry, published_dir, issuer_code, now)
+    log.info("revoked licence index=%d", entry.status_index)
+    return entry

@@ -1,0 +1,116 @@
+"""What the issuer publishes so that anyone can verify its licences offline, and how a verifier
+loads it: a folder with ``trust-list.json`` (the signing certificates and their key ids),
+``root.pem`` (the root to pin), ``crls/*.pem`` (certificate revocation) and ``status-list.cose``
+(the signed licence revocation list, fresh for :data:`STATUS_LIST_LIFETIME`).
+
+The issuer keeps its copy in ``<data dir>/published`` and refreshes it on every issue, revocation
+and key change; ``zhengzhao publish DIR`` copies it out for a web server or a USB stick.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from elicense.errors import TrustMaterialError
+from elicense.registry import LicenceRegistry
+from signing import (
+    MIN_STATUS_LIST_BITS,
+    CertRole,
+    KeysInvalidError,
+    KeyStore,
+    StatusList,
+    key_id,
+    parse_trust_list,
+    sign_status_list,
+)
+
+TRUST_LIST_FILE = "trust-list.json"
+ROOT_FILE = "root.pem"
+STATUS_LIST_FILE = "status-list.cose"
+CRL_DIR = "crls"
+STATUS_LIST_LIFETIME = timedelta(days=7)
+_MAX_FILE = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TrustMaterial:
+    """Everything a verifier pins and checks against; never the OS trust store."""
+
+    root: x509.Certificate
+    trusted_keys: dict[bytes, list[x509.Certificate]]
+    crls: tuple[x509.CertificateRevocationList, ...]
+    status_list: bytes | None
+
+
+def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer: str,
+            now: datetime) -> Path:
+    """Write (or refresh) the published folder; every file is replaced atomically."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / CRL_DIR).mkdir(exist_ok=True)
+    _write(directory / TRUST_LIST_FILE, store.trust_list(now=now).to_json().encode("utf-8"))
+    root = store.certificate(CertRole.ROOT)
+    _write(directory / ROOT_FILE, root.public_bytes(serialization.Encoding.PEM))
+    wanted = set()
+    for index, crl in enumerate(store.crls()):
+        name = f"crl-{index}.pem"
+        wanted.add(name)
+        _write(directory / CRL_DIR / name, crl.public_bytes(serialization.Encoding.PEM))
+    for stale in (directory / CRL_DIR).glob("*.pem"):
+        if stale.name not in wanted:
+            stale.unlink()
+    signer = store.signer()
+    status = StatusList.empty(MIN_STATUS_LIST_BITS).with_revoked(registry.revoked_indices())
+    signed = sign_status_list(status, signer, key_id(signer.certificate), issuer=issuer,
+                              issued_at=now, expires=now + STATUS_LIST_LIFETIME)
+    _write(directory / STATUS_LIST_FILE, signed)
+    return directory
+
+
+def load_trust(directory: Path) -> TrustMaterial:
+    """Read a published folder; the trust list must chain to the folder's root. Raises
+    :class:`TrustMaterialError` naming the missing or broken file."""
+    root_path = directory / ROOT_FILE
+    try:
+        root = x509.load_pem_x509_certificate(_read(root_path))
+    except ValueError:
+        raise TrustMaterialError(ROOT_FILE, "not a PEM certificate") from None
+    try:
+        trust_list = parse_trust_list(_read(directory / TRUST_LIST_FILE), pinned_root=root)
+    except KeysInvalidError as exc:
+        raise TrustMaterialError(TRUST_LIST_FILE, exc.message_en) from None
+    crls = []
+    for path in sorted((directory / CRL_DIR).glob("*.pem")):
+        try:
+            crls.append(x509.load_pem_x509_crl(_read(path)))
+        except ValueError:
+            raise TrustMaterialError(f"{CRL_DIR}/{path.name}", "not a PEM CRL") from None
+    status_path = directory / STATUS_LIST_FILE
+    status = _read(status_path) if status_path.is_file() else None
+    return TrustMaterial(root=root, trusted_keys=trust_list.trusted_keys(), crls=tuple(crls),
+                         status_list=status)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > _MAX_FILE:
+            raise TrustMaterialError(path.name, "file too large")
+        return path.read_bytes()
+    except OSError:
+        raise TrustMaterialError(path.name, "missing or unreadable") from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)

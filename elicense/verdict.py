@@ -1,0 +1,89 @@
+"""The verdict on an e-licence: one ETSI-style indication over the PDF signature, the token, their
+agreement, revocation and the validity period — each check with a stable code and a message in
+Chinese and English. Frozen; ``to_dict`` is what the CLI prints and the API will return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from signing import Indication
+
+
+class LicenceCheckId(StrEnum):
+    """What is checked, in order."""
+
+    PDF_SIGNATURE = "pdf_signature"
+    LICENCE_DATA = "licence_data"
+    TOKEN = "token"
+    CONSISTENCY = "consistency"
+    REVOCATION = "revocation"
+    VALIDITY_PERIOD = "validity_period"
+
+
+class LicenceCode(StrEnum):
+    """Stable codes of the licence-level checks (PDF signature codes come from ``signing``)."""
+
+    OK = "ok"
+    NO_LICENCE_DATA = "licence.no_data"
+    TOKEN_INVALID = "licence.token_invalid"
+    INCONSISTENT = "licence.inconsistent"
+    REVOKED = "licence.revoked"
+    REVOCATION_UNKNOWN = "licence.revocation_unknown"
+    EXPIRED = "licence.expired"
+    NOT_YET_VALID = "licence.not_yet_valid"
+    NOT_CHECKED = "licence.not_checked"
+    ERROR = "licence.error"
+
+
+@dataclass(frozen=True)
+class LicenceCheck:
+    """One check: its outcome is an indication of its own (PASSED for a pass)."""
+
+    check: LicenceCheckId
+    outcome: Indication
+    code: str
+    message_en: str
+    message_zh: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"check": self.check.value, "outcome": self.outcome.value, "code": self.code,
+                "message_en": self.message_en, "message_zh": self.message_zh}
+
+
+@dataclass(frozen=True)
+class LicenceVerdict:
+    """``indication`` is PASSED only if every check passed; FAILED if any failed; otherwise
+    INDETERMINATE. ``sub_indication`` is the code of the first check that did not pass.
+    ``licence`` holds the public facts (holder code masked) when the token could be read."""
+
+    indication: Indication
+    sub_indication: str | None
+    checks: tuple[LicenceCheck, ...]
+    licence: dict[str, Any] | None = None
+    pdf: dict[str, Any] | None = None
+    token: dict[str, Any] | None = field(default=None)
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is Indication.PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"indication": self.indication.value, "sub_indication": self.sub_indication,
+                "valid": self.passed, "checks": [c.to_dict() for c in self.checks],
+                "licence": self.licence, "pdf": self.pdf, "token": self.token}
+
+
+def combine(checks: list[LicenceCheck], **extra: Any) -> LicenceVerdict:
+    """The overall verdict of ``checks`` (an empty list is INDETERMINATE, never PASSED)."""
+    failed = [c for c in checks if c.outcome is Indication.FAILED]
+    unsure = [c for c in checks if c.outcome is Indication.INDETERMINATE]
+    if failed:
+        indication, first = Indication.FAILED, failed[0]
+    elif unsure or not checks:
+        indication, first = Indication.INDETERMINATE, unsure[0] if unsure else None
+    else:
+        indication, first = Indication.PASSED, None
+    return LicenceVerdict(indication=indication, sub_indication=first.code if first else None,
+                          checks=tuple(checks), **extra)

@@ -1,0 +1,206 @@
+"""Verifying an e-licence offline from the issuer's published trust material.
+
+:func:`verify_licence_pdf` checks the PAdES signature (pinned root, CRLs, timestamps, no
+forbidden later changes), reads ``licence.json`` from the signed PDF, verifies its token and
+checks that token and metadata agree, that the status list (signed, fresh) does not list the
+licence, and that today lies inside its validity period. :func:`verify_licence_token` does the
+token, revocation and period checks for a scanned QR code. Neither raises for any input: an
+exception inside is INDETERMINATE, never PASSED.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from elicense.attachment import read_licence_json
+from elicense.issue import CHINA
+from elicense.model import HolderCodeType, mask_holder_code
+from elicense.publish import TrustMaterial
+from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict, combine
+from signing import (
+    Indication,
+    RevocationStatus,
+    TokenClaims,
+    TokenVerdict,
+    validate_pdf,
+    verify_status_list,
+    verify_token,
+)
+
+log = logging.getLogger(__name__)
+
+P, F, I = Indication.PASSED, Indication.FAILED, Indication.INDETERMINATE  # noqa: E741
+
+
+def verify_licence_pdf(pdf: bytes, trust: TrustMaterial, *, now: datetime | None = None
+                       ) -> LicenceVerdict:
+    """The verdict on a licence PDF (see the module docstring)."""
+    now = now or datetime.now(UTC)
+    try:
+        return _verify_pdf(pdf, trust, now)
+    except Exception as exc:  # noqa: BLE001 - a verdict, never an exception
+        log.warning("licence PDF verification raised %s", type(exc).__name__)
+        return combine([_check(LicenceCheckId.PDF_SIGNATURE, I, LicenceCode.ERROR,
+                               "verification could not be completed", "核验未能完成")])
+
+
+def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | None = None
+                         ) -> LicenceVerdict:
+    """The verdict on a QR token alone (what a phone scanning the code can check)."""
+    now = now or datetime.now(UTC)
+    try:
+        checks: list[LicenceCheck] = []
+        verdict = verify_token(token, trust.trusted_keys, now)
+        checks.append(_token_check(verdict))
+        claims = verdict.claims if verdict.valid else None
+        checks += _status_checks(claims, trust, now)
+        return combine(checks, licence=_public(claims), token=_token_summary(verdict))
+    except Exception as exc:  # noqa: BLE001
+        log.warning("licence token verification raised %s", type(exc).__name__)
+        return combine([_check(LicenceCheckId.TOKEN, I, LicenceCode.ERROR,
+                               "verification could not be completed", "核验未能完成")])
+
+
+def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdict:
+    checks: list[LicenceCheck] = []
+    signature = validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls, now=now)
+    sub = signature.sub_indication.value if signature.sub_indication else "ok"
+    checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
+                         "PDF signature " + ("valid" if signature.passed else "not valid")
+                         + f" ({sub})", "PDF 签名" + ("有效" if signature.passed else "无效")
+                         + f"（{sub}）"))
+    pdf_summary = {"indication": signature.indication.value, "sub_indication": sub,
+                   "signer_kid": signature.signer_kid,
+                   "level": signature.level.value if signature.level else None,
+                   "signing_time": signature.signing_time.isoformat()
+                   if signature.signing_time else None}
+    data = _licence_data(pdf)
+    if data is None:
+        checks.append(_check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
+                             "the PDF carries no e-licence data (licence.json)",
+                             "PDF 中没有电子证照数据（licence.json）"))
+        return combine(checks, pdf=pdf_summary)
+    checks.append(_check(LicenceCheckId.LICENCE_DATA, P, LicenceCode.OK,
+                         "e-licence data found", "已读取电子证照数据"))
+    verdict = verify_token(str(data.get("token", "")), trust.trusted_keys, now)
+    checks.append(_token_check(verdict))
+    claims = verdict.claims if verdict.valid else None
+    checks.append(_consistency(data, claims, signature.signer_kid, verdict))
+    checks += _status_checks(claims, trust, now)
+    return combine(checks, licence=_public(claims), pdf=pdf_summary,
+                   token=_token_summary(verdict))
+
+
+def _licence_data(pdf: bytes) -> dict[str, Any] | None:
+    try:
+        return read_licence_json(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except Exception:  # noqa: BLE001 - an unreadable PDF simply has no licence data
+        return None
+
+
+def _token_check(verdict: TokenVerdict) -> LicenceCheck:
+    if verdict.valid:
+        return _check(LicenceCheckId.TOKEN, P, verdict.code.value,
+                      "token signed by a trusted issuer key", "令牌由受信任的签发密钥签名")
+    code = verdict.code.value
+    return _check(LicenceCheckId.TOKEN, F, code, f"token not valid ({code})",
+                  f"令牌无效（{code}）")
+
+
+def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: str | None,
+                 verdict: TokenVerdict) -> LicenceCheck:
+    if claims is None:
+        return _check(LicenceCheckId.CONSISTENCY, I, LicenceCode.NOT_CHECKED,
+                      "not compared: the token is not valid", "未比对：令牌无效")
+    record = data.get("licence") or {}
+    token = claims.licence
+    try:
+        code_type = HolderCodeType(str(record.get("holder_code_type")))
+        masked = mask_holder_code(str(record.get("holder_code")), code_type)
+    except ValueError:
+        masked = None
+    photo = data.get("photo_sha256")
+    differences = [name for name, ok in (
+        ("identifier", record.get("identifier") == token.identifier),
+        ("holder", record.get("holder") == token.holder_name),
+        ("holder_code", masked == token.holder_code),
+        ("issuer", record.get("issuer") == token.issuer_name),
+        ("issue_date", record.get("issue_date") == token.issued_on.isoformat()),
+        ("valid_from", record.get("valid_from") == token.valid_from.isoformat()),
+        ("valid_until", record.get("valid_until") == (
+            token.valid_until.isoformat() if token.valid_until else None)),
+        ("photo", photo == (token.photo_sha256.hex() if token.photo_sha256 else None)),
+        ("signer", pdf_kid is None or verdict.kid is None or _kid_text(verdict.kid) == pdf_kid),
+    ) if not ok]
+    if differences:
+        listing = ", ".join(differences)
+        return _check(LicenceCheckId.CONSISTENCY, F, LicenceCode.INCONSISTENT,
+                      f"the PDF and its token disagree on: {listing}",
+                      f"PDF 与令牌不一致：{listing}")
+    return _check(LicenceCheckId.CONSISTENCY, P, LicenceCode.OK,
+                  "the PDF and its token agree", "PDF 与令牌一致")
+
+
+def _status_checks(claims: TokenClaims | None, trust: TrustMaterial, now: datetime
+                   ) -> list[LicenceCheck]:
+    if claims is None:
+        return [_check(LicenceCheckId.REVOCATION, I, LicenceCode.NOT_CHECKED,
+                       "not checked: no valid token", "未检查：无有效令牌"),
+                _check(LicenceCheckId.VALIDITY_PERIOD, I, LicenceCode.NOT_CHECKED,
+                       "not checked: no valid token", "未检查：无有效令牌")]
+    return [_revocation(claims, trust, now), _period(claims, now)]
+
+
+def _revocation(claims: TokenClaims, trust: TrustMaterial, now: datetime) -> LicenceCheck:
+    index = claims.licence.status_index
+    if trust.status_list is None or index is None:
+        return _check(LicenceCheckId.REVOCATION, I, LicenceCode.REVOCATION_UNKNOWN,
+                      "revocation status unknown (no status list)", "吊销状态未知（无状态列表）")
+    status = verify_status_list(trust.status_list, trust.trusted_keys, now).status(index)
+    if status is RevocationStatus.REVOKED:
+        return _check(LicenceCheckId.REVOCATION, F, LicenceCode.REVOKED,
+                      "the licence has been revoked", "该证照已被吊销/注销")
+    if status is RevocationStatus.UNKNOWN:
+        return _check(LicenceCheckId.REVOCATION, I, LicenceCode.REVOCATION_UNKNOWN,
+                      "revocation status unknown (status list invalid or out of date)",
+                      "吊销状态未知（状态列表无效或已过期）")
+    return _check(LicenceCheckId.REVOCATION, P, LicenceCode.OK,
+                  "not revoked", "未被吊销")
+
+
+def _period(claims: TokenClaims, now: datetime) -> LicenceCheck:
+    today = now.astimezone(CHINA).date()
+    licence = claims.licence
+    if today < licence.valid_from:
+        return _check(LicenceCheckId.VALIDITY_PERIOD, F, LicenceCode.NOT_YET_VALID,
+                      "the licence is not yet in force", "证照尚未生效")
+    if licence.valid_until is not None and today > licence.valid_until:
+        return _check(LicenceCheckId.VALIDITY_PERIOD, F, LicenceCode.EXPIRED,
+                      "the licence has expired", "证照已过有效期")
+    return _check(LicenceCheckId.VALIDITY_PERIOD, P, LicenceCode.OK,
+                  "within its validity period", "在有效期内")
+
+
+def _public(claims: TokenClaims | None) -> dict[str, Any] | None:
+    """The facts a verifier may see: the token's own, whose holder code is already masked."""
+    return None if claims is None else claims.licence.to_dict()
+
+
+def _token_summary(verdict: TokenVerdict) -> dict[str, Any]:
+    return {"code": verdict.code.value,
+            "kid": None if verdict.kid is None else _kid_text(verdict.kid)}
+
+
+def _kid_text(kid: bytes) -> str:
+    return base64.urlsafe_b64encode(kid).rstrip(b"=").decode("ascii")
+
+
+def _check(check: LicenceCheckId, outcome: Indication, code: str, en: str, zh: str
+           ) -> LicenceCheck:
+    return LicenceCheck(check, outcome, str(code), en, zh)

@@ -1,0 +1,292 @@
+"""The key store: the issuing office's PKI on disk under ``Settings.resolved_keys_dir``.
+
+``initialise`` makes the whole PKI (refusing to overwrite one unless forced), ``rotate`` adds a
+new licence-signing certificate (old ones stay: what they signed stays valid), ``signer`` hands
+out a :class:`signing.FileSigner` whose key is decrypted once and cached, ``revoke`` and
+``refresh_crls`` re-issue the CRLs, ``trust_list`` builds the document to publish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import SecretStr
+
+from core import Settings
+from signing.errors import KeysExistError, KeysInvalidError, KeysMissingError
+from signing.keystore_crl import DEFAULT_CRL_BASE_URL, CrlState, crl_url, issue_crls, read_crls
+from signing.keystore_layout import CA_ROLES, KeyLayout, aside_path
+from signing.pki import (
+    CertRole,
+    IssuerIdentity,
+    RevokedCertificate,
+    certificate_pem,
+    decrypt_private_key,
+    encrypt_private_key,
+    is_issued_by,
+    issue_certificate,
+    load_certificate,
+    make_private_dir,
+    new_key,
+    read_bytes,
+    write_private_file,
+)
+from signing.signer import FileSigner, key_id
+from signing.trustlist import TrustList, build_trust_list
+
+log = logging.getLogger(__name__)
+
+KEYSTORE_FORMAT = 1
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class KeyStoreInfo:
+    """What ``keystore.json`` records."""
+
+    created_at: datetime
+    identity: IssuerIdentity
+    crl_base_url: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``initialise`` made; ``replaced`` is where ``force`` moved the previous keys."""
+
+    directory: Path
+    root: x509.Certificate
+    signing: x509.Certificate
+    replaced: Path | None
+
+
+class KeyStore:
+    """One key store directory, opened with the passphrase that encrypts its private keys."""
+
+    def __init__(self, directory: Path, passphrase: SecretStr) -> None:
+        self._layout = KeyLayout(Path(directory))
+        self._passphrase = passphrase
+        self._signers: dict[str, FileSigner] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KeyStore:
+        return cls(settings.resolved_keys_dir, settings.key_passphrase)
+
+    def __repr__(self) -> str:
+        return f"KeyStore({str(self.directory)!r})"
+
+    @property
+    def directory(self) -> Path:
+        return self._layout.root
+
+    def exists(self) -> bool:
+        return self._layout.metadata.is_file()
+
+    # --- creation ---
+
+    def initialise(self, identity: IssuerIdentity, *, force: bool = False,
+                   now: datetime | None = None, crl_base_url: str = DEFAULT_CRL_BASE_URL
+                   ) -> InitResult:
+        """Make a new PKI. Raises :class:`signing.KeysExistError` if the directory holds
+        anything, unless ``force``: then the old directory is kept, renamed
+        ``<dir>.replaced-<UTC stamp>``, and the new one takes its place atomically."""
+        now = now or _utcnow()
+        target = self.directory
+        occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
+        if occupied and not force:
+            raise KeysExistError(str(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+        replaced = None
+        try:
+            root, signing = self._write_new_pki(KeyLayout(staging), identity, now, crl_base_url)
+            if occupied:
+                replaced = aside_path(target, now)
+                os.rename(target, replaced)
+            os.rename(staging, target)  # also replaces an empty directory
+        except BaseException:
+            if replaced is not None and replaced.exists() and not target.exists():
+                os.rename(replaced, target)  # put the old keys back
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        os.chmod(target, 0o700)
+        self._signers.clear()
+        log.info("key store initialised dir=%s kid=%s", target, key_id(signing).hex())
+        return InitResult(directory=target, root=root, signing=signing, replaced=replaced)
+
+    def _write_new_pki(self, layout: KeyLayout, identity: IssuerIdentity, now: datetime,
+                       crl_base_url: str) -> tuple[x509.Certificate, x509.Certificate]:
+        root_key = new_key()
+        root = issue_certificate(CertRole.ROOT, root_key.public_key(), identity, now=now,
+                                 issuer_key=root_key)
+        ca_key = new_key()
+        ca = issue_certificate(CertRole.ISSUING_CA, ca_key.public_key(), identity, now=now,
+                               issuer=(root, root_key),
+                               crl_url=crl_url(crl_base_url, CertRole.ROOT))
+        tsa_key = new_key()
+        tsa = issue_certificate(CertRole.TIMESTAMP, tsa_key.public_key(), identity, now=now,
+                                issuer=(ca, ca_key),
+                                crl_url=crl_url(crl_base_url, CertRole.ISSUING_CA))
+        make_private_dir(layout.root)
+        for role, cert, key in ((CertRole.ROOT, root, root_key), (CertRole.ISSUING_CA, ca, ca_key),
+                                (CertRole.TIMESTAMP, tsa, tsa_key)):
+            write_private_file(layout.certificate(role), certificate_pem(cert))
+            write_private_file(layout.key(role), encrypt_private_key(key, self._passphrase))
+        info = {"format": KEYSTORE_FORMAT, "created_at": now.isoformat(),
+                "issuer": identity.to_dict(), "crl_base_url": crl_base_url}
+        write_private_file(layout.metadata, json.dumps(info, ensure_ascii=False,
+                                                       indent=2).encode("utf-8"))
+        signing = _add_signing_certificate(layout, identity, ca, ca_key, self._passphrase, now,
+                                           crl_url(crl_base_url, CertRole.ISSUING_CA))
+        issue_crls(layout, CrlState.empty(), {CertRole.ROOT: (root, root_key),
+                                              CertRole.ISSUING_CA: (ca, ca_key)}, now)
+        return root, signing
+
+    def rotate(self, *, now: datetime | None = None) -> x509.Certificate:
+        """A new licence-signing key and certificate, used from now on; the previous ones stay
+        in the store and in the trust list."""
+        now = now or _utcnow()
+        info = self.info()
+        ca = self.certificate(CertRole.ISSUING_CA)
+        ca_key = self._load_key(self._layout.key(CertRole.ISSUING_CA), "issuing-ca.key.pem")
+        cert = _add_signing_certificate(self._layout, info.identity, ca, ca_key, self._passphrase,
+                                        now, crl_url(info.crl_base_url, CertRole.ISSUING_CA))
+        self._signers.clear()
+        log.info("signing key rotated kid=%s", key_id(cert).hex())
+        return cert
+
+    # --- reading ---
+
+    def info(self) -> KeyStoreInfo:
+        raw = read_bytes(self._layout.metadata, f"{self.directory}/keystore.json")
+        try:
+            data = json.loads(raw)
+            if data.get("format") != KEYSTORE_FORMAT:
+                raise ValueError(f"unknown format {data.get('format')!r}")
+            return KeyStoreInfo(created_at=datetime.fromisoformat(data["created_at"]),
+                                identity=IssuerIdentity.from_dict(data["issuer"]),
+                                crl_base_url=str(data["crl_base_url"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise KeysInvalidError("keystore.json", str(exc)) from exc
+
+    def certificate(self, role: CertRole) -> x509.Certificate:
+        """The certificate of ``role``; for ``LICENCE_SIGNING`` the current one."""
+        if role is CertRole.LICENCE_SIGNING:
+            stem = self._current_stem()
+            return load_certificate(self._layout.signing_certificate(stem), f"signing/{stem}.pem")
+        return load_certificate(self._layout.certificate(role), f"{role.value}.pem")
+
+    def signing_certificates(self) -> tuple[x509.Certificate, ...]:
+        """Every licence-signing certificate ever made here, oldest first."""
+        stems = self._layout.signing_stems()
+        if not stems:
+            raise KeysMissingError(f"{self.directory}/signing/*.pem")
+        return tuple(load_certificate(self._layout.signing_certificate(s), f"signing/{s}.pem")
+                     for s in stems)
+
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """The issuing CA and the root, nearest first."""
+        return self.certificate(CertRole.ISSUING_CA), self.certificate(CertRole.ROOT)
+
+    def signer(self) -> FileSigner:
+        """The signer of new licences (current signing key), decrypted once and cached. Reads
+        the tiny ``signing/current`` pointer on each call, so a rotation made by another process
+        (``zhengzhao keys rotate`` while the service runs) is picked up."""
+        stem = self._current_stem()
+        if stem not in self._signers:
+            cert = load_certificate(self._layout.signing_certificate(stem), f"signing/{stem}.pem")
+            key = self._load_key(self._layout.signing_key(stem), f"signing/{stem}.key.pem")
+            self._signers[stem] = FileSigner(key, cert, self.chain())
+        return self._signers[stem]
+
+    def timestamp_signer(self) -> FileSigner:
+        """The timestamp authority's key and certificate, decrypted once and cached."""
+        name = CertRole.TIMESTAMP.value
+        if name not in self._signers:
+            cert = self.certificate(CertRole.TIMESTAMP)
+            key = self._load_key(self._layout.key(CertRole.TIMESTAMP), f"{name}.key.pem")
+            self._signers[name] = FileSigner(key, cert, self.chain())
+        return self._signers[name]
+
+    def trust_list(self, *, now: datetime | None = None) -> TrustList:
+        """The trust list to publish: every signing certificate, the issuing CA, the root."""
+        return build_trust_list(self.certificate(CertRole.ROOT),
+                                [self.certificate(CertRole.ISSUING_CA)],
+                                self.signing_certificates(), self.info().identity,
+                                now=now or _utcnow())
+
+    # --- revocation ---
+
+    def crls(self) -> tuple[x509.CertificateRevocationList, ...]:
+        """The current CRLs: the root's (covers the issuing CA), the issuing CA's (covers the
+        signing and timestamp certificates)."""
+        return read_crls(self._layout)
+
+    def revoke(self, certificate: x509.Certificate, *,
+               reason: x509.ReasonFlags = x509.ReasonFlags.unspecified,
+               now: datetime | None = None) -> None:
+        """Put ``certificate`` on its CA's CRL and re-issue that CRL."""
+        now = now or _utcnow()
+        for ca in CA_ROLES:
+            ca_cert = self.certificate(ca)
+            if certificate != ca_cert and is_issued_by(certificate, ca_cert):
+                break
+        else:
+            raise KeysInvalidError("certificate", "not issued by this key store's CAs")
+        entry = RevokedCertificate(certificate.serial_number, now, reason)
+        state = CrlState.load(self._layout).with_revoked(ca, entry)
+        issue_crls(self._layout, state, {ca: (ca_cert, self.load_ca_key(ca))}, now)
+        log.info("certificate revoked serial=%x ca=%s", certificate.serial_number, ca.value)
+
+    def refresh_crls(self, *, now: datetime | None = None) -> None:
+        """Re-issue both CRLs (new numbers, new nextUpdate), e.g. before the old ones expire."""
+        cas = {ca: (self.certificate(ca), self.load_ca_key(ca)) for ca in CA_ROLES}
+        issue_crls(self._layout, CrlState.load(self._layout), cas, now or _utcnow())
+
+    def _current_stem(self) -> str:
+        stem = read_bytes(self._layout.current, f"{self.directory}/signing/current")
+        text = stem.decode("ascii", errors="replace").strip()
+        if not text or "/" in text or text.startswith("."):
+            raise KeysInvalidError("signing/current", "does not name a signing certificate")
+        return text
+
+    def _load_key(self, path: Path, what: str) -> ec.EllipticCurvePrivateKey:
+        return decrypt_private_key(read_bytes(path, what), self._passphrase, what)
+
+    def load_ca_key(self, role: CertRole) -> ec.EllipticCurvePrivateKey:
+        """A CA's private key (root or issuing), for CRLs. Not cached: rarely needed."""
+        if role not in CA_ROLES:
+            raise ValueError(f"{role} is not a CA")
+        return self._load_key(self._layout.key(role), f"{role.value}.key.pem")
+
+    @property
+    def layout(self) -> KeyLayout:
+        return self._layout
+
+
+def _add_signing_certificate(layout: KeyLayout, identity: IssuerIdentity, ca: x509.Certificate,
+                             ca_key: ec.EllipticCurvePrivateKey, passphrase: SecretStr,
+                             now: datetime, crl_location: str) -> x509.Certificate:
+    key = new_key()
+    cert = issue_certificate(CertRole.LICENCE_SIGNING, key.public_key(), identity, now=now,
+                             issuer=(ca, ca_key), crl_url=crl_location)
+    # A sequence number first: stems sort oldest first even within one second.
+    sequence = len(layout.signing_stems()) + 1
+    stem = f"{sequence:04d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{key_id(cert).hex()}"
+    make_private_dir(layout.signing_dir)
+    write_private_file(layout.signing_key(stem), encrypt_private_key(key, passphrase))
+    write_private_file(layout.signing_certificate(stem), certificate_pem(cert))
+    # The pointer moves last, atomically: a crash before it leaves the old key in use.
+    write_private_file(layout.current, f"{stem}\n".encode("ascii"))
+    return cert
