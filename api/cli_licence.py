@@ -86,9 +86,12 @@ def open_store(settings: Settings) -> Any:
 
 
 def _issue(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import load_licence, load_templates  # noqa: PLC0415
-    from elicense.issue import issue_licence  # noqa: PLC0415
-    from elicense.registry import FileRegistry  # noqa: PLC0415
+    from elicense import (  # noqa: PLC0415
+        FileRegistry,
+        issue_licence,
+        load_licence,
+        load_templates,
+    )
 
     licence = load_licence(args.record)
     template = load_templates().get(licence.type_code)
@@ -111,8 +114,7 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense.issue import revoke_licence  # noqa: PLC0415
-    from elicense.registry import FileRegistry  # noqa: PLC0415
+    from elicense import FileRegistry, revoke_licence  # noqa: PLC0415
 
     entry = revoke_licence(args.identifier, args.reason, store=open_store(settings),
                            registry=FileRegistry(registry_dir(settings)),
@@ -128,8 +130,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense.publish import load_trust  # noqa: PLC0415
-    from elicense.verify import verify_licence_pdf, verify_licence_token  # noqa: PLC0415
+    from elicense import load_trust, verify_licence_pdf, verify_licence_token  # noqa: PLC0415
 
     if (args.file is None) == (args.token is None):
         print("Error: give FILE.pdf or --token STR (one of them)", file=sys.stderr)
@@ -163,8 +164,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refresh_own(settings: Settings) -> Path:
     """Re-sign this office's status list (it is valid for a week) and refresh the folder."""
-    from elicense.publish import publish  # noqa: PLC0415
-    from elicense.registry import FileRegistry  # noqa: PLC0415
+    from elicense import FileRegistry, publish  # noqa: PLC0415
 
     return publish(open_store(settings), FileRegistry(registry_dir(settings)),
                    published_dir(settings), settings.issuer_code, datetime.now(UTC))

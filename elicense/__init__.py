@@ -1,17 +1,22 @@
 """Electronic licences: the GB/T 36903 metadata model and record loader, the GB/T 36904 licence
 identifier with its ISO/IEC 7064 MOD 37,36 check character, per-type page templates (YAML), and
-the one-page PDF renderer (embedded CJK font, holder photo, drawn seal, QR code). Issuing and the
-combined verification verdict will build on ``signing`` here too.
+the one-page PDF renderer (embedded CJK font, holder photo, drawn seal, QR code), issuing (token,
+page, ``licence.json`` attachment, PAdES B-LTA signature, register entry), revocation, the
+published trust folder, and the combined verification verdict over PDF and QR token.
 
 Imports only ``core`` (and ``signing`` through its ``__all__``); only ``api`` imports it.
 """
 
 from elicense.errors import (
     LicenceError,
+    LicenceExistsError,
     LicenceFontMissingError,
+    LicenceNotFoundError,
     LicenceRecordInvalidError,
     LicenceTemplateInvalidError,
     LicenceTemplateMissingError,
+    RegistryCorruptError,
+    TrustMaterialError,
 )
 from elicense.identifier import (
     MOD37_36_ALPHABET,
@@ -22,6 +27,7 @@ from elicense.identifier import (
     mod37_36_check_char,
     parse_identifier,
 )
+from elicense.issue import IssuedLicence, issue_licence, revoke_licence
 from elicense.model import (
     HolderCodeType,
     Licence,
@@ -29,6 +35,8 @@ from elicense.model import (
     mask_holder_code,
     parse_licence,
 )
+from elicense.publish import TrustMaterial, load_trust, publish
+from elicense.registry import FileRegistry, LicenceRegistry, LicenceStatus, RegistryEntry
 from elicense.render import render_licence
 from elicense.render_qr import QrStyle
 from elicense.seal import Seal
@@ -39,31 +47,53 @@ from elicense.template import (
     load_template,
     load_templates,
 )
+from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict
+from elicense.verify import verify_licence_pdf, verify_licence_token
 
 __all__ = [
     "MOD37_36_ALPHABET",
     "OID_PREFIX",
+    "FileRegistry",
     "HolderCodeType",
     "IdentifierCheck",
     "IdentifierProblem",
+    "IssuedLicence",
     "Licence",
+    "LicenceCheck",
+    "LicenceCheckId",
+    "LicenceCode",
     "LicenceError",
+    "LicenceExistsError",
     "LicenceFontMissingError",
     "LicenceIdentifier",
+    "LicenceNotFoundError",
     "LicenceRecordInvalidError",
+    "LicenceRegistry",
+    "LicenceStatus",
     "LicenceTemplate",
     "LicenceTemplateInvalidError",
     "LicenceTemplateMissingError",
+    "LicenceVerdict",
     "QrStyle",
+    "RegistryCorruptError",
+    "RegistryEntry",
     "Seal",
     "StandardField",
     "TemplateCatalog",
+    "TrustMaterial",
+    "TrustMaterialError",
+    "issue_licence",
     "load_licence",
     "load_template",
     "load_templates",
+    "load_trust",
     "mask_holder_code",
     "mod37_36_check_char",
     "parse_identifier",
     "parse_licence",
+    "publish",
     "render_licence",
+    "revoke_licence",
+    "verify_licence_pdf",
+    "verify_licence_token",
 ]

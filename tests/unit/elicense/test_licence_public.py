@@ -11,6 +11,12 @@ PUBLIC = {
     "LicenceTemplateMissingError", "QrStyle", "Seal", "StandardField", "TemplateCatalog",
     "load_licence", "load_template", "load_templates", "mask_holder_code", "mod37_36_check_char",
     "parse_identifier", "parse_licence", "render_licence",
+    # issuing, register, published trust folder, verification
+    "FileRegistry", "IssuedLicence", "LicenceCheck", "LicenceCheckId", "LicenceCode",
+    "LicenceExistsError", "LicenceNotFoundError", "LicenceRegistry", "LicenceStatus",
+    "LicenceVerdict", "RegistryCorruptError", "RegistryEntry", "TrustMaterial",
+    "TrustMaterialError", "issue_licence", "load_trust", "publish", "revoke_licence",
+    "verify_licence_pdf", "verify_licence_token",
 }
 
 
