@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, emit_json
+from api.cli_demo_licence import demo_licences
 from api.cli_demo_validate import validate_cases
 from core import DocType, DocumentResult, OcrEngineName, Settings
 from ocr import DocumentReader, InputError, create_engine, normalize_text
@@ -115,8 +116,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         console.print("[bold]Each applicant's materials against its service "
                       "(zhengzhao validate):[/bold]")
     applications = validate_cases(read, settings, None if args.json else console)
+    if not args.json:
+        console.print("[bold]E-licences from a throw-away demo office (issue, verify offline, "
+                      "tamper, revoke):[/bold]")
+    licences = demo_licences(settings, None if args.json else console)
     if args.json:
         emit_json({"files": summary, "fields_matched": matched, "fields_total": total,
-                   "applications": applications})
+                   "applications": applications, "licences": licences})
     sys.stdout.flush()
     return EXIT_OK

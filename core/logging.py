@@ -17,3 +17,8 @@ def configure_logging(level: str = "WARNING") -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level.upper())
+    # pyHanko logs each failed validation as a warning with certificate subjects and a
+    # traceback; the verdict already says what failed, so keep its chatter for debugging.
+    quiet = logging.DEBUG if level.upper() == "DEBUG" else logging.ERROR
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(quiet)

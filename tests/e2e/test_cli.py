@@ -97,3 +97,9 @@ def test_demo_reads_the_bundled_samples() -> None:
     applications = {a["case"]: a for a in report["applications"]}
     assert set(applications) == {t["case"] for t in truths}
     assert clean and all(applications[c]["verdict"] == "valid" for c in clean), applications
+    # Each sample licence is issued and verifies offline; tampering and revocation fail it.
+    licences = report["licences"]
+    assert len(licences) == len(list((ROOT / "samples" / "licences").glob("*.json")))
+    for row in licences:
+        assert (row["pdf"], row["token"]) == ("PASSED", "PASSED"), row
+        assert (row["tampered_pdf"], row["after_revocation"]) == ("FAILED", "FAILED"), row
