@@ -137,7 +137,14 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     trust_dir = args.trust or published_dir(settings)
     if args.trust is None:
-        _refresh_own(settings)
+        from signing import KeyStore  # noqa: PLC0415
+
+        if KeyStore(settings.resolved_keys_dir, settings.key_passphrase).exists():
+            _refresh_own(settings)  # this office's own licences: a fresh status list
+        elif not trust_dir.is_dir():
+            print("Error: no trust folder here; pass --trust DIR (the issuer's published folder)"
+                  " / 本机没有信任材料，请用 --trust 指定签发机构发布的目录", file=sys.stderr)
+            return EXIT_USAGE
     trust = load_trust(trust_dir)
     now = datetime.now(UTC)
     if args.token is not None:

@@ -134,3 +134,20 @@ def test_revoke_then_verify_fails(issued: dict, capsys) -> None:
     assert code == 1 and verdict["sub_indication"] == "licence.revoked"
     code, out = run(capsys, "revoke", "1.2.156.3005.2.nope", "--reason", "x")
     assert code == 2 and out["error"]["code"] == "licence.not_found"
+
+
+def test_a_verifier_without_keys_needs_a_trust_folder(issued: dict, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys) -> None:
+    """A bank's machine has no keys: verify must not invent a PKI, it asks for --trust."""
+    run(capsys, "publish", str(tmp_path / "published"))
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    monkeypatch.chdir(bank)
+    get_settings.cache_clear()
+    assert main(["verify", str(issued["pdf"])]) == 2
+    assert not (bank / "var").exists()
+    code, verdict = run(capsys, "verify", str(issued["pdf"]), "--trust",
+                        str(tmp_path / "published"))
+    assert code == 0 and verdict["indication"] == "PASSED"
+    assert not (bank / "var").exists()
