@@ -249,3 +249,16 @@ def test_garbage_is_never_passed_and_never_raises(data: bytes, trust) -> None:
     assert verify_licence_pdf(data, trust, now=NOW).indication is not Indication.PASSED
     token = "ZZ1:" + base64.b32encode(data).decode()
     assert verify_licence_token(token, trust, now=NOW).indication is not Indication.PASSED
+
+
+def test_licences_signed_before_a_key_rotation_stay_valid(tmp_path: Path) -> None:
+    office = Office(tmp_path, NOW - timedelta(days=10))
+    old = office.issue("individual_business_licence.json", now=NOW)
+    office.store.rotate(now=NOW + timedelta(minutes=1))
+    new = office.issue("food_business_licence.json", now=NOW + timedelta(minutes=2))
+    assert new.kid != old.kid
+    trust = office.trust(NOW + timedelta(minutes=3))
+    assert len(trust.trusted_keys) == 2
+    for result in (old, new):
+        assert verify_licence_pdf(result.pdf, trust, now=NOW + timedelta(minutes=3)).passed
+        assert verify_licence_token(result.token, trust, now=NOW + timedelta(minutes=3)).passed
