@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from elicense.attachment import embed_licence_json
 from elicense.errors import LicenceExistsError
 from elicense.model import Licence
-from elicense.publish import publish
+from elicense.publish import fresh_crls, publish
 from elicense.registry import LicenceRegistry, RegistryEntry
 from elicense.render import render_licence
 from elicense.template import LicenceTemplate
@@ -91,7 +91,8 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
     }, created=now)
     timestamper = pyhanko_timestamper(store.timestamp_signer(), fixed_time=now)
     signed = sign_pdf(attached, signer, timestamper,
-                      crls=store.crls(), level=level, reason="电子证照签发 / e-licence issued",
+                      crls=fresh_crls(store, now), level=level,
+                      reason="电子证照签发 / e-licence issued",
                       location=licence.jurisdiction_code, signing_time=now)
     digest = hashlib.sha256(signed).hexdigest()
     registry.add(RegistryEntry(

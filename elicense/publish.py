@@ -36,6 +36,9 @@ ROOT_FILE = "root.pem"
 STATUS_LIST_FILE = "status-list.cose"
 CRL_DIR = "crls"
 STATUS_LIST_LIFETIME = timedelta(days=7)
+# CRLs are re-issued when older than this (they last 30 days): issuing and publishing keep them
+# fresh, so verifiers never see stale revocation data from an office that is at work.
+CRL_REFRESH_AGE = timedelta(days=1)
 _MAX_FILE = 32 * 1024 * 1024
 
 
@@ -49,6 +52,15 @@ class TrustMaterial:
     status_list: bytes | None
 
 
+def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocationList, ...]:
+    """The store's CRLs, re-issued first if any is older than :data:`CRL_REFRESH_AGE`."""
+    crls = store.crls()
+    if any(now - crl.last_update_utc > CRL_REFRESH_AGE for crl in crls):
+        store.refresh_crls(now=now)
+        crls = store.crls()
+    return crls
+
+
 def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer: str,
             now: datetime) -> Path:
     """Write (or refresh) the published folder; every file is replaced atomically."""
@@ -58,7 +70,7 @@ def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer:
     root = store.certificate(CertRole.ROOT)
     _write(directory / ROOT_FILE, root.public_bytes(serialization.Encoding.PEM))
     wanted = set()
-    for index, crl in enumerate(store.crls()):
+    for index, crl in enumerate(fresh_crls(store, now)):
         name = f"crl-{index}.pem"
         wanted.add(name)
         _write(directory / CRL_DIR / name, crl.public_bytes(serialization.Encoding.PEM))

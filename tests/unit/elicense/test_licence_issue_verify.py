@@ -262,3 +262,11 @@ def test_licences_signed_before_a_key_rotation_stay_valid(tmp_path: Path) -> Non
     for result in (old, new):
         assert verify_licence_pdf(result.pdf, trust, now=NOW + timedelta(minutes=3)).passed
         assert verify_licence_token(result.token, trust, now=NOW + timedelta(minutes=3)).passed
+
+
+def test_an_office_that_keeps_issuing_never_publishes_stale_crls(tmp_path: Path) -> None:
+    """Keys made 45 days ago: their CRLs (30 days) ran out; issuing re-issues them first."""
+    office = Office(tmp_path, NOW - timedelta(days=45))
+    result = office.issue("food_business_licence.json")
+    assert all(crl.last_update_utc >= NOW - timedelta(days=1) for crl in office.store.crls())
+    assert verify_licence_pdf(result.pdf, office.trust(), now=NOW).passed
