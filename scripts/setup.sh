@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3 python3-venv fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai
               fonts-arphic-uming fonts-dejavu-core poppler-utils)
-# Third-party checkers the tests run against our signed PDFs and QR codes.
-[[ "${ZZ_WITH_DEV:-0}" == 1 ]] && APT_PACKAGES+=(libnss3-tools zbar-tools)
+# Third-party checkers the tests run against our signed PDFs and QR codes, and the browser the
+# web-page tests drive (Playwright with Debian's chromium; `playwright install` is never run).
+[[ "${ZZ_WITH_DEV:-0}" == 1 ]] && APT_PACKAGES+=(libnss3-tools zbar-tools chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
