@@ -51,6 +51,15 @@ class ErrorCode(StrEnum):
     LICENCE_NOT_FOUND = "licence.not_found"
     LICENCE_EXISTS = "licence.exists"
     REGISTRY_CORRUPT = "licence.registry_corrupt"
+    # The service (api)
+    NOT_FOUND = "api.not_found"
+    UNAUTHORIZED = "auth.unauthorized"
+    FORBIDDEN = "auth.forbidden"
+    TOKEN_EXPIRED = "auth.token_expired"
+    RATE_LIMITED = "api.rate_limited"
+    VALIDATION_FAILED = "api.validation_failed"
+    CONFLICT = "api.conflict"
+    INVALID_TRANSITION = "application.invalid_transition"
 
 
 class ZhengzhaoError(Exception):

@@ -36,6 +36,7 @@ class Environment(StrEnum):
 
 
 DEV_KEY_PASSPHRASE = "zhengzhao-dev-only-passphrase"
+DEV_SECRET_KEY = "zhengzhao-dev-only-secret-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -100,6 +101,22 @@ class Settings(BaseSettings):
     jurisdiction_code: str = Field(
         default="110000", pattern=r"^\d{6}$", description="管辖属地编码 (GB/T 2260 division)")
 
+    # Service (api)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/zhengzhao.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db")
+    jobs_url: str | None = Field(
+        default=None, description="Job queue: default a SQLite huey store in the data dir (a "
+        "worker runs inside `serve`); redis://host:6379/0 for workers on several machines")
+    storage_dir: Path | None = Field(
+        default=None, description="Content-addressed file store; default <data_dir>/files")
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEV_SECRET_KEY),
+        description="Signs the API's bearer tokens; must be changed outside dev")
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    verify_rate_per_minute: int = Field(
+        default=120, ge=1, description="Public verification requests per client per minute")
+
     # Input limits
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
@@ -112,7 +129,19 @@ class Settings(BaseSettings):
         if (self.environment is Environment.PROD
                 and self.key_passphrase.get_secret_value() == DEV_KEY_PASSPHRASE):
             raise ValueError("ZZ_KEY_PASSPHRASE must be set outside dev (ZZ_ENVIRONMENT=prod)")
+        if (self.environment is Environment.PROD
+                and self.secret_key.get_secret_value() == DEV_SECRET_KEY):
+            raise ValueError("ZZ_SECRET_KEY must be set outside dev (ZZ_ENVIRONMENT=prod)")
         return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``database_url``, or a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'zhengzhao.db'}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return self.storage_dir if self.storage_dir is not None else self.data_dir / "files"
 
     @property
     def resolved_keys_dir(self) -> Path:
