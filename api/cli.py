@@ -17,6 +17,7 @@ from api.cli_common import EXIT_OK, EXIT_USAGE
 from api.cli_keys import add_keys_parser
 from api.cli_licence import add_licence_parsers
 from api.cli_photo import add_check_photo_parser
+from api.cli_serve import add_serve_parser
 from api.cli_users import add_users_parser
 from api.cli_validate import add_validate_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_keys_parser(sub)
     add_licence_parsers(sub)
     add_users_parser(sub)
+    add_serve_parser(sub)
 
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
@@ -86,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_licence import run_licence  # noqa: PLC0415
 
             return run_licence(args, settings)
+        if args.command == "serve":
+            from api.cli_serve import run_serve  # noqa: PLC0415
+
+            return run_serve(args, settings)
         if args.command == "users":
             from api.cli_users import run_users  # noqa: PLC0415
 

@@ -1,0 +1,207 @@
+"""Authentication for the service: the OAuth2 password flow (``POST /api/v1/auth/token`` with form
+fields ``username`` and ``password``) and bearer access tokens in the JWS compact form
+(``header.payload.signature``, HS256: HMAC-SHA256 with ``settings.secret_key``) carrying the
+subject, its role and an expiry. Users come from a :class:`UserSource`; the database-backed one
+plugs in later, :class:`InMemoryUsers` serves tests and demos.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import Argon2Error
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from api.errors_http import ApiError
+from api.ratelimit import rate_limited
+from core import ErrorCode, Settings
+
+TOKEN_URL = "/api/v1/auth/token"
+_HEADER = {"alg": "HS256", "typ": "JWT"}
+_MAX_TOKEN_CHARS = 4096
+
+
+class Role(StrEnum):
+    """Who a user is to the service; each role may do what its pages and endpoints allow."""
+
+    APPLICANT = "applicant"
+    CLERK = "clerk"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a user name (an account id, never personal data) and a role."""
+
+    username: str
+    role: Role
+
+
+class UserSource(Protocol):
+    """Where accounts live. ``authenticate`` checks a password; ``lookup`` re-reads an account
+    named in a token (so a deleted or demoted account stops working before its token expires)."""
+
+    def authenticate(self, username: str, password: str) -> Principal | None: ...
+
+    def lookup(self, username: str) -> Principal | None: ...
+
+
+class InMemoryUsers:
+    """A :class:`UserSource` held in memory, passwords hashed with argon2id."""
+
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher()
+        self._users: dict[str, tuple[Role, str]] = {}
+        self._lock = threading.Lock()
+        # Unknown names are checked against this too, so timing does not reveal which exist.
+        self._dummy = self._hasher.hash("not a password of anyone")
+
+    def add(self, username: str, password: str, role: Role) -> Principal:
+        with self._lock:
+            self._users[username] = (role, self._hasher.hash(password))
+        return Principal(username, role)
+
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        entry = self._users.get(username)
+        try:
+            self._hasher.verify(entry[1] if entry else self._dummy, password)
+        except Argon2Error:
+            return None
+        return Principal(username, entry[0]) if entry else None
+
+    def lookup(self, username: str) -> Principal | None:
+        entry = self._users.get(username)
+        return None if entry is None else Principal(username, entry[0])
+
+
+class AccessToken(BaseModel):
+    """The OAuth2 token response."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(secret: str, signing_input: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+
+
+def create_access_token(principal: Principal, settings: Settings, *,
+                        now: datetime | None = None) -> str:
+    """A signed bearer token for ``principal``, valid ``settings.access_token_minutes``."""
+    now = now or datetime.now(UTC)
+    exp = now + timedelta(minutes=settings.access_token_minutes)
+    payload = {"sub": principal.username, "role": principal.role.value,
+               "iat": int(now.timestamp()), "exp": int(exp.timestamp())}
+    signing_input = (_b64(json.dumps(_HEADER, separators=(",", ":")).encode())
+                     + "." + _b64(json.dumps(payload, separators=(",", ":")).encode()))
+    signature = _mac(settings.secret_key.get_secret_value(), signing_input)
+    return signing_input + "." + _b64(signature)
+
+
+def _unauthorized(en: str = "not authenticated", zh: str = "未登录或凭证无效") -> ApiError:
+    return ApiError(ErrorCode.UNAUTHORIZED, en, zh)
+
+
+def decode_access_token(token: str, settings: Settings, *,
+                        now: datetime | None = None) -> dict[str, Any]:
+    """The claims of a token this service signed. Raises :class:`ApiError` with
+    ``auth.unauthorized`` (malformed, wrong signature or algorithm) or ``auth.token_expired``."""
+    parts = token.split(".")
+    if len(token) > _MAX_TOKEN_CHARS or len(parts) != 3 or not token.isascii():
+        raise _unauthorized("malformed access token", "访问令牌格式错误")
+    try:
+        header = json.loads(_unb64(parts[0]))
+        signature = _unb64(parts[2])
+    except (ValueError, UnicodeDecodeError):
+        raise _unauthorized("malformed access token", "访问令牌格式错误") from None
+    if header != _HEADER:
+        raise _unauthorized("unsupported token algorithm", "不支持的令牌算法")
+    expected = _mac(settings.secret_key.get_secret_value(), parts[0] + "." + parts[1])
+    if not hmac.compare_digest(expected, signature):
+        raise _unauthorized("access token signature not valid", "访问令牌签名无效")
+    try:
+        claims = json.loads(_unb64(parts[1]))
+        exp = int(claims["exp"])
+        str(claims["sub"])
+        Role(claims["role"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise _unauthorized("malformed access token", "访问令牌格式错误") from None
+    if (now or datetime.now(UTC)).timestamp() >= exp:
+        raise ApiError(ErrorCode.TOKEN_EXPIRED, "access token expired", "访问令牌已过期")
+    return claims
+
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def current_user(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+    """The caller named by a valid bearer token, re-read from the app's user source (401 if the
+    token is missing, bad or expired, or the account no longer exists)."""
+    if not token:
+        raise _unauthorized()
+    claims = decode_access_token(token, request.app.state.settings)
+    users: UserSource = request.app.state.users
+    principal = users.lookup(str(claims["sub"]))
+    if principal is None:
+        raise _unauthorized("account not found", "账户不存在")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that admits only callers holding one of ``roles`` (403 otherwise)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise ApiError(ErrorCode.FORBIDDEN, "your role may not do this",
+                           "您的角色无权执行此操作")
+        return user
+
+    return check
+
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post(TOKEN_URL.removeprefix("/api/v1/auth"), response_model=AccessToken,
+             dependencies=[Depends(rate_limited)])
+def issue_token(request: Request,
+                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> AccessToken:
+    """OAuth2 password flow: exchange a user name and password for a bearer token (rate-limited
+    per client IP like the public endpoints, against password guessing)."""
+    users: UserSource = request.app.state.users
+    principal = users.authenticate(form.username, form.password)
+    if principal is None:
+        raise _unauthorized("wrong user name or password", "用户名或密码错误")
+    settings: Settings = request.app.state.settings
+    return AccessToken(access_token=create_access_token(principal, settings),
+                       expires_in=settings.access_token_minutes * 60)
+
+
+@router.get("/me", response_model=dict[str, str])
+def who_am_i(user: CurrentUser) -> dict[str, str]:
+    """The caller's user name and role."""
+    return {"username": user.username, "role": user.role.value}

@@ -1,0 +1,113 @@
+"""The public JSON API, no account needed: ``POST /api/v1/verify`` (a PDF upload or a QR token;
+HTTP 200 whatever the verdict), the trust material verifiers pin (``/api/v1/trust-list``, its
+root certificate, the signed status list), ``/healthz`` and ``/metrics``. Verification and
+trust downloads are rate-limited per client IP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import ValidationError
+
+from api.deps import SettingsDep, TrustDep
+from api.errors_http import PROBLEM_RESPONSES, ApiError
+from api.ratelimit import rate_limited
+from api.routes.schemas import Health, VerdictPublic, VerifyTokenRequest
+from api.routes.verification import (
+    read_body,
+    read_uploaded_pdf,
+    verify_pdf_bytes,
+    verify_token_text,
+)
+from core import ErrorCode
+
+router = APIRouter()
+
+_JSON_LIMIT = 16 * 1024
+_VERIFY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": VerifyTokenRequest.model_json_schema()},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary",
+                                        "description": "the e-licence PDF"}}}},
+        },
+    }
+}
+
+
+@router.post("/api/v1/verify", response_model=VerdictPublic, tags=["public"],
+             dependencies=[Depends(rate_limited)], openapi_extra=_VERIFY_BODY,
+             responses=PROBLEM_RESPONSES)
+async def verify(request: Request, trust: TrustDep, settings: SettingsDep) -> Response:
+    """Verify an e-licence: multipart field ``file`` with the PDF, or JSON ``{"token": "ZZ1:…"}``
+    from its QR code. The verdict's ``indication`` is PASSED, FAILED or INDETERMINATE."""
+    metrics = request.app.state.metrics
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json":
+        body = await read_body(request, _JSON_LIMIT)
+        try:
+            payload = VerifyTokenRequest.model_validate_json(body)
+        except ValidationError:
+            raise ApiError(ErrorCode.VALIDATION_FAILED,
+                           'send JSON {"token": "ZZ1:..."}', '请发送 JSON {"token": "ZZ1:..."}'
+                           ) from None
+        verdict = await verify_token_text(payload.token, trust, metrics)
+    elif media == "multipart/form-data":
+        data = await read_uploaded_pdf(request, settings.max_upload_bytes)
+        verdict = await verify_pdf_bytes(data, trust, metrics)
+    else:
+        raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
+                       "send multipart/form-data (a PDF) or application/json (a token)",
+                       "请以 multipart/form-data（PDF）或 application/json（令牌）提交")
+    # The verdict is already JSON-ready and matches VerdictPublic (the schema tests check it):
+    # returning it directly spares a validation round per request.
+    return JSONResponse(verdict.to_dict())
+
+
+def _published_file(request: Request, name: str) -> Any:
+    request.app.state.trust.get()  # makes sure the folder exists and is current
+    return request.app.state.trust.directory / name
+
+
+@router.get("/api/v1/trust-list", tags=["public"], dependencies=[Depends(rate_limited)],
+            responses={200: {"content": {"application/json": {}}}})
+def trust_list(request: Request) -> Response:
+    """This office's signed trust list (its signing certificates and key ids)."""
+    data = json.loads(_published_file(request, "trust-list.json").read_text("utf-8"))
+    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
+@router.get("/api/v1/trust-list/root.pem", tags=["public"], response_class=FileResponse,
+            dependencies=[Depends(rate_limited)],
+            responses={200: {"content": {"application/x-pem-file": {}}}})
+def root_certificate(request: Request) -> FileResponse:
+    """The root certificate verifiers pin."""
+    return FileResponse(_published_file(request, "root.pem"),
+                        media_type="application/x-pem-file")
+
+
+@router.get("/api/v1/status-list", tags=["public"], response_class=FileResponse,
+            dependencies=[Depends(rate_limited)],
+            responses={200: {"content": {"application/cose": {}}}})
+def status_list(request: Request) -> FileResponse:
+    """The signed licence status (revocation) list, COSE_Sign1."""
+    return FileResponse(_published_file(request, "status-list.cose"),
+                        media_type="application/cose")
+
+
+@router.get("/healthz", response_model=Health, tags=["ops"])
+def healthz(request: Request) -> Health:
+    """Liveness: the process answers; ``trust_loaded`` once the trust material was read."""
+    return Health(status="ok", trust_loaded=request.app.state.trust.loaded)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus text exposition of this app's registry."""
+    return request.app.state.metrics.render()

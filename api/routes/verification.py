@@ -1,0 +1,111 @@
+"""Verifying what a client sends — a QR token or an uploaded PDF — against this office's trust
+material, with the size and type checks done first and the verdict counted in the metrics.
+Shared by the JSON API and the verifier pages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from api.errors_http import ApiError
+from api.metrics import ServiceMetrics, VerifyKind
+from core import ErrorCode
+from elicense import LicenceVerdict, verify_licence_pdf, verify_licence_token
+from signing import TOKEN_PREFIX, decode_token
+
+_CHUNK = 64 * 1024
+# Multipart framing (boundaries, part headers) on top of the file itself.
+_MULTIPART_SLACK = 16 * 1024
+PDF_MAGIC = b"%PDF-"
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(ErrorCode.INPUT_TOO_LARGE, f"the upload is larger than {limit} bytes",
+                    f"上传内容超过 {limit} 字节")
+
+
+def check_token_shape(token: str) -> str:
+    """``token`` stripped; raises ``token.malformed`` (422) for something that is not a token at
+    all. A well-formed token that fails verification is a verdict, not an error."""
+    token = token.strip()
+    if not token.startswith(TOKEN_PREFIX):
+        raise ApiError(ErrorCode.TOKEN_MALFORMED, f"a token starts with {TOKEN_PREFIX}",
+                       f"令牌应以 {TOKEN_PREFIX} 开头")
+    decode_token(token)  # raises TokenMalformedError (token.malformed) for bad framing
+    return token
+
+
+async def verify_token_text(token: str, trust: Any, metrics: ServiceMetrics) -> LicenceVerdict:
+    token = check_token_shape(token)
+    start = time.perf_counter()
+    verdict = verify_licence_token(token, trust, now=datetime.now(UTC))
+    metrics.record_verdict(VerifyKind.TOKEN, verdict.indication.value,
+                           time.perf_counter() - start)
+    return verdict
+
+
+def check_pdf(data: bytes) -> bytes:
+    if not data:
+        raise ApiError(ErrorCode.INPUT_EMPTY, "the uploaded file is empty", "上传的文件为空")
+    if not data.startswith(PDF_MAGIC):
+        raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE, "the uploaded file is not a PDF",
+                       "上传的文件不是 PDF")
+    return data
+
+
+async def verify_pdf_bytes(data: bytes, trust: Any, metrics: ServiceMetrics) -> LicenceVerdict:
+    data = check_pdf(data)
+    start = time.perf_counter()
+    # PAdES validation is CPU-bound: keep it off the event loop.
+    verdict = await run_in_threadpool(verify_licence_pdf, data, trust, now=datetime.now(UTC))
+    metrics.record_verdict(VerifyKind.PDF, verdict.indication.value,
+                           time.perf_counter() - start)
+    return verdict
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over ``limit`` bytes — by its declared
+    ``Content-Length`` before reading, and by counting while reading when it is chunked."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
+
+
+async def read_uploaded_pdf(request: Request, limit: int) -> bytes:
+    """The bytes of the multipart field ``file`` (at most ``limit`` bytes)."""
+    body = await read_body(request, limit + _MULTIPART_SLACK)
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield body
+        yield b""
+
+    parser = MultiPartParser(Headers(scope=request.scope), stream(), max_files=1, max_fields=4)
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        raise ApiError(ErrorCode.VALIDATION_FAILED, "the multipart body is not valid",
+                       "multipart 请求体无效") from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiError(ErrorCode.VALIDATION_FAILED, "send the PDF in the form field 'file'",
+                           "请在表单字段 file 中上传 PDF")
+        data = await upload.read(limit + 1)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
