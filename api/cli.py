@@ -20,6 +20,7 @@ from api.cli_photo import add_check_photo_parser
 from api.cli_serve import add_serve_parser
 from api.cli_users import add_users_parser
 from api.cli_validate import add_validate_arguments
+from api.cli_worker import add_worker_arguments
 from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_licence_parsers(sub)
     add_users_parser(sub)
     add_serve_parser(sub)
+    worker = sub.add_parser("worker",
+                            help="run the background jobs (OCR, photo checks, validation)")
+    add_worker_arguments(worker)
 
     models = sub.add_parser("paddle-models", help="unpack the bundled PaddleOCR models to DIR")
     models.add_argument("dir", type=Path)
@@ -92,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_serve import run_serve  # noqa: PLC0415
 
             return run_serve(args, settings)
+        if args.command == "worker":
+            from api.cli_worker import run_worker_command  # noqa: PLC0415
+
+            return run_worker_command(args, settings)
         if args.command == "users":
             from api.cli_users import run_users  # noqa: PLC0415
 

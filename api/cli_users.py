@@ -13,8 +13,10 @@ import sys
 from typing import TextIO
 
 from api.cli_common import EXIT_OK, EXIT_USAGE
-from api.db import Role, create_account, create_db, upgrade
 from core import Settings
+
+# api.db.Role's values; tests/unit/api/db checks they agree.
+ROLES = ("applicant", "clerk", "admin")
 
 
 def add_users_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +24,16 @@ def add_users_parser(sub: argparse._SubParsersAction) -> None:
     actions = users.add_subparsers(dest="users_command", required=True)
     add = actions.add_parser("add", help="create an account (password from stdin)")
     add.add_argument("name", help="login name: ASCII letters, digits, . _ -")
-    add.add_argument("--role", choices=[r.value for r in Role], default=Role.APPLICANT.value)
+    add.add_argument("--role", choices=ROLES, default="applicant")
     add.add_argument("--json", action="store_true")
 
 
 def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = None) -> int:
     if args.users_command != "add":
         return EXIT_USAGE
+    # SQLAlchemy and the models load only when the command runs (`zhengzhao --help` stays fast).
+    from api.db import Role, create_account, create_db, upgrade  # noqa: PLC0415
+
     source = stdin if stdin is not None else sys.stdin
     password = source.readline().rstrip("\r\n")
     if not password:

@@ -55,3 +55,10 @@ def test_unknown_role_is_refused_by_the_parser(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         _run(Settings(_env_file=None, data_dir=tmp_path),
              ["users", "add", "x", "--role", "root"], "password-1\n")
+
+
+def test_the_cli_role_choices_are_the_model_roles() -> None:
+    from api.cli_users import ROLES
+    from api.db import Role
+
+    assert set(ROLES) == {r.value for r in Role}

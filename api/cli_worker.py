@@ -1,0 +1,61 @@
+"""``zhengzhao worker``: run the background jobs (OCR, photo checks, validation) from the queue
+named by ``ZZ_JOBS_URL`` — the embedded SQLite queue in the data dir when unset, or Redis for
+workers on several machines. First re-enqueues applications stalled for ``--recover-after``
+seconds (what a killed worker lost), then consumes until SIGINT (graceful) or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+from api.cli_common import EXIT_OK
+from core import Settings, configure_logging, get_settings
+
+# api.jobs' DEFAULT_QUEUE_NAME and DEFAULT_RECOVER_AFTER, repeated so that building the parser
+# does not import huey and the models (tests/unit/api/jobs checks they agree).
+DEFAULT_QUEUE_NAME = "zhengzhao"
+DEFAULT_RECOVER_AFTER_SECONDS = 300.0
+
+
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=2, metavar="N",
+                        help="worker threads in this process (default 2)")
+    parser.add_argument("--recover-after", type=float, metavar="SECONDS",
+                        default=DEFAULT_RECOVER_AFTER_SECONDS,
+                        help="re-enqueue applications stalled this long, at start and every "
+                        "minute (default 300)")
+    parser.add_argument("--queue", default=DEFAULT_QUEUE_NAME, metavar="NAME",
+                        help="queue name, to keep several services apart on one Redis "
+                        f"(default {DEFAULT_QUEUE_NAME})")
+
+
+def run_worker_command(args: argparse.Namespace, settings: Settings) -> int:
+    from api.db import upgrade  # noqa: PLC0415
+    from api.jobs import create_huey, create_jobs, run_worker  # noqa: PLC0415
+
+    upgrade(settings)
+    jobs = create_jobs(settings, huey=create_huey(settings, name=args.queue),
+                       recover_after=timedelta(seconds=args.recover_after))
+    try:
+        run_worker(jobs, workers=args.workers,
+                   recover_after=timedelta(seconds=args.recover_after))
+    finally:
+        jobs.close()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m api.cli_worker`` (the same as ``zhengzhao worker``)."""
+    parser = argparse.ArgumentParser(prog="zhengzhao worker")
+    add_worker_arguments(parser)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return run_worker_command(args, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""What a job needs to do its work, built once per worker process: the database, the file
+store, the service catalogue, and the OCR reader and portrait analyzer, each created on first
+use (loading the models costs seconds; a worker that only validates never pays it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from api.db import Database
+from api.storage import FileStore
+from core import Settings
+from samples import SERVICES_DIR
+from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_services
+
+
+def _default_reader(settings: Settings) -> Any:
+    from ocr import DocumentReader, create_engine  # noqa: PLC0415 - models load on first use
+
+    return DocumentReader(create_engine(settings), settings)
+
+
+def _default_analyzer(settings: Settings) -> Any:
+    from verify.photo import PortraitAnalyzer  # noqa: PLC0415 - mediapipe loads on first use
+
+    return PortraitAnalyzer(threads=settings.photo_threads)
+
+
+@dataclass
+class JobContext:
+    """Shared by every job a worker process runs. ``reader_factory``/``analyzer_factory`` and
+    ``today`` exist so tests can hand in a session-wide reader or a fixed date."""
+
+    settings: Settings
+    db: Database
+    store: FileStore
+    reader_factory: Callable[[Settings], Any] = _default_reader
+    analyzer_factory: Callable[[Settings], Any] = _default_analyzer
+    today: Callable[[], date] = date.today
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _reader: Any = field(default=None, repr=False)
+    _analyzer: Any = field(default=None, repr=False)
+    _catalog: ServiceCatalog | None = field(default=None, repr=False)
+
+    @property
+    def reader(self) -> Any:
+        """The ``ocr.DocumentReader``, built on first use, once per process."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = self.reader_factory(self.settings)
+            return self._reader
+
+    @property
+    def analyzer(self) -> Any:
+        """The ``verify.photo.PortraitAnalyzer``, built on first use, once per process."""
+        with self._lock:
+            if self._analyzer is None:
+                self._analyzer = self.analyzer_factory(self.settings)
+            return self._analyzer
+
+    @property
+    def catalog(self) -> ServiceCatalog:
+        """The bundled services plus ``settings.services_dir``, loaded once."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+            return self._catalog
+
+    def service(self, service_id: str) -> Service | None:
+        """The service definition with that id, or None when it is not (or no longer) known."""
+        try:
+            return self.catalog.get(service_id)
+        except ServiceNotFoundError:
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._analyzer is not None and hasattr(self._analyzer, "close"):
+                self._analyzer.close()
+            self._analyzer = None
+        self.db.dispose()

@@ -1,0 +1,45 @@
+"""Running the tasks: :func:`run_worker` is ``zhengzhao worker`` (a huey consumer in the
+foreground, after a recovery sweep), :func:`start_embedded_worker` the thread-based consumer
+``serve`` starts beside the web app when the embedded SQLite queue is used."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from huey.consumer import Consumer
+
+from api.jobs.tasks import Jobs
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer that leaves signal handling to its host (uvicorn owns SIGINT/SIGTERM)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_worker(jobs: Jobs, *, workers: int = 1,
+                          recover_after: timedelta | None = None) -> EmbeddedConsumer:
+    """Start worker threads and the scheduler (for the periodic recovery sweep) in this
+    process; stop them with ``consumer.stop(graceful=True)``. With ``recover_after``, stalled
+    applications are re-enqueued first."""
+    if recover_after is not None:
+        jobs.recover_now(recover_after)
+    consumer = EmbeddedConsumer(jobs.huey, workers=workers, worker_type="thread",
+                                periodic=True, check_worker_health=False)
+    consumer.start()
+    return consumer
+
+
+def run_worker(jobs: Jobs, *, workers: int = 1, recover_after: timedelta | None = None) -> None:
+    """Run a consumer in the foreground until SIGINT (graceful: running jobs finish) or SIGTERM.
+    With ``recover_after``, first re-enqueue applications stalled at least that long — the jobs
+    a killed worker took with it (huey itself drops a job once a worker has taken it)."""
+    if recover_after is not None:
+        jobs.recover_now(recover_after)
+    consumer = Consumer(jobs.huey, workers=workers, worker_type="thread", periodic=True)
+    log.info("worker started with %d thread(s)", workers)
+    consumer.run()
