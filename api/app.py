@@ -19,6 +19,13 @@ from api.errors_http import install_error_handlers
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
 from api.routes import pages, public
+from api.service_api import (
+    ContextRegistry,
+    ServiceContext,
+    build_service_context,
+    install_service_api,
+)
+from api.users_db import DbUsers
 from core import Settings
 from elicense import LicenceRegistry
 
@@ -30,15 +37,28 @@ API_VERSION = "1.0"
 
 def create_app(settings: Settings, *, users: UserSource | None = None,
                registry: LicenceRegistry | None = None,
-               refresh_trust_on_startup: bool = True) -> FastAPI:
+               refresh_trust_on_startup: bool = True,
+               service: ServiceContext | None = None,
+               with_service_api: bool = True) -> FastAPI:
     """A new service app. ``users`` is where accounts come from (default: an empty in-memory
     source); ``registry`` is the licence register the published status list is built from
     (default: the CLI's file register under the data dir). On startup the published trust
-    folder is refreshed (keys created in dev)."""
+    folder is refreshed (keys created in dev). ``service`` holds the database, file store and
+    jobs of the applicant/clerk/admin API (default: built from ``settings`` at startup, the
+    database migrated); accounts and the licence register then default to that database.
+    ``with_service_api=False`` serves the public routes only, as before."""
+    if service is None and with_service_api:
+        service = build_service_context(settings)
+    if service is not None:
+        context = service
+        users = users if users is not None else DbUsers(lambda: context.db)
+        registry = registry if registry is not None else ContextRegistry(context)
     trust = TrustCache(settings, registry)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if service is not None:
+            service.open()  # migrate and open the database, the store and the job queue
         if refresh_trust_on_startup:
             trust.refresh()
             trust.get()
@@ -58,5 +78,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(public.router)
     app.include_router(auth_router)
     app.include_router(pages.router)
+    if service is not None:
+        install_service_api(app, service)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -23,7 +23,22 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     from api.app import create_app  # noqa: PLC0415
+    from api.db import upgrade  # noqa: PLC0415
+    from api.jobs import DEFAULT_RECOVER_AFTER, create_jobs, start_embedded_worker  # noqa: PLC0415
+    from api.service_api import build_service_context  # noqa: PLC0415
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port,
-                log_level=settings.log_level.lower(), access_log=False)
+    # One queue for the routes and the worker. With the embedded queue (no ZZ_JOBS_URL) the
+    # worker runs inside this process; with Redis, `zhengzhao worker` runs on each machine.
+    upgrade(settings)  # the worker's recovery sweep reads the tables before the app starts
+    jobs = create_jobs(settings)
+    app = create_app(settings, service=build_service_context(settings, jobs=jobs))
+    consumer = (start_embedded_worker(jobs, recover_after=DEFAULT_RECOVER_AFTER)
+                if settings.jobs_url is None else None)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port,
+                    log_level=settings.log_level.lower(), access_log=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+        jobs.close()
     return EXIT_OK

@@ -141,6 +141,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 405:  # Starlette names only the first matching route's methods
+        headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
     code = _CODE_FOR_STATUS.get(status, ErrorCode.VALIDATION_FAILED)
     if status == 404:
         en, zh = "no such resource", "资源不存在"
@@ -149,7 +152,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         en, zh = str(exc.detail), str(exc.detail)
     return problem_response(status, code.value, en, zh, instance=request.url.path,
-                            headers=dict(exc.headers or {}))
+                            headers=headers)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method some route accepts at this path (for the 405 ``Allow`` header)."""
+    from starlette.routing import Match  # noqa: PLC0415
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return methods
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

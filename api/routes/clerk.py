@@ -1,0 +1,99 @@
+"""The clerk's API under ``/api/v1/review``: the queue of applications waiting for a person,
+one application with its materials (and each material's bytes), extracted fields and findings,
+and the decision — approve (the licence is issued in the same transaction: approved → issued),
+reject, or return for correction — with a comment. Every decision and state change is audited."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import select
+
+from api.auth import Principal, Role, require_role
+from api.db import (
+    Application,
+    ApplicationState,
+    AuditAction,
+    LicenceRecord,
+    Material,
+    ReviewDecision,
+    append_audit,
+    change_state,
+    record_review,
+)
+from api.licensing import issue_for_application
+from api.routes.schemas_app import ApplicationPublic, ApplicationSummary, ReviewRequest
+from api.routes.views import (
+    ROUTE_PROBLEMS,
+    RowId,
+    application_public,
+    load_application,
+    not_found,
+    summary,
+)
+from api.service_context import ServiceDep, actor
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1/review", tags=["clerk"], responses=ROUTE_PROBLEMS)
+Clerk = Annotated[Principal, Depends(require_role(Role.CLERK))]
+
+
+@router.get("/queue", response_model=list[ApplicationSummary])
+def review_queue(ctx: ServiceDep, _user: Clerk) -> list[ApplicationSummary]:
+    """Applications in ``needs_review``, oldest first."""
+    with ctx.transaction(read_only=True) as session:
+        rows = session.scalars(select(Application)
+                               .where(Application.state == ApplicationState.NEEDS_REVIEW)
+                               .order_by(Application.updated_at, Application.id))
+        return [summary(a) for a in rows]
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationPublic)
+def review_application(application_id: RowId, ctx: ServiceDep,
+                       _user: Clerk) -> ApplicationPublic:
+    """One application with its materials, extracted fields, findings and past reviews."""
+    with ctx.transaction(read_only=True) as session:
+        return application_public(session, load_application(session, application_id))
+
+
+@router.get("/materials/{material_id}/content",
+            responses={200: {"content": {"image/jpeg": {}, "application/pdf": {}}}})
+def material_content(material_id: RowId, ctx: ServiceDep, _user: Clerk) -> Response:
+    """The material's original bytes, served with the type sniffed at upload."""
+    with ctx.transaction(read_only=True) as session:
+        material = session.get(Material, material_id)
+        if material is None:
+            raise not_found("material", "材料")
+        sha256, content_type = material.sha256, material.content_type
+    return Response(ctx.store.get(sha256), media_type=content_type,
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+
+@router.post("/applications/{application_id}/decision", response_model=ApplicationPublic)
+def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
+           user: Clerk) -> ApplicationPublic:
+    """Approve (issues the licence), reject, or return for correction. Only an application in
+    ``needs_review`` can be decided (409 ``application.invalid_transition`` otherwise)."""
+    with ctx.transaction() as session:
+        clerk = actor(session, user)
+        application = load_application(session, application_id, for_update=True)
+        record_review(session, application, clerk.id, body.decision, body.comment)
+        if body.decision is ReviewDecision.APPROVE:
+            issued = issue_for_application(ctx, session, application)
+            identifier = str(issued.licence.identifier)
+            record = session.get(LicenceRecord, identifier)
+            assert record is not None
+            record.application_id = application.id
+            append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=clerk.id,
+                         subject_type="licence", subject_id=identifier,
+                         details={"application_id": application.id,
+                                  "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
+            change_state(session, application, ApplicationState.ISSUED, actor_id=clerk.id,
+                         reason="licence:issued")
+        log.info("application %s decided: %s", application.id, body.decision.value)
+        session.flush()
+        session.refresh(application)
+        return application_public(session, application)

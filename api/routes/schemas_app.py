@@ -1,0 +1,141 @@
+"""Request and response bodies of the applicant, clerk and admin API: separate input
+(``...Create`` / ``...Request``) and output (``...Public``) models, so nothing a client sends can
+set a server-side column and nothing internal leaks out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.db import ApplicationState, ReviewDecision
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- input ---
+
+
+class ApplicationCreate(_Input):
+    """Start an application (draft) for a service."""
+
+    service_id: str = Field(min_length=1, max_length=64)
+
+
+class FieldCorrection(_Input):
+    """The applicant's own value for a field, by ``<material id>.<field id>`` (e.g.
+    ``form.phone``); it wins over what OCR read."""
+
+    field: str = Field(min_length=3, max_length=129, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    value: str = Field(max_length=500)
+
+
+class ReviewRequest(_Input):
+    """A clerk's decision with a comment (kept in the review, never in the audit log)."""
+
+    decision: ReviewDecision
+    comment: str = Field(default="", max_length=2000)
+
+
+class RevokeRequest(_Input):
+    """Why a licence is revoked (shown to verifiers)."""
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+# --- output ---
+
+
+class MaterialSpecPublic(BaseModel):
+    id: str
+    kind: str
+    name: str
+    name_en: str | None = None
+    required: bool
+
+
+class ServicePublic(BaseModel):
+    id: str
+    name: str
+    name_en: str | None = None
+    description: str | None = None
+    auto_approve: bool
+    materials: list[MaterialSpecPublic]
+
+
+class FieldPublic(BaseModel):
+    value: str
+    confidence: float
+
+
+class MaterialPublic(BaseModel):
+    id: int
+    material_type: str
+    content_type: str
+    size: int
+    sha256: str
+    processed: bool
+    fields: dict[str, FieldPublic] = {}
+    error: dict[str, Any] | None = None
+    photo_check: dict[str, Any] | None = None
+
+
+class ReviewPublic(BaseModel):
+    decision: ReviewDecision
+    comment: str
+    created_at: datetime
+
+
+class LicencePublic(BaseModel):
+    identifier: str
+    status: str
+    issued_at: str
+    valid_until: str | None = None
+    revoked_at: str | None = None
+
+
+class ApplicationPublic(BaseModel):
+    id: int
+    service_id: str
+    state: ApplicationState
+    created_at: datetime
+    updated_at: datetime
+    materials: list[MaterialPublic] = []
+    corrected_fields: dict[str, str] = {}
+    validation: dict[str, Any] | None = None
+    validation_passed: bool | None = None
+    reviews: list[ReviewPublic] = []
+    licence: LicencePublic | None = None
+
+
+class ApplicationSummary(BaseModel):
+    id: int
+    service_id: str
+    state: ApplicationState
+    updated_at: datetime
+
+
+class AuditEntryPublic(BaseModel):
+    seq: int
+    at: str
+    actor_id: int | None
+    action: str
+    subject_type: str
+    subject_id: str
+    details: dict[str, Any]
+    entry_hash: str
+
+
+class ChainVerdictPublic(BaseModel):
+    intact: bool
+    entries: int
+    head_hash: str | None
+    first_bad_seq: int | None
+    problem: str | None
+
+
+class KeyRotatedPublic(BaseModel):
+    kid: str

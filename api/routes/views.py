@@ -1,0 +1,128 @@
+"""Turning rows into the public schemas, and finding an application the caller may see.
+An applicant asking for someone else's application gets the same 404 as for one that does not
+exist, so ids reveal nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Path
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db import Application, LicenceRecord, Material, PhotoCheck, ValidationResult
+from api.errors_http import PROBLEM_JSON, PROBLEM_RESPONSES, ApiError, Problem
+from api.routes.schemas_app import (
+    ApplicationPublic,
+    ApplicationSummary,
+    AuditEntryPublic,
+    FieldPublic,
+    LicencePublic,
+    MaterialPublic,
+    MaterialSpecPublic,
+    ReviewPublic,
+    ServicePublic,
+)
+from core import ErrorCode
+from verify.forms import Service
+
+# The errors every authenticated route may answer, documented as problem+json in OpenAPI.
+ROUTE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    **{status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": title}
+       for status, title in ((401, "Unauthorized"), (403, "Forbidden"), (404, "Not Found"),
+                             (409, "Conflict"), (503, "Service Unavailable"))},
+}
+
+
+# Row ids are 32-bit integers on PostgreSQL; larger ones cannot exist (422, not a 500).
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored one is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def not_found(what: str = "application", zh: str = "办件") -> ApiError:
+    return ApiError(ErrorCode.NOT_FOUND, f"no such {what}", f"{zh}不存在")
+
+
+def load_application(session: Session, application_id: int, *, owner_id: int | None = None,
+                     for_update: bool = False) -> Application:
+    """The application (locked for update when asked); 404 if absent or, with ``owner_id``,
+    not that account's."""
+    query = select(Application).where(Application.id == application_id)
+    if owner_id is not None:
+        query = query.where(Application.applicant_id == owner_id)
+    if for_update:
+        query = query.with_for_update()
+    application = session.scalars(query).one_or_none()
+    if application is None:
+        raise not_found()
+    return application
+
+
+def service_public(service: Service) -> ServicePublic:
+    return ServicePublic(
+        id=service.id, name=service.name, name_en=service.name_en,
+        description=service.description, auto_approve=service.auto_approve is not None,
+        materials=[MaterialSpecPublic(id=m.id, kind=m.kind.value, name=m.name,
+                                      name_en=getattr(m, "name_en", None), required=m.required)
+                   for m in service.materials])
+
+
+def material_public(session: Session, material: Material) -> MaterialPublic:
+    check = session.scalars(select(PhotoCheck).where(PhotoCheck.material_id == material.id)
+                            .order_by(PhotoCheck.id.desc()).limit(1)).one_or_none()
+    ocr = material.ocr_result or {}
+    fields = {key: FieldPublic(value=str(value.get("value", "")),
+                               confidence=float(value.get("confidence", 0.0)))
+              for key, value in (ocr.get("fields") or {}).items() if isinstance(value, dict)}
+    error = ocr.get("error") if isinstance(ocr.get("error"), dict) else None
+    photo = None if check is None else {"profile": check.profile, "passed": check.passed,
+                                        "result": check.result,
+                                        "fixed_sha256": check.fixed_sha256}
+    return MaterialPublic(id=material.id, material_type=material.material_type,
+                          content_type=material.content_type, size=material.size,
+                          sha256=material.sha256,
+                          processed=check is not None or material.ocr_result is not None,
+                          fields=fields, error=error, photo_check=photo)
+
+
+def application_public(session: Session, application: Application) -> ApplicationPublic:
+    validation = session.scalars(
+        select(ValidationResult).where(ValidationResult.application_id == application.id)
+        .order_by(ValidationResult.id.desc()).limit(1)).one_or_none()
+    licence = session.scalars(
+        select(LicenceRecord).where(LicenceRecord.application_id == application.id)
+        .limit(1)).one_or_none()
+    return ApplicationPublic(
+        id=application.id, service_id=application.service_id, state=application.state,
+        created_at=aware(application.created_at),
+        updated_at=aware(application.updated_at),
+        materials=[material_public(session, m) for m in application.materials],
+        corrected_fields={str(k): str(v) for k, v in (application.corrected_fields or {}).items()},
+        validation=None if validation is None else validation.result,
+        validation_passed=None if validation is None else validation.passed,
+        reviews=[ReviewPublic(decision=r.decision, comment=r.comment,
+                                created_at=aware(r.created_at))
+                 for r in application.reviews],
+        licence=None if licence is None else LicencePublic(
+            identifier=licence.identifier, status=licence.status.value,
+            issued_at=licence.issued_at, valid_until=licence.valid_until,
+            revoked_at=licence.revoked_at))
+
+
+def summary(application: Application) -> ApplicationSummary:
+    return ApplicationSummary(id=application.id, service_id=application.service_id,
+                              state=application.state, updated_at=aware(application.updated_at))
+
+
+def audit_public(entry: Any) -> AuditEntryPublic:
+    return AuditEntryPublic(seq=entry.seq, at=entry.at, actor_id=entry.actor_id,
+                            action=entry.action, subject_type=entry.subject_type,
+                            subject_id=entry.subject_id, details=json.loads(entry.details),
+                            entry_hash=entry.entry_hash)

@@ -1,0 +1,137 @@
+"""What the applicant, clerk and admin routes work with, built once per app and kept on
+``app.state.service``: the database, the content-addressed file store, the service catalogue,
+the office's key store and published folder, and the :class:`JobDispatcher` that enqueues an
+application's processing (``api.jobs.Jobs`` satisfies it).
+
+Reached from a route through the ``ServiceDep`` alias; tests build their own context."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.db import Account, Database, SqlLicenceRegistry, create_db, find_account, upgrade
+from api.errors_http import ApiError
+from api.storage import FileStore
+from core import ErrorCode, Settings
+from samples import SERVICES_DIR
+from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_services
+
+__all__ = ["ContextRegistry", "JobDispatcher", "ServiceContext", "ServiceDep", "actor",
+           "get_service_context"]
+
+
+class JobDispatcher(Protocol):
+    """Enqueues the processing of a submitted application (OCR, photo checks, validation).
+    Called only after the submitting transaction has committed; if the call is lost, the jobs'
+    recovery sweep finds the application still ``submitted`` and enqueues it again."""
+
+    def submit(self, application_id: int) -> None: ...
+
+
+class ServiceContext:
+    """The service's moving parts, shared by every request of one app. Whatever is not handed
+    in is built on first use (or by :meth:`open` at startup), so building an app writes
+    nothing: the database is migrated to the newest revision and opened, the file store
+    rooted at ``settings.resolved_storage_dir``, the catalogue is the bundled services plus
+    ``settings.services_dir``, and the jobs are ``api.jobs.create_jobs`` on the queue
+    ``settings.jobs_url`` names, over the same database and store."""
+
+    def __init__(self, settings: Settings, *, db: Database | None = None,
+                 store: FileStore | None = None, catalog: ServiceCatalog | None = None,
+                 jobs: JobDispatcher | None = None) -> None:
+        self.settings = settings
+        self._db, self._store, self._catalog, self._jobs = db, store, catalog, jobs
+        self._lock = threading.RLock()
+
+    def open(self) -> None:
+        """Build everything now (the app's startup calls this)."""
+        _ = self.db, self.store, self.catalog, self.jobs
+
+    @property
+    def db(self) -> Database:
+        with self._lock:
+            if self._db is None:
+                upgrade(self.settings)
+                self._db = create_db(self.settings)
+            return self._db
+
+    @property
+    def store(self) -> FileStore:
+        with self._lock:
+            if self._store is None:
+                self._store = FileStore(self.settings.resolved_storage_dir)
+            return self._store
+
+    @property
+    def catalog(self) -> ServiceCatalog:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+            return self._catalog
+
+    @property
+    def jobs(self) -> JobDispatcher:
+        with self._lock:
+            if self._jobs is None:
+                from api.jobs import JobContext, create_jobs  # noqa: PLC0415 - huey on demand
+
+                self._jobs = create_jobs(self.settings, context=JobContext(
+                    self.settings, self.db, self.store))
+            return self._jobs
+
+    @property
+    def published_dir(self) -> Path:
+        return self.settings.data_dir / "published"
+
+    def key_store(self) -> Any:
+        """This office's signing keys (created at startup in dev by the trust cache)."""
+        from signing import KeyStore  # noqa: PLC0415 - heavy import on demand
+
+        return KeyStore(self.settings.resolved_keys_dir, self.settings.key_passphrase)
+
+    def service(self, service_id: str) -> Service:
+        """The service definition; 404 ``service.not_found`` when unknown."""
+        try:
+            return self.catalog.get(service_id)
+        except ServiceNotFoundError as exc:
+            raise ApiError(ErrorCode.SERVICE_NOT_FOUND, exc.message_en, exc.message_zh) from None
+
+    @contextmanager
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One transaction per request: everything commits together or nothing does."""
+        with self.db.transaction(read_only=read_only) as session:
+            yield session
+
+
+class ContextRegistry:
+    """The SQL licence register of a :class:`ServiceContext`, opened on first use (so an app
+    can hand it to its trust cache before the database exists)."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(SqlLicenceRegistry(self._context.db), name)
+
+
+def actor(session: Session, user: Principal) -> Account:
+    """The account behind an authenticated caller (401 if it has gone meanwhile)."""
+    account = find_account(session, user.username)
+    if account is None or not account.active:
+        raise ApiError(ErrorCode.UNAUTHORIZED, "account not found", "账户不存在")
+    return account
+
+
+def get_service_context(request: Request) -> ServiceContext:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[ServiceContext, Depends(get_service_context)]

@@ -1,0 +1,107 @@
+"""Reading an uploaded material safely: the multipart field ``file``, at most
+``max_upload_bytes``, its type decided by its magic bytes (``core.sniff_format``) and never by
+the client's file name or ``Content-Type``, a truncated image refused, a photo accepted only as
+an image. The client's file name is never used as a path (the bytes are stored under their
+SHA-256), so a name like ``../../etc/passwd`` could do no harm; it is refused anyway (422) as a
+sign of a tampering client, and otherwise ignored."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from api.errors_http import ApiError
+from api.routes.verification import read_body, too_large
+from core import ErrorCode, FileFormat, ends_early, sniff_format
+
+__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "read_material_upload",
+           "sniff_upload"]
+
+# Multipart framing (boundaries, part headers) on top of the file itself.
+_MULTIPART_SLACK = 16 * 1024
+
+CONTENT_TYPES: dict[FileFormat, str] = {
+    FileFormat.PDF: "application/pdf",
+    FileFormat.PNG: "image/png",
+    FileFormat.JPEG: "image/jpeg",
+    FileFormat.WEBP: "image/webp",
+    FileFormat.TIFF: "image/tiff",
+    FileFormat.BMP: "image/bmp",
+}
+IMAGE_FORMATS = frozenset(CONTENT_TYPES) - {FileFormat.PDF}
+
+
+@dataclass(frozen=True, slots=True)
+class SniffedUpload:
+    """An accepted upload: its bytes and the type its content proved."""
+
+    data: bytes
+    format: FileFormat
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+
+def sniff_upload(data: bytes, *, image_only: bool = False) -> SniffedUpload:
+    """Accept ``data`` as a material, or raise a 4xx :class:`ApiError` with a stable code."""
+    if not data:
+        raise ApiError(ErrorCode.INPUT_EMPTY, "the uploaded file is empty", "上传的文件为空")
+    fmt = sniff_format(data)
+    if fmt is None or (image_only and fmt not in IMAGE_FORMATS):
+        wanted_en = "a JPEG, PNG, WebP, TIFF or BMP image" + ("" if image_only else " or a PDF")
+        wanted_zh = "JPEG、PNG、WebP、TIFF 或 BMP 图片" + ("" if image_only else "或 PDF")
+        raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
+                       f"the file's content is not {wanted_en}", f"文件内容不是{wanted_zh}")
+    if ends_early(data, fmt):
+        raise ApiError(ErrorCode.INPUT_TRUNCATED, f"the {fmt.value} file is cut short",
+                       f"{fmt.value} 文件不完整（被截断）")
+    return SniffedUpload(data, fmt)
+
+
+def _check_file_name(name: str | None) -> None:
+    if name is None:
+        return
+    if (len(name) > 255 or "/" in name or "\\" in name or ".." in name
+            or any(ord(c) < 32 for c in name)):
+        raise ApiError(ErrorCode.VALIDATION_FAILED,
+                       "the file name is not acceptable (no paths or control characters)",
+                       "文件名不可接受（不得包含路径或控制字符）")
+
+
+async def read_material_upload(request: Request, limit: int) -> bytes:
+    """The bytes of the multipart field ``file`` (413 over ``limit``, 422 without the field).
+    The body is counted while it is read, so an oversized upload is refused early."""
+    body = await read_body(request, limit + _MULTIPART_SLACK)
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
+                       "send the file as multipart/form-data in the field 'file'",
+                       "请以 multipart/form-data 在字段 file 中上传文件")
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield body
+        yield b""
+
+    parser = MultiPartParser(Headers(scope=request.scope), stream(), max_files=1, max_fields=4)
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        raise ApiError(ErrorCode.VALIDATION_FAILED, "the multipart body is not valid",
+                       "multipart 请求体无效") from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiError(ErrorCode.VALIDATION_FAILED, "send the file in the form field 'file'",
+                           "请在表单字段 file 中上传文件")
+        _check_file_name(upload.filename)
+        data = await upload.read(limit + 1)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise too_large(limit)
+    return data

@@ -1,0 +1,60 @@
+"""The database-backed :class:`api.auth.UserSource`: accounts live in ``api.db`` (argon2id
+hashes, an ``active`` flag), and every request re-reads the account its token names, so a
+deactivated or demoted account loses its access before its token expires.
+
+``api.db.Role`` (what an account row holds) and ``api.auth.Role`` (what a token claims) are two
+enums with the same values; :func:`auth_role` and :func:`db_role` map between them by value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from api.auth import Principal
+from api.auth import Role as AuthRole
+from api.db import Database, authenticate, find_account
+from api.db import Role as DbRole
+
+__all__ = ["DbUsers", "auth_role", "db_role"]
+
+
+def auth_role(role: DbRole) -> AuthRole:
+    """The token role of an account role (same value)."""
+    return AuthRole(role.value)
+
+
+def db_role(role: AuthRole) -> DbRole:
+    """The account role of a token role (same value)."""
+    return DbRole(role.value)
+
+
+class DbUsers:
+    """Accounts from the service database. ``authenticate`` runs in a writing transaction
+    because a login may upgrade an old password hash."""
+
+    def __init__(self, db: Database | Callable[[], Database]) -> None:
+        # A callable defers opening the database to the first login (an app writes nothing
+        # before startup).
+        self._get_db: Callable[[], Database] = db if callable(db) else (lambda: db)
+
+    @property
+    def _db(self) -> Database:
+        return self._get_db()
+
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        with self._db.transaction() as session:
+            account = authenticate(session, username, password)
+            return None if account is None else Principal(account.username,
+                                                          auth_role(account.role))
+
+    def lookup(self, username: str) -> Principal | None:
+        with self._db.transaction(read_only=True) as session:
+            account = find_account(session, username)
+            if account is None or not account.active:
+                return None
+            return Principal(account.username, auth_role(account.role))
+
+    def account_id(self, username: str) -> int | None:
+        """The id of the active account with that name (routes record ids, never names)."""
+        with self._db.transaction(read_only=True) as session:
+            account = find_account(session, username)
+            return None if account is None or not account.active else account.id
