@@ -156,3 +156,26 @@ def issue_for_application(ctx: ServiceContext, session: Session, application: Ap
                            now=now)
     ctx.store.put(issued.pdf)
     return issued
+
+
+def issue_and_record(ctx: ServiceContext, session: Session, application: Application, *,
+                     actor_id: int | None, now: datetime | None = None) -> IssuedLicence:
+    """Issue the licence of an ``approved`` application, link it, audit it and move the
+    application to ``issued`` — all in ``session`` (the caller's transaction). Used by the
+    clerk's approval and by instant approval (秒批) in the validation job."""
+    from api.db import ApplicationState, AuditAction, LicenceRecord, append_audit  # noqa: PLC0415
+    from api.db import change_state as move  # noqa: PLC0415
+
+    issued = issue_for_application(ctx, session, application, now=now)
+    identifier = str(issued.licence.identifier)
+    record = session.get(LicenceRecord, identifier)
+    if record is None:  # the SQL register writes it in this session; absence is a bug
+        raise RuntimeError("the licence register did not record the licence")
+    record.application_id = application.id
+    append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=actor_id,
+                 subject_type="licence", subject_id=identifier,
+                 details={"application_id": application.id,
+                          "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
+    move(session, application, ApplicationState.ISSUED, actor_id=actor_id,
+         reason="licence:issued")
+    return issued

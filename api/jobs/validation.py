@@ -71,9 +71,40 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
             return _not_processing(application.state)
         session.add(ValidationResult(application_id=application_id, passed=passed,
                                      result=result))
-        change_state(session, application, target, actor_id=None, reason=reason)
+        if target is ApplicationState.APPROVED:
+            target = _approve_instantly(ctx, session, application)
+        else:
+            change_state(session, application, target, actor_id=None, reason=reason)
     log.info("application %s validated: %s", application_id, target.value)
     return JobOutcome.APPLIED
+
+
+def _approve_instantly(ctx: JobContext, session: Any, application: Application
+                       ) -> ApplicationState:
+    """秒批: approve and issue the licence in the same transaction. A service that issues no
+    licence stops at ``approved``; if issuing fails (a field the licence needs is missing, say),
+    the application goes to a clerk instead and the audit log says why."""
+    from api.licensing import SERVICE_LICENCES, issue_and_record  # noqa: PLC0415
+    from api.service_context import ServiceContext  # noqa: PLC0415
+
+    if application.service_id not in SERVICE_LICENCES:
+        change_state(session, application, ApplicationState.APPROVED, actor_id=None,
+                     reason=REASON_AUTO_APPROVED)
+        return ApplicationState.APPROVED
+    try:
+        with session.begin_nested():
+            change_state(session, application, ApplicationState.APPROVED, actor_id=None,
+                         reason=REASON_AUTO_APPROVED)
+            issue_and_record(ServiceContext(ctx.settings, db=ctx.db, store=ctx.store), session,
+                             application, actor_id=None)
+        return ApplicationState.ISSUED
+    except ZhengzhaoError as exc:
+        log.warning("instant issue of application %s failed: %s", application.id,
+                    exc.code.value)
+        session.refresh(application)
+        change_state(session, application, ApplicationState.NEEDS_REVIEW, actor_id=None,
+                     reason=f"{REASON_AUTO_APPROVED}:issue_failed:{exc.code.value}")
+        return ApplicationState.NEEDS_REVIEW
 
 
 def _not_processing(state: ApplicationState) -> JobOutcome:

@@ -15,15 +15,11 @@ from api.auth import Principal, Role, require_role
 from api.db import (
     Application,
     ApplicationState,
-    AuditAction,
-    LicenceRecord,
     Material,
     ReviewDecision,
-    append_audit,
-    change_state,
     record_review,
 )
-from api.licensing import issue_for_application
+from api.licensing import issue_and_record
 from api.routes.schemas_app import ApplicationPublic, ApplicationSummary, ReviewRequest
 from api.routes.views import (
     ROUTE_PROBLEMS,
@@ -82,17 +78,7 @@ def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
         application = load_application(session, application_id, for_update=True)
         record_review(session, application, clerk.id, body.decision, body.comment)
         if body.decision is ReviewDecision.APPROVE:
-            issued = issue_for_application(ctx, session, application)
-            identifier = str(issued.licence.identifier)
-            record = session.get(LicenceRecord, identifier)
-            assert record is not None
-            record.application_id = application.id
-            append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=clerk.id,
-                         subject_type="licence", subject_id=identifier,
-                         details={"application_id": application.id,
-                                  "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
-            change_state(session, application, ApplicationState.ISSUED, actor_id=clerk.id,
-                         reason="licence:issued")
+            issue_and_record(ctx, session, application, actor_id=clerk.id)
         log.info("application %s decided: %s", application.id, body.decision.value)
         session.flush()
         session.refresh(application)
