@@ -23,5 +23,7 @@ RUN pip install --no-cache-dir --no-deps -e . \
  && mkdir -p /var/lib/zhengzhao && chown zhengzhao /var/lib/zhengzhao
 USER zhengzhao
 
-# Until the HTTP service lands (issue 5) the image runs the OCR demo.
-CMD ["zhengzhao", "demo"]
+EXPOSE 8000
+# The service on its embedded defaults; set ZZ_ENVIRONMENT=prod with real ZZ_KEY_PASSPHRASE and
+# ZZ_SECRET_KEY, ZZ_DATABASE_URL for PostgreSQL and ZZ_JOBS_URL for Redis-backed workers.
+CMD ["zhengzhao", "serve", "--host", "0.0.0.0", "--port", "8000"]
