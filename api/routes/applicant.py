@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import select
 
 from api.auth import Principal, Role, require_role
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["applicant"], responses=ROUTE_PROBLEMS)
 Applicant = Annotated[Principal, Depends(require_role(Role.APPLICANT))]
 EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
+# Material ids are short names from the service definition; a longer one cannot exist, and
+# refusing it before use keeps a huge one from being echoed back in the error.
+MaterialType = Annotated[str, Path(min_length=1, max_length=64)]
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
@@ -104,7 +107,7 @@ def get_application(application_id: RowId, ctx: ServiceDep, user: Applicant) -> 
 
 @router.post("/applications/{application_id}/materials/{material_type}",
              response_model=ApplicationPublic, status_code=201, openapi_extra=_UPLOAD_BODY)
-async def upload_material(application_id: RowId, material_type: str, request: Request,
+async def upload_material(application_id: RowId, material_type: MaterialType, request: Request,
                           ctx: ServiceDep, user: Applicant) -> ApplicationPublic:
     """Upload one material (multipart field ``file``): an image or PDF, its type judged by its
     content. The file name is ignored. One file per material type."""
@@ -118,7 +121,8 @@ async def upload_material(application_id: RowId, material_type: str, request: Re
             raise ApiError(ErrorCode.MATERIAL_INVALID,
                            f"this service has no material {material_type!r}",
                            f"该事项没有材料“{material_type}”")
-        upload = sniff_upload(data, image_only=spec.kind is MaterialKind.PHOTO)
+        upload = sniff_upload(data, image_only=spec.kind is MaterialKind.PHOTO,
+                              max_pixels=ctx.settings.max_image_pixels)
         if application.state not in EDITABLE:
             raise _not_editable(application.state)
         if any(m.material_type == material_type for m in application.materials):

@@ -7,14 +7,15 @@ material names. TestClient, SQLite, no OCR model: submitted applications are onl
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -27,7 +28,6 @@ from api.db import (
     Application,
     ApplicationState,
     AuditEntry,
-    Database,
     Material,
     Role,
     SqlLicenceRegistry,
@@ -189,7 +189,7 @@ class EndlessUpload:
     def __init__(self, total: int, chunk: int = MB) -> None:
         self.total, self.chunk, self.sent = total, chunk, 0
 
-    def __iter__(self) -> Iterator[bytes]:
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
                 f"filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n").encode()
         head += b"\x89PNG\r\n\x1a\n"
@@ -214,12 +214,21 @@ def test_a_200_mb_upload_is_refused_early(office, client, alice, declared: bool)
     headers = {**alice, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     if declared:
         headers["Content-Length"] = str(200 * MB)
+
+    async def send() -> httpx.Response:
+        # TestClient reads a request body whole before calling the app; httpx's ASGI transport
+        # hands it over chunk by chunk, as a server would.
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as raw:
+            return await raw.post(f"/api/v1/applications/{app_id}/materials/id_front",
+                                  content=body, headers=headers)
+
     started = time.perf_counter()
-    response = client.post(f"/api/v1/applications/{app_id}/materials/id_front",
-                           content=iter(body), headers=headers)
+    response = asyncio.run(send())
     assert_problem(response, 413, "input.too_large")
-    # The server stopped soon after the limit: nowhere near the 200 MB on offer.
-    assert body.sent <= (22 if not declared else 2) * MB, body.sent
+    # The server stopped soon after the limit (none of it when the length was declared),
+    # nowhere near the 200 MB on offer.
+    assert body.sent <= (2 if declared else 22) * MB, body.sent
     assert time.perf_counter() - started < 10
     assert counts(office) == before
 
@@ -356,15 +365,21 @@ def test_an_unknown_service_is_refused(office, client, alice, service_id: str) -
     assert counts(office) == before
 
 
-@pytest.mark.parametrize("material", ["m" * 100_000, "photo" * 2_000, "id_front%00",
-                                      "%2e%2e%2f%2e%2e%2fetc"], ids=["100k", "10k", "nul", "dots"])
-def test_an_absurd_material_type_is_refused(office, client, alice, material: str) -> None:
+@pytest.mark.parametrize(("material", "status", "code"), [
+    ("m" * 60_000, 422, "api.validation_failed"),  # near the longest URL a client will send
+    ("photo" * 2_000, 422, "api.validation_failed"),
+    ("m" * 65, 422, "api.validation_failed"),
+    ("id_front%00", 422, "material.invalid"),
+    ("%E8%BA%AB%E4%BB%BD%E8%AF%81", 422, "material.invalid"),
+    ("%2e%2e%2f%2e%2e%2fetc", 404, "api.not_found"),
+], ids=["60k", "10k", "65", "nul", "chinese", "dots"])
+def test_an_absurd_material_type_is_refused(office, client, alice, material: str, status: int,
+                                            code: str) -> None:
     app_id = new_application(client, alice)
     before = counts(office)
     response = upload(client, alice, app_id, material, tiny_png())
-    assert response.status_code in (404, 422), response.text
-    code = response.json()["code"]
-    assert code in ("material.invalid", "api.validation_failed", "api.not_found")
-    assert_problem(response, response.status_code, code)
-    assert len(response.content) < 8 * 1024  # the refusal does not echo a huge input
+    assert_problem(response, status, code)
+    # The path comes back once, as the problem's ``instance``; the input is not echoed again
+    # in the English and Chinese details.
+    assert len(response.content) < len(material) + 2048
     assert counts(office) == before
