@@ -9,5 +9,5 @@ bash scripts/setup.sh
 if [[ "${ZZ_SKIP_DEMO:-0}" != 1 ]]; then
   .venv/bin/zhengzhao demo
 fi
-echo "Starting the service on http://127.0.0.1:8000 (/healthz, /verify for verifiers, /api/v1/openapi.json); Ctrl-C stops it"
+echo "Starting the service (default http://127.0.0.1:8000: /healthz, /verify, /api/v1/openapi.json); Ctrl-C stops it"
 exec .venv/bin/zhengzhao serve "$@"
