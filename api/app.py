@@ -18,7 +18,7 @@ from api.deps import TrustCache
 from api.errors_http import install_error_handlers
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
-from api.routes import pages, public
+from api.routes import pages, public, web_applicant, web_clerk
 from api.service_api import (
     ContextRegistry,
     ServiceContext,
@@ -26,6 +26,7 @@ from api.service_api import (
     install_service_api,
 )
 from api.users_db import DbUsers
+from api.web_session import router as web_session_router
 from core import Settings
 from elicense import LicenceRegistry
 
@@ -80,5 +81,8 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(pages.router)
     if service is not None:
         install_service_api(app, service)
+        app.include_router(web_session_router)
+        app.include_router(web_applicant.router)
+        app.include_router(web_clerk.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,125 @@
+"""The web pages' session: a bearer token from the OAuth2 password flow kept in an HttpOnly,
+``SameSite=Strict`` cookie, and the page-side ``current_user`` that reads it. CSRF defence is the
+``SameSite=Strict`` cookie (a cross-site request never carries it) plus state changes by POST
+forms only; there is no separate CSRF token. Used by ``api.routes.web_applicant`` and
+``api.routes.web_clerk`` only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.auth import Principal, Role, UserSource, create_access_token, decode_access_token
+from api.db import ApplicationState
+from api.ratelimit import rate_limited
+from core import Settings, ZhengzhaoError
+
+__all__ = ["COOKIE_NAME", "router", "clear_session", "lang_of", "login_redirect", "page_url",
+           "home_for", "render", "set_session_cookie", "start_session", "web_user"]
+
+COOKIE_NAME = "zz_session"
+# What each application state is called on the pages, in Chinese and English.
+STATE_LABELS: dict[ApplicationState, tuple[str, str]] = {
+    ApplicationState.DRAFT: ("草稿", "Draft"),
+    ApplicationState.SUBMITTED: ("已提交", "Submitted"),
+    ApplicationState.PROCESSING: ("处理中", "Processing"),
+    ApplicationState.NEEDS_REVIEW: ("待人工审核", "Awaiting a clerk"),
+    ApplicationState.APPROVED: ("已批准", "Approved"),
+    ApplicationState.REJECTED: ("不予批准", "Rejected"),
+    ApplicationState.RETURNED_FOR_CORRECTION: ("退回补正", "Returned for correction"),
+    ApplicationState.ISSUED: ("已发证", "Licence issued"),
+}
+
+
+def lang_of(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
+def page_url(request: Request, path: str) -> str:
+    """``path`` keeping the page language of ``request``."""
+    return path + ("?lang=en" if lang_of(request) == "en" else "")
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200
+           ) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, name, {"lang": lang_of(request), "q": page_url(request, ""),
+                  "states": STATE_LABELS, **context},
+        status_code=status)
+
+
+def start_session(request: Request, username: str, password: str) -> tuple[Principal, str] | None:
+    """Check the password against the app's user source; the principal and a fresh bearer
+    token, or ``None`` when the name or password is wrong."""
+    users: UserSource = request.app.state.users
+    principal = users.authenticate(username, password)
+    if principal is None:
+        return None
+    settings: Settings = request.app.state.settings
+    return principal, create_access_token(principal, settings)
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    settings: Settings = request.app.state.settings
+    response.set_cookie(COOKIE_NAME, token, max_age=settings.access_token_minutes * 60,
+                        httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+
+
+def clear_session(response: Response) -> None:
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
+
+
+def web_user(request: Request) -> Principal | None:
+    """The caller named by the session cookie (re-read from the user source), or ``None``
+    when there is no cookie or it is bad, expired, or names an account that has gone."""
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    try:
+        claims = decode_access_token(token, request.app.state.settings)
+    except ZhengzhaoError:
+        return None
+    users: UserSource = request.app.state.users
+    return users.lookup(str(claims["sub"]))
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(page_url(request, "/login"), status_code=303)
+
+
+def home_for(role: Role) -> str:
+    return {Role.APPLICANT: "/apply", Role.CLERK: "/clerk/queue"}.get(role, "/login")
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    """The sign-in form (applicants and clerks)."""
+    return render(request, "login.html", {"failed": False})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
+def login(request: Request, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=256)]) -> Response:
+    """Check the password, keep the token in the session cookie, go to the caller's home page."""
+    session = start_session(request, username, password)
+    if session is None:
+        return render(request, "login.html", {"failed": True}, status=401)
+    principal, token = session
+    response = RedirectResponse(page_url(request, home_for(principal.role)), status_code=303)
+    set_session_cookie(response, request, token)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    response = login_redirect(request)
+    clear_session(response)
+    return response

@@ -1,0 +1,218 @@
+"""The whole story through the web pages, in a real browser: the app runs under uvicorn on a free
+loopback port (SQLite, jobs run inline by an immediate huey with the real OCR reader, validating
+as of a day before the sample card's validity so a clerk is needed). In Debian's chromium driven
+by Playwright, an applicant signs in, applies for 居民身份证换领 with the sample ID card and
+form, submits and sees ``needs_review`` with the findings; a clerk signs in, opens the queue and
+the application side by side and approves; the applicant downloads the licence PDF (it
+verifies); the QR code printed on it, decoded from the rendered page as a phone would, opens a
+green ``/v/`` page; an admin revokes the licence through the API and the reload is red.
+Screenshots of every page go to ``var/test-artifacts/story/`` (git-ignored)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import cv2
+import httpx
+import numpy as np
+import pypdfium2
+import pytest
+import uvicorn
+from huey import MemoryHuey
+from playwright import sync_api
+
+from api.app import create_app
+from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
+from api.jobs import JobContext, create_jobs
+from api.service_api import build_service_context
+from api.storage import FileStore
+from api.users_db import DbUsers
+from core import Settings
+from elicense import load_trust, verify_licence_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "samples" / "documents"
+ARTIFACTS = ROOT / "var" / "test-artifacts" / "story"
+CHROMIUM = Path("/usr/bin/chromium")
+MATERIALS = {"id_front": "0000_id_card_front_clean.jpg", "id_back": "0001_id_card_back_clean.jpg",
+             "form": "0003_form_clean.pdf"}
+# Validating before the sample card's validity began (2019-05-08) fails a rule, so the
+# application goes to a clerk instead of being approved instantly (秒批).
+BEFORE_CARD_VALIDITY = date(2019, 1, 1)
+PASSWORD = "correct horse battery"
+USERS = {"alice": Role.APPLICANT, "carol": Role.CLERK, "dave": Role.ADMIN}
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory, reader: Any
+           ) -> Iterator[tuple[str, Settings]]:
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("story"),
+                        verify_rate_per_minute=10_000)
+    upgrade(settings)
+    db = create_db(settings)
+    with db.transaction() as session:
+        for name, role in USERS.items():
+            create_account(session, name, role, PASSWORD)
+    jobs = create_jobs(settings, huey=MemoryHuey("story-pages", immediate=True),
+                       context=JobContext(settings, db, FileStore(settings.resolved_storage_dir),
+                                          reader_factory=lambda _settings: reader,
+                                          today=lambda: BEFORE_CARD_VALIDITY))
+    context = build_service_context(settings, db=db, jobs=jobs)
+    app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
+                     service=context)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", ws="none", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+
+
+def qr_text(pdf: bytes) -> str:
+    """The QR code on the licence's first page, read from a rendering as a phone camera would
+    (at a few resolutions, with both of OpenCV's detectors: either may miss at one of them)."""
+    page = pypdfium2.PdfDocument(pdf)[0]
+    detectors = [cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()]
+    for scale in (2, 3, 4, 6):
+        image = np.asarray(page.render(scale=scale).to_pil().convert("L"))
+        for detector in detectors:
+            text, _points, _raw = detector.detectAndDecode(image)
+            if text:
+                return text
+    raise AssertionError("no QR code found on the licence")
+
+
+def verify_off_the_loop(pdf: bytes, settings: Settings) -> str:
+    """The licence verdict's indication, computed in another thread: Playwright's sync API
+    keeps an event loop running in this one, and PDF validation starts its own."""
+    trust = load_trust(settings.data_dir / "published")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(verify_licence_pdf, pdf, trust).result().indication.value
+
+
+def sign_in(page: sync_api.Page, base: str, name: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login")
+
+
+def shot(page: sync_api.Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_whole_story_in_a_browser(office: tuple[str, Settings]) -> None:
+    assert CHROMIUM.is_file(), "Debian chromium is required: apt-get install chromium"
+    base, settings = office
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            applicant = browser.new_context(accept_downloads=True).new_page()
+            applicant.goto(f"{base}/apply")
+            assert applicant.url.startswith(f"{base}/login")  # not signed in yet
+            sign_in(applicant, base, "wrong-name")
+            assert applicant.locator("#login-error").is_visible()
+            shot(applicant, "01-login-failed")
+            sign_in(applicant, base, "alice")
+            assert applicant.url == f"{base}/apply"
+            shot(applicant, "02-apply")
+            cookie = next(c for c in applicant.context.cookies() if c["name"] == "zz_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            applicant.goto(f"{base}/apply?lang=en")
+            assert applicant.get_by_text("Choose a service").is_visible()
+            assert not applicant.get_by_text("选择办理事项").is_visible()
+            shot(applicant, "02-apply-en")
+            applicant.goto(f"{base}/clerk/queue")  # an applicant is no clerk
+            assert applicant.url.startswith(f"{base}/login")
+            applicant.goto(f"{base}/apply")
+            applicant.click("button[data-service=id-card-renewal]")
+            assert applicant.locator("#state").get_attribute("data-state") == "draft"
+            applicant.set_input_files("#file-id_front", files=[{
+                "name": "card.jpg", "mimeType": "image/jpeg", "buffer": b"MZ not an image"}])
+            applicant.click("#upload-id_front")
+            assert applicant.locator("#error").is_visible()  # refused, said on the page
+            assert applicant.locator("[data-uploaded]").count() == 0
+            shot(applicant, "03-upload-refused")
+            for material, name in MATERIALS.items():
+                applicant.set_input_files(f"#file-{material}", str(DOCS / name))
+                applicant.click(f"#upload-{material}")
+                assert applicant.locator(f"[data-uploaded={material}]").is_visible()
+            shot(applicant, "04-application-uploaded")
+            applicant.click("#submit")
+            assert applicant.locator("#state").get_attribute("data-state") == "needs_review"
+            assert applicant.locator("#findings li").count() >= 1
+            assert applicant.get_by_text("待人工审核").is_visible()
+            application_url = applicant.url
+            shot(applicant, "05-application-needs-review")
+
+            clerk = browser.new_context().new_page()
+            sign_in(clerk, base, "carol")
+            assert clerk.url == f"{base}/clerk/queue"
+            shot(clerk, "06-queue")
+            clerk.click("#queue a")
+            front = clerk.locator("#material-id_front")
+            assert front.locator("img").evaluate("i => i.complete && i.naturalWidth") > 0
+            id_number = front.locator("[data-field='id_front.id_number'] td").nth(1)
+            assert id_number.inner_text() == "320102199108294666"
+            assert clerk.locator("#findings li").count() >= 1
+            shot(clerk, "07-review")
+            clerk.check("input[name=decision][value=approve]")
+            clerk.fill("textarea[name=comment]", "资料齐全")
+            clerk.click("#decide")
+            assert clerk.url == f"{base}/clerk/queue"
+            assert clerk.locator("#queue-empty").is_visible()
+            shot(clerk, "08-queue-after-approval")
+
+            applicant.goto(application_url)
+            assert applicant.locator("#state").get_attribute("data-state") == "issued"
+            shot(applicant, "09-application-issued")
+            with applicant.expect_download() as download:
+                applicant.click("#licence-link")
+            pdf = Path(download.value.path()).read_bytes()
+            assert verify_off_the_loop(pdf, settings) == "PASSED"
+
+            text = qr_text(pdf)
+            token = text[text.index("/v/") + 3:] if "/v/" in text else text
+            verifier = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+            verifier.goto(f"{base}/v/{quote(token, safe='')}")
+            assert verifier.locator("#verdict").get_attribute("data-indication") == "PASSED"
+            shot(verifier, "10-verify-valid")
+
+            identifier = applicant.locator("#licence").get_attribute("data-identifier")
+            admin_token = httpx.post(f"{base}/api/v1/auth/token",
+                                     data={"username": "dave", "password": PASSWORD}
+                                     ).json()["access_token"]
+            revoked = httpx.post(f"{base}/api/v1/admin/licences/{identifier}/revoke",
+                                 json={"reason": "测试吊销"},
+                                 headers={"Authorization": f"Bearer {admin_token}"})
+            assert revoked.status_code == 200, revoked.text
+            verifier.reload()
+            assert verifier.locator("#verdict").get_attribute("data-indication") == "FAILED"
+            assert verifier.get_by_text("该证照已被吊销/注销").is_visible()
+            shot(verifier, "11-verify-revoked")
+        finally:
+            browser.close()
