@@ -9,23 +9,19 @@ sign of a tampering client, and otherwise ignored."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import Request
 from PIL import Image
-from starlette.datastructures import Headers, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.errors_http import ApiError
-from api.routes.verification import read_body, too_large
+from api.routes.verification import read_form_file
 from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
 
 __all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "read_material_upload",
            "sniff_upload"]
 
 # Multipart framing (boundaries, part headers) on top of the file itself.
-_MULTIPART_SLACK = 16 * 1024
 
 CONTENT_TYPES: dict[FileFormat, str] = {
     FileFormat.PDF: "application/pdf",
@@ -107,34 +103,11 @@ def _check_file_name(name: str | None) -> None:
 
 
 async def read_material_upload(request: Request, limit: int) -> bytes:
-    """The bytes of the multipart field ``file`` (413 over ``limit``, 422 without the field).
-    The body is counted while it is read, so an oversized upload is refused early."""
-    body = await read_body(request, limit + _MULTIPART_SLACK)
+    """The bytes of the multipart field ``file`` (413 over ``limit``, 415 when the body is not
+    multipart, 422 without the field or for a path-like file name)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "multipart/form-data":
         raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
                        "send the file as multipart/form-data in the field 'file'",
                        "请以 multipart/form-data 在字段 file 中上传文件")
-
-    async def stream() -> AsyncIterator[bytes]:
-        yield body
-        yield b""
-
-    parser = MultiPartParser(Headers(scope=request.scope), stream(), max_files=1, max_fields=4)
-    try:
-        form = await parser.parse()
-    except MultiPartException:
-        raise ApiError(ErrorCode.VALIDATION_FAILED, "the multipart body is not valid",
-                       "multipart 请求体无效") from None
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ApiError(ErrorCode.VALIDATION_FAILED, "send the file in the form field 'file'",
-                           "请在表单字段 file 中上传文件")
-        _check_file_name(upload.filename)
-        data = await upload.read(limit + 1)
-    finally:
-        await form.close()
-    if len(data) > limit:
-        raise too_large(limit)
-    return data
+    return await read_form_file(request, limit, check_name=_check_file_name)

@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
+
 TARGET_P99_MS = {"token": 50.0, "pdf": 150.0}
 RECORD = ROOT / "samples" / "licences" / "residence_permit.json"
 PHOTO = ROOT / "samples" / "licences" / "holder_photo.jpg"
@@ -133,10 +135,6 @@ def share_within(before: dict[str, float], after: dict[str, float], bound: str) 
     return round(inside / total, 4) if total else None
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
 
 async def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,7 +163,7 @@ async def run(args: argparse.Namespace) -> dict:
                 results[kind] = {
                     "requests": total, "clients": args.clients,
                     "p50_ms": round(statistics.median(latencies), 1),
-                    "p99_ms": round(percentile(latencies, 99), 1),
+                    "p99_ms": round(percentile(latencies, 0.99), 1),
                     "per_second": round(total / elapsed, 1),
                     # The share of one core the client itself burnt: on a 2-core machine the
                     # client competes with the server, so read the figures with this in mind.
@@ -174,7 +172,7 @@ async def run(args: argparse.Namespace) -> dict:
                     # with --workers 1 that is all of them): the rest is queueing outside it.
                     "server_share_within_target": share_within(before, after, bound),
                     "target_p99_ms": TARGET_P99_MS[kind],
-                    "p99_vs_target": round(percentile(latencies, 99) / TARGET_P99_MS[kind], 2),
+                    "p99_vs_target": round(percentile(latencies, 0.99) / TARGET_P99_MS[kind], 2),
                 }
             return {"workers": args.workers, "cpus": os.cpu_count(), "results": results}
         finally:

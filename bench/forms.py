@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, save_results  # noqa: E402
+
 SAMPLES = ROOT / "samples" / "documents"
 PERMIT = ROOT / "tests" / "unit" / "verify" / "forms" / "data" / "safety_permit"
 TODAY = date(2025, 6, 30)
@@ -34,11 +36,6 @@ SERVICE_OF_TITLE = {
     "个体工商户设立登记申请书": "individual-business-registration",
 }
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def extraction_json(truth: dict) -> dict:
@@ -154,10 +151,7 @@ def main() -> int:
         print()
     else:
         print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "forms.md").write_text(table + "\n", "utf-8")
-    (results / "forms.json").write_text(json.dumps(result, indent=1), "utf-8")
+    save_results("forms", table, result)
     return 0
 
 

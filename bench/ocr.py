@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, save_results  # noqa: E402
+
 
 def edit_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
@@ -36,11 +38,6 @@ def edit_distance(a: str, b: str) -> int:
         prev = cur
     return prev[-1]
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def worker(engine_name: str, set_dir: Path, runtime: str | None = None) -> dict:
@@ -175,10 +172,7 @@ def main() -> int:
             f"{time.strftime('%Y-%m-%d')}")
     table = markdown(rows, reports, meta)
     print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "ocr.md").write_text(table + "\n", "utf-8")
-    (results / "ocr.json").write_text(json.dumps(rows, indent=1), "utf-8")
+    save_results("ocr", table, rows)
     return 0
 
 

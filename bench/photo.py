@@ -28,16 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, save_results  # noqa: E402
+
 CHECK_TARGET_MS = 40.0
 FIX_TARGET_MS = 150.0
 SDIST = "face_recognition-1.3.0.tar.gz"
 PORTRAITS = ("obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg")
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def load_portraits() -> dict[str, bytes]:
@@ -147,10 +144,7 @@ def main() -> int:
     result = run(args.profile, max(1, args.repeat))
     table = markdown(result)
     print(json.dumps(result, indent=1) if args.json else table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "photo.md").write_text(table + "\n", "utf-8")
-    (results / "photo.json").write_text(json.dumps(result, indent=1), "utf-8")
+    save_results("photo", table, result)
     return 0
 
 

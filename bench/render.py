@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, save_results  # noqa: E402
 from elicense import QrStyle, load_licence, load_templates, render_licence  # noqa: E402
 from elicense.render_fonts import register_font  # noqa: E402
 
@@ -33,10 +34,6 @@ BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 PAYLOAD = "ZZ1:" + "".join(random.Random(45).choice(BASE45) for _ in range(416))
 WARM_UP = 3
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
 
 
 def time_cases(repeat: int) -> list[dict]:
@@ -93,10 +90,7 @@ def main() -> int:
         print()
     else:
         print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "render.md").write_text(table + "\n", "utf-8")
-    (results / "render.json").write_text(json.dumps(result, indent=1), "utf-8")
+    save_results("render", table, result)
     return 0
 
 

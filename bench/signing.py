@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr  # noqa: E402
 
+from bench.common import percentile, save_results  # noqa: E402
 from core import Settings  # noqa: E402
 from signing import (  # noqa: E402
     CertRole,
@@ -49,10 +50,6 @@ WARM_UP = 3
 TARGET_ISSUE_MS = 120.0
 TARGET_VALIDATE_MS = 60.0
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
 
 
 def timed(action: Callable[[], object], repeat: int) -> dict[str, float]:
@@ -224,11 +221,7 @@ def main() -> int:
         print()
     else:
         print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    name = "signing-simple" if args.simple else "signing"
-    (results / f"{name}.md").write_text(table + "\n", "utf-8")
-    (results / f"{name}.json").write_text(json.dumps(result, indent=1), "utf-8")
+    save_results("signing-simple" if args.simple else "signing", table, result)
     return 0
 
 

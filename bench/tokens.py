@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import save_results  # noqa: E402
+
 TARGET_PER_SECOND = 3000.0
 KID = bytes.fromhex("0102030405060708")
 REVOKED = 1000
@@ -169,10 +171,7 @@ def main() -> int:
         print()
     else:
         print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "tokens.md").write_text(table + "\n", "utf-8")
-    (results / "tokens.json").write_text(json.dumps(result, indent=1), "utf-8")
+    save_results("tokens", table, result)
     return 0
 
 

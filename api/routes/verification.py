@@ -5,7 +5,7 @@ Shared by the JSON API and the verifier pages."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,8 +84,11 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def read_uploaded_pdf(request: Request, limit: int) -> bytes:
-    """The bytes of the multipart field ``file`` (at most ``limit`` bytes)."""
+async def read_form_file(request: Request, limit: int, *,
+                         check_name: Callable[[str | None], None] | None = None) -> bytes:
+    """The bytes of the multipart field ``file`` (413 over ``limit``, 422 without the field or
+    for a broken body). The body is counted while it is read, so an oversized upload is refused
+    early; ``check_name`` may refuse the client's file name (it is never used as a path)."""
     body = await read_body(request, limit + _MULTIPART_SLACK)
 
     async def stream() -> AsyncIterator[bytes]:
@@ -101,11 +104,18 @@ async def read_uploaded_pdf(request: Request, limit: int) -> bytes:
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(ErrorCode.VALIDATION_FAILED, "send the PDF in the form field 'file'",
-                           "请在表单字段 file 中上传 PDF")
+            raise ApiError(ErrorCode.VALIDATION_FAILED, "send the file in the form field 'file'",
+                           "请在表单字段 file 中上传文件")
+        if check_name is not None:
+            check_name(upload.filename)
         data = await upload.read(limit + 1)
     finally:
         await form.close()
     if len(data) > limit:
         raise too_large(limit)
     return data
+
+
+async def read_uploaded_pdf(request: Request, limit: int) -> bytes:
+    """The bytes of the multipart field ``file`` (at most ``limit`` bytes)."""
+    return await read_form_file(request, limit)
