@@ -9,8 +9,6 @@ and key change; ``zhengzhao publish DIR`` copies it out for a web server or a US
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from elicense.errors import TrustMaterialError
+from elicense.files import write_atomically
 from elicense.registry import LicenceRegistry
 from signing import (
     MIN_STATUS_LIST_BITS,
@@ -66,14 +65,15 @@ def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer:
     """Write (or refresh) the published folder; every file is replaced atomically."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CRL_DIR).mkdir(exist_ok=True)
-    _write(directory / TRUST_LIST_FILE, store.trust_list(now=now).to_json().encode("utf-8"))
+    trust_list = store.trust_list(now=now).to_json().encode("utf-8")
+    write_atomically(directory / TRUST_LIST_FILE, trust_list)
     root = store.certificate(CertRole.ROOT)
-    _write(directory / ROOT_FILE, root.public_bytes(serialization.Encoding.PEM))
+    write_atomically(directory / ROOT_FILE, root.public_bytes(serialization.Encoding.PEM))
     wanted = set()
     for index, crl in enumerate(fresh_crls(store, now)):
         name = f"crl-{index}.pem"
         wanted.add(name)
-        _write(directory / CRL_DIR / name, crl.public_bytes(serialization.Encoding.PEM))
+        write_atomically(directory / CRL_DIR / name, crl.public_bytes(serialization.Encoding.PEM))
     for stale in (directory / CRL_DIR).glob("*.pem"):
         if stale.name not in wanted:
             stale.unlink()
@@ -81,7 +81,7 @@ def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer:
     status = StatusList.empty(MIN_STATUS_LIST_BITS).with_revoked(registry.revoked_indices())
     signed = sign_status_list(status, signer, key_id(signer.certificate), issuer=issuer,
                               issued_at=now, expires=now + STATUS_LIST_LIFETIME)
-    _write(directory / STATUS_LIST_FILE, signed)
+    write_atomically(directory / STATUS_LIST_FILE, signed)
     return directory
 
 
@@ -116,13 +116,3 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         raise TrustMaterialError(path.name, "missing or unreadable") from None
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import secrets
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from elicense.errors import LicenceExistsError, LicenceNotFoundError, RegistryCorruptError
+from elicense.files import write_atomically
 
 REGISTRY_FILE = "registry.json"
 _LOCK_FILE = ".registry.lock"
@@ -168,14 +167,5 @@ class FileRegistry:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, state: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".registry-", dir=self.directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state, handle, ensure_ascii=False, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        text = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True)
+        write_atomically(self.path, text.encode("utf-8"), mode=0o600)
