@@ -5,7 +5,6 @@ invalid state changes 409, and processing enqueued only after the submission com
 
 from __future__ import annotations
 
-import inspect
 import io
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from api.db import (
     create_db,
     upgrade,
 )
-from api.service_api import ServiceContext, build_service_context, install_service_api
+from api.service_api import ServiceContext, build_service_context
 from api.users_db import DbUsers, auth_role, db_role
 from core import Settings
 
@@ -66,14 +65,9 @@ class RecordingJobs:
 
 
 def service_app(settings: Settings, db: Database, context: ServiceContext) -> FastAPI:
-    """The app serving ``context``: through ``create_app(service=...)`` once it takes one,
-    until then by installing the routes on the public app."""
-    users, registry = DbUsers(db), SqlLicenceRegistry(db)
-    if "service" in inspect.signature(create_app).parameters:
-        return create_app(settings, users=users, registry=registry, service=context)
-    app = create_app(settings, users=users, registry=registry)
-    install_service_api(app, context)
-    return app
+    """The app serving ``context``, with accounts and the licence register in ``db``."""
+    return create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
+                      service=context)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ made at import and removed when the module's tests are done."""
 
 from __future__ import annotations
 
-import inspect
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from api.app import create_app
 from api.db import Database, Role, SqlLicenceRegistry, create_account, create_db, upgrade
-from api.service_api import ServiceContext, build_service_context, install_service_api
+from api.service_api import ServiceContext, build_service_context
 from api.users_db import DbUsers
 from core import Settings
 
@@ -38,14 +37,9 @@ class NoJobs:
 
 
 def service_app(settings: Settings, db: Database, context: ServiceContext) -> FastAPI:
-    """The app serving ``context``: through ``create_app(service=...)`` once it takes one,
-    until then by installing the routes on the public app."""
-    users, registry = DbUsers(db), SqlLicenceRegistry(db)
-    if "service" in inspect.signature(create_app).parameters:
-        return create_app(settings, users=users, registry=registry, service=context)
-    app = create_app(settings, users=users, registry=registry)
-    install_service_api(app, context)
-    return app
+    """The app serving ``context``, with accounts and the licence register in ``db``."""
+    return create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
+                      service=context)
 
 
 def _office() -> tuple[FastAPI, Database, Path, dict[str, str]]:

@@ -6,7 +6,6 @@ the audit chain is intact and tells the same story."""
 
 from __future__ import annotations
 
-import inspect
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from huey import MemoryHuey
 from api.app import create_app
 from api.db import Database, Role, SqlLicenceRegistry, create_account, create_db, upgrade
 from api.jobs import JobContext, create_jobs
-from api.service_api import ServiceContext, build_service_context, install_service_api
+from api.service_api import ServiceContext, build_service_context
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -37,14 +36,9 @@ USERS = {"alice": Role.APPLICANT, "bob": Role.APPLICANT, "carol": Role.CLERK, "d
 
 
 def service_app(settings: Settings, db: Database, context: ServiceContext) -> FastAPI:
-    """The app serving ``context``: through ``create_app(service=...)`` once it takes one,
-    until then by installing the routes on the public app."""
-    users, registry = DbUsers(db), SqlLicenceRegistry(db)
-    if "service" in inspect.signature(create_app).parameters:
-        return create_app(settings, users=users, registry=registry, service=context)
-    app = create_app(settings, users=users, registry=registry)
-    install_service_api(app, context)
-    return app
+    """The app serving ``context``, with accounts and the licence register in ``db``."""
+    return create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
+                      service=context)
 
 
 @pytest.fixture(scope="module")
