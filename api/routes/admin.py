@@ -81,7 +81,7 @@ def rotate_key(ctx: ServiceDep, user: Admin) -> KeyRotatedPublic:
 
 @router.get("/audit", response_model=list[AuditEntryPublic])
 def audit_log(ctx: ServiceDep, _user: Admin,
-              after_seq: Annotated[int, Query(ge=0)] = 0,
+              after_seq: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntryPublic]:
     """Audit entries after ``after_seq`` in order (page with the last ``seq`` you got)."""
     with ctx.transaction(read_only=True) as session:

@@ -13,11 +13,13 @@ import time
 import zlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from office_db import BACKENDS, office_database_url  # a sibling module
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -114,10 +116,16 @@ def tiny_png() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    directory = tmp_path_factory.mktemp("bad-input")
+    with office_database_url(request.param, directory) as url:
+        yield from _office(directory, url)
+
+
+def _office(directory: Path, url: str):
     # Default upload limit (20 MB) and pixel / page limits: these tests are about the defaults.
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("bad-input"),
+    settings = Settings(_env_file=None, data_dir=directory, database_url=url,
                         verify_rate_per_minute=10_000)
     upgrade(settings)
     db = create_db(settings)

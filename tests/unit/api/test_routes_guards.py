@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from office_db import BACKENDS, office_database_url  # a sibling module
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -70,9 +71,15 @@ def service_app(settings: Settings, db: Database, context: ServiceContext) -> Fa
                       service=context)
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory):
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("guards"),
+@pytest.fixture(scope="module", params=BACKENDS)
+def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    directory = tmp_path_factory.mktemp("guards")
+    with office_database_url(request.param, directory) as url:
+        yield from _office(directory, url)
+
+
+def _office(directory: Path, url: str):
+    settings = Settings(_env_file=None, data_dir=directory, database_url=url,
                         verify_rate_per_minute=10_000, max_upload_bytes=UPLOAD_LIMIT)
     upgrade(settings)
     db = create_db(settings)

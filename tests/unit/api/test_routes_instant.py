@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
+from office_db import BACKENDS, office_database_url  # a sibling module
 
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
@@ -27,8 +29,16 @@ SAMPLE_DAY = date(2025, 6, 30)  # the generator's reference date: the sample car
 PASSWORD = "correct horse battery"
 
 
-def test_a_clean_application_is_issued_without_a_clerk(tmp_path: Path, reader: Any) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, verify_rate_per_minute=10_000)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_clean_application_is_issued_without_a_clerk(backend: str, tmp_path: Path,
+                                                       reader: Any) -> None:
+    with office_database_url(backend, tmp_path) as url:
+        _issue_without_a_clerk(tmp_path, url, reader)
+
+
+def _issue_without_a_clerk(tmp_path: Path, url: str, reader: Any) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, database_url=url,
+                        verify_rate_per_minute=10_000)
     upgrade(settings)
     db = create_db(settings)
     with db.transaction() as session:

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
+from office_db import BACKENDS, office_database_url  # a sibling module
 
 from api.app import create_app
 from api.db import Database, Role, SqlLicenceRegistry, create_account, create_db, upgrade
@@ -41,9 +42,15 @@ def service_app(settings: Settings, db: Database, context: ServiceContext) -> Fa
                       service=context)
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory, reader: Any):
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("service"),
+@pytest.fixture(scope="module", params=BACKENDS)
+def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, reader: Any):
+    directory = tmp_path_factory.mktemp("service")
+    with office_database_url(request.param, directory) as url:
+        yield from _office(directory, url, reader)
+
+
+def _office(directory: Path, url: str, reader: Any):
+    settings = Settings(_env_file=None, data_dir=directory, database_url=url,
                         verify_rate_per_minute=10_000)
     upgrade(settings)
     db = create_db(settings)
