@@ -45,14 +45,18 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _builders() -> ModuleType:
-    path = ROOT / "tests" / "unit" / "api" / "jobs" / "jobs_builders.py"
-    spec = importlib.util.spec_from_file_location("zz_jobs_builders", path)
+def _sibling(relative: str, name: str) -> ModuleType:
+    path = ROOT / "tests" / "unit" / "api" / relative
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def _builders() -> ModuleType:
+    return _sibling("jobs/jobs_builders.py", "zz_jobs_builders")
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -63,21 +67,29 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "redis-postgresql"])
 def queue_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The worker's environment: the embedded default (SQLite database and queue), a Redis
+    queue over SQLite, and the several-machines set-up (Redis queue, PostgreSQL database)."""
     env = {"ZZ_DATA_DIR": str(tmp_path / "data"), "ZZ_LOG_LEVEL": "INFO",
            "QUEUE": f"zz-test-{secrets.token_hex(6)}"}
-    if request.param == "redis":
+    if request.param.startswith("redis"):
         env["ZZ_JOBS_URL"] = REDIS_URL
-    yield env
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data",
-                        jobs_url=env.get("ZZ_JOBS_URL"))
-    create_huey(settings, name=env["QUEUE"]).flush()
+    backend = "postgresql" if request.param.endswith("postgresql") else "sqlite"
+    office_db = _sibling("office_db.py", "zz_office_db")
+    (tmp_path / "data").mkdir()
+    with office_db.office_database_url(backend, tmp_path / "data") as url:
+        env["ZZ_DATABASE_URL"] = url
+        yield env
+        settings = Settings(_env_file=None, data_dir=tmp_path / "data",
+                            jobs_url=env.get("ZZ_JOBS_URL"))
+        create_huey(settings, name=env["QUEUE"]).flush()
 
 
 def test_a_killed_worker_loses_nothing_and_applies_nothing_twice(
         queue_env: dict[str, str], tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=Path(queue_env["ZZ_DATA_DIR"]),
+                        database_url=queue_env["ZZ_DATABASE_URL"],
                         jobs_url=queue_env.get("ZZ_JOBS_URL"))
     upgrade(settings)
     db = create_db(settings)
