@@ -1,6 +1,9 @@
 """The FastAPI application factory. ``create_app(settings)`` builds a fresh app — nothing is
-created at import time — with its settings, user source, trust cache, metrics registry and rate
-limiter on ``app.state``, the problem+json error handlers, and the routes."""
+created at import time — with its settings, user source, trust cache, metrics registry, rate
+limiter and verification audit on ``app.state``, the problem+json error handlers, the routes
+and the offline API docs. With a service context, ``/metrics`` also reads the database
+(applications, licences, audit chain) and the job queue, and counts the jobs this process runs;
+the audit writer thread starts and stops with the app."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from api.auth import InMemoryUsers, UserSource
 from api.auth import router as auth_router
 from api.deps import TrustCache
+from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
@@ -25,7 +30,14 @@ from api.service_api import (
     build_service_context,
     install_service_api,
 )
+from api.service_metrics import ServiceDbCollector
 from api.users_db import DbUsers
+from api.verification_audit import (
+    BufferedVerificationAudit,
+    ClientTagger,
+    NoVerificationAudit,
+    VerificationAudit,
+)
 from api.web_session import router as web_session_router
 from core import Settings
 from elicense import LicenceRegistry
@@ -55,23 +67,40 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
         users = users if users is not None else DbUsers(lambda: context.db)
         registry = registry if registry is not None else ContextRegistry(context)
     trust = TrustCache(settings, registry)
+    metrics = ServiceMetrics()
+    audit: VerificationAudit = (NoVerificationAudit(metrics) if service is None
+                                else BufferedVerificationAudit(lambda: context.db, metrics))
+    if service is not None:
+        metrics.registry.register(ServiceDbCollector(lambda: context.db))
+
+    job_counters: list[Any] = []  # made at the first startup, reconnected at later ones
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        job_metrics = None
         if service is not None:
             service.open()  # migrate and open the database, the store and the job queue
+            job_metrics = _count_jobs(metrics, service, job_counters)
         if refresh_trust_on_startup:
             trust.refresh()
             trust.get()
-        yield
+        audit.start()
+        try:
+            yield
+        finally:
+            audit.stop()  # appends what is still buffered
+            if job_metrics is not None:
+                job_metrics.disconnect()
 
     app = FastAPI(title="zhengzhao", version=API_VERSION, lifespan=lifespan,
                   summary="Zero-original applications and e-licence verification",
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.users = users if users is not None else InMemoryUsers()
     app.state.trust = trust
-    app.state.metrics = ServiceMetrics()
+    app.state.metrics = metrics
+    app.state.verify_audit = audit
+    app.state.client_tagger = ClientTagger(settings)
     app.state.limiter = RateLimiter(settings.verify_rate_per_minute)
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
@@ -79,6 +108,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(public.router)
     app.include_router(auth_router)
     app.include_router(pages.router)
+    install_offline_docs(app)
     if service is not None:
         install_service_api(app, service)
         app.include_router(web_session_router)
@@ -86,3 +116,19 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
         app.include_router(web_clerk.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _count_jobs(metrics: ServiceMetrics, service: ServiceContext, made: list[Any]) -> Any:
+    """Count the jobs of the service's queue in ``metrics`` (queue sizes from the broker; done
+    and failed from this process's consumer, the embedded worker of ``serve``). None when the
+    context's dispatcher is not a huey queue (tests may hand in their own)."""
+    huey = getattr(service.jobs, "huey", None)
+    if huey is None:
+        return None
+    if made:
+        made[0].connect(huey)
+        return made[0]
+    from api.jobs.metrics import register_job_metrics  # noqa: PLC0415 - huey on demand
+
+    made.append(register_job_metrics(metrics.registry, huey))
+    return made[0]

@@ -1,6 +1,9 @@
 """Prometheus metrics of one app, in a registry of its own (never the process-global one, so two
-apps in one process — tests — do not collide): request latency by route template, and verify
-verdict counts by indication and input kind. Served as text at ``GET /metrics``."""
+apps in one process — tests — do not collide): request latency by route template, verify
+verdict counts by indication and input kind, what became of the verifications' audit rows
+(written, dropped, failed, not recorded). The job counters (``api.jobs.metrics``) and the
+scrape-time service collectors (``api.service_metrics``) register into the same registry.
+Served as text at ``GET /metrics``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import time
 from enum import StrEnum
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +39,15 @@ class ServiceMetrics:
         self.verify_seconds = Histogram(
             "zz_verify_duration_seconds", "Time spent verifying one e-licence",
             ("kind",), buckets=_BUCKETS, registry=self.registry)
+        # One increment per row: "written" to the audit log, "dropped" (buffer full),
+        # "failed" (a failed append attempt, retried while the buffer has room),
+        # "not_recorded" (an app without a database).
+        self.audit_events = Counter(
+            "zz_verify_audit_rows", "Verification audit rows by what became of them",
+            ("result",), registry=self.registry)
+        self.audit_buffer = Gauge(
+            "zz_verify_audit_buffered", "Verification audit rows waiting to be appended",
+            registry=self.registry)
 
     def record_verdict(self, kind: VerifyKind, indication: str, seconds: float) -> None:
         self.verdicts.labels(indication=indication, kind=kind.value).inc()

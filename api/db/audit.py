@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from api.db.models import AuditEntry
@@ -45,6 +46,8 @@ class AuditAction(StrEnum):
     KEY_ROTATED = "keys.rotated"
     TRUST_LIST_IMPORTED = "trust.imported"
     TRUST_LIST_REMOVED = "trust.removed"
+    FIELD_CORRECTED = "application.field_corrected"  # details: the field id, never the value
+    FIXED_PHOTO_USED = "material.fixed_photo_used"  # the applicant took the auto-fixed photo
 
 
 class ChainProblem(StrEnum):
@@ -106,6 +109,45 @@ def append_audit(session: Session, action: AuditAction, *, actor_id: int | None,
     session.add(row)
     session.flush()
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One row for :func:`append_audit_many` (the arguments of :func:`append_audit`)."""
+
+    action: AuditAction
+    actor_id: int | None
+    subject_type: str
+    subject_id: str
+    details: dict[str, Any] | None = None
+    at: datetime | None = None
+
+
+def append_audit_many(session: Session, records: Sequence[AuditRecord]) -> int:
+    """Append ``records`` in order in the caller's transaction, taking the chain's lock and
+    reading its head once and inserting them in one statement (many rows from one writer, e.g.
+    the buffered verification audit). Returns the number of rows."""
+    if not records:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (0, GENESIS_HASH) if last is None else (last.seq, last.entry_hash)
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        seq += 1
+        when = (record.at or datetime.now(UTC)).astimezone(UTC).isoformat(
+            timespec="microseconds")
+        row = {"seq": seq, "at": when, "actor_id": record.actor_id,
+               "action": record.action.value, "subject_type": record.subject_type,
+               "subject_id": record.subject_id, "details": canonical_json(record.details or {}),
+               "prev_hash": prev}
+        prev = row["entry_hash"] = entry_hash(**row)
+        rows.append(row)
+    session.execute(insert(AuditEntry.__table__), rows)
+    return len(rows)
 
 
 def audit_head(session: Session) -> tuple[int, str]:

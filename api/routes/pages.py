@@ -1,7 +1,8 @@
 """The verifier's web pages (Jinja2, Chinese first with an English toggle): ``GET /v/{token}``,
 the page a phone opens when it scans a licence's QR code, and ``GET|POST /verify``, an upload
 form for a licence PDF. Both show a green, red or amber verdict and the licence's public fields
-(holder code masked)."""
+(holder code masked). Each verification is audited like the API's (channel ``qr_page`` or
+``upload_page``)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,8 @@ from fastapi.templating import Jinja2Templates
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import status_for
 from api.ratelimit import rate_limited
-from api.routes.verification import (
-    check_pdf,
-    read_uploaded_pdf,
-    verify_pdf_bytes,
-    verify_token_text,
-)
+from api.routes.verification import verify_token_request, verify_uploaded_pdf
+from api.verification_audit import VerifyChannel
 from core import ZhengzhaoError
 from elicense import LicenceVerdict
 
@@ -73,7 +70,7 @@ async def verify_page(request: Request, token: str, trust: TrustDep) -> HTMLResp
     """The page behind a licence's QR code."""
     token = _token_from_raw_path(request) or token
     try:
-        verdict = await verify_token_text(token, trust, request.app.state.metrics)
+        verdict = await verify_token_request(request, token, trust, VerifyChannel.QR_PAGE)
     except ZhengzhaoError as exc:
         return _page(request, "verdict.html", _error_context(exc), status=422)
     return _page(request, "verdict.html", _verdict_context(verdict))
@@ -102,8 +99,8 @@ async def upload_verdict(request: Request, trust: TrustDep, settings: SettingsDe
                          ) -> HTMLResponse:
     """The verdict on an uploaded PDF, as a page."""
     try:
-        data = check_pdf(await read_uploaded_pdf(request, settings.max_upload_bytes))
-        verdict = await verify_pdf_bytes(data, trust, request.app.state.metrics)
+        verdict = await verify_uploaded_pdf(request, trust, settings.max_upload_bytes,
+                                            VerifyChannel.UPLOAD_PAGE)
     except ZhengzhaoError as exc:
         return _page(request, "verdict.html", _error_context(exc), status=status_for(exc.code))
     return _page(request, "verdict.html", _verdict_context(verdict))

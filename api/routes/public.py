@@ -1,7 +1,8 @@
 """The public JSON API, no account needed: ``POST /api/v1/verify`` (a PDF upload or a QR token;
 HTTP 200 whatever the verdict), the trust material verifiers pin (``/api/v1/trust-list``, its
 root certificate, the signed status list), ``/healthz`` and ``/metrics``. Verification and
-trust downloads are rate-limited per client IP."""
+trust downloads are rate-limited per client IP; every verification, and every refused token or
+upload, leaves one ``licence.verified`` audit row (``api.verification_audit``)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,8 @@ from api.deps import SettingsDep, TrustDep
 from api.errors_http import PROBLEM_RESPONSES, ApiError
 from api.ratelimit import rate_limited
 from api.routes.schemas import Health, VerdictPublic, VerifyTokenRequest
-from api.routes.verification import (
-    read_body,
-    read_uploaded_pdf,
-    verify_pdf_bytes,
-    verify_token_text,
-)
+from api.routes.verification import read_body, verify_token_request, verify_uploaded_pdf
+from api.verification_audit import VerifyChannel
 from core import ErrorCode
 
 router = APIRouter()
@@ -47,7 +44,6 @@ _VERIFY_BODY: dict[str, Any] = {
 async def verify(request: Request, trust: TrustDep, settings: SettingsDep) -> Response:
     """Verify an e-licence: multipart field ``file`` with the PDF, or JSON ``{"token": "ZZ1:…"}``
     from its QR code. The verdict's ``indication`` is PASSED, FAILED or INDETERMINATE."""
-    metrics = request.app.state.metrics
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
         body = await read_body(request, _JSON_LIMIT)
@@ -57,10 +53,10 @@ async def verify(request: Request, trust: TrustDep, settings: SettingsDep) -> Re
             raise ApiError(ErrorCode.VALIDATION_FAILED,
                            'send JSON {"token": "ZZ1:..."}', '请发送 JSON {"token": "ZZ1:..."}'
                            ) from None
-        verdict = await verify_token_text(payload.token, trust, metrics)
+        verdict = await verify_token_request(request, payload.token, trust, VerifyChannel.API)
     elif media == "multipart/form-data":
-        data = await read_uploaded_pdf(request, settings.max_upload_bytes)
-        verdict = await verify_pdf_bytes(data, trust, metrics)
+        verdict = await verify_uploaded_pdf(request, trust, settings.max_upload_bytes,
+                                            VerifyChannel.API)
     else:
         raise ApiError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
                        "send multipart/form-data (a PDF) or application/json (a token)",

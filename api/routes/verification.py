@@ -1,9 +1,13 @@
 """Verifying what a client sends — a QR token or an uploaded PDF — against this office's trust
-material, with the size and type checks done first and the verdict counted in the metrics.
+material, with the size and type checks done first, the verdict counted in the metrics and the
+verification (or the refusal of an input that is not a licence) handed to the app's
+verification audit (``api.verification_audit``; never in the request's way, never an error).
 Shared by the JSON API and the verifier pages."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -16,9 +20,18 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.errors_http import ApiError
 from api.metrics import ServiceMetrics, VerifyKind
-from core import ErrorCode
+from api.verification_audit import (
+    ClientTagger,
+    VerificationAudit,
+    VerificationEvent,
+    VerifyChannel,
+    VerifyOutcome,
+)
+from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict, verify_licence_pdf, verify_licence_token
 from signing import TOKEN_PREFIX, decode_token
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
 # Multipart framing (boundaries, part headers) on top of the file itself.
@@ -68,6 +81,64 @@ async def verify_pdf_bytes(data: bytes, trust: Any, metrics: ServiceMetrics) -> 
     metrics.record_verdict(VerifyKind.PDF, verdict.indication.value,
                            time.perf_counter() - start)
     return verdict
+
+
+async def verify_token_request(request: Request, token: str, trust: Any,
+                               channel: VerifyChannel) -> LicenceVerdict:
+    """Verify a token a client sent and audit it: a verdict, or the refusal (re-raised) of
+    something that is not a token."""
+    try:
+        verdict = await verify_token_text(token, trust, request.app.state.metrics)
+    except ZhengzhaoError as exc:
+        audit_verification(request, VerifyKind.TOKEN, channel, error=exc)
+        raise
+    audit_verification(request, VerifyKind.TOKEN, channel, verdict=verdict)
+    return verdict
+
+
+async def verify_uploaded_pdf(request: Request, trust: Any, limit: int,
+                              channel: VerifyChannel) -> LicenceVerdict:
+    """Read the multipart field ``file`` (at most ``limit`` bytes), verify it as a licence PDF
+    and audit it: a verdict, or the refusal (re-raised) of an upload that is not one."""
+    try:
+        data = check_pdf(await read_uploaded_pdf(request, limit))
+        verdict = await verify_pdf_bytes(data, trust, request.app.state.metrics)
+    except ZhengzhaoError as exc:
+        audit_verification(request, VerifyKind.PDF, channel, error=exc)
+        raise
+    audit_verification(request, VerifyKind.PDF, channel, verdict=verdict,
+                       pdf_sha256=hashlib.sha256(data).hexdigest())
+    return verdict
+
+
+def audit_verification(request: Request, kind: VerifyKind, channel: VerifyChannel, *,
+                       verdict: LicenceVerdict | None = None,
+                       error: ZhengzhaoError | None = None,
+                       pdf_sha256: str | None = None) -> None:
+    """Hand one verification to the app's audit. Never raises: a verification must not turn
+    into an error because its audit row could not be made (logged and counted)."""
+    try:
+        audit: VerificationAudit = request.app.state.verify_audit
+        tagger: ClientTagger = request.app.state.client_tagger
+        now = datetime.now(UTC)
+        client = tagger.tag(request.client.host if request.client else None, now)
+        if verdict is not None:
+            licence = verdict.licence or {}
+            identifier = licence.get("identifier")
+            event = VerificationEvent(
+                at=now, kind=kind, channel=channel, outcome=VerifyOutcome.VERDICT,
+                client_tag=client, indication=verdict.indication.value,
+                sub_indication=verdict.sub_indication,
+                identifier=identifier if isinstance(identifier, str) else None,
+                pdf_sha256=pdf_sha256)
+        else:
+            event = VerificationEvent(
+                at=now, kind=kind, channel=channel, outcome=VerifyOutcome.REFUSED,
+                client_tag=client, error_code=None if error is None else error.code.value)
+        audit.record(event)
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.error("verification not audited: %s", type(exc).__name__)
+        request.app.state.metrics.audit_events.labels(result="failed").inc()
 
 
 async def read_body(request: Request, limit: int) -> bytes:
