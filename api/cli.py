@@ -18,6 +18,7 @@ from api.cli_keys import add_keys_parser
 from api.cli_licence import add_licence_parsers
 from api.cli_photo import add_check_photo_parser
 from api.cli_serve import add_serve_parser
+from api.cli_trust import add_trust_parser
 from api.cli_users import add_users_parser
 from api.cli_validate import add_validate_arguments
 from api.cli_worker import add_worker_arguments
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_keys_parser(sub)
     add_licence_parsers(sub)
     add_users_parser(sub)
+    add_trust_parser(sub)
     add_serve_parser(sub)
     worker = sub.add_parser("worker",
                             help="run the background jobs (OCR, photo checks, validation)")
@@ -100,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from api.cli_worker import run_worker_command  # noqa: PLC0415
 
             return run_worker_command(args, settings)
+        if args.command == "trust":
+            from api.cli_trust import run_trust  # noqa: PLC0415
+
+            return run_trust(args, settings)
         if args.command == "users":
             from api.cli_users import run_users  # noqa: PLC0415
 

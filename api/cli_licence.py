@@ -3,9 +3,12 @@
 ``issue RECORD.json [--photo PHOTO] [--out FILE.pdf]`` renders, signs (PAdES B-LTA) and registers
 a licence; ``revoke IDENTIFIER --reason TEXT`` revokes it and re-publishes the status list;
 ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence offline against a published
-trust folder (default: this office's own); ``publish DIR`` writes that folder for others.
+trust folder (default: this office's own); ``publish DIR [--zip]`` writes that folder (and the
+archive another office imports with ``zhengzhao trust import``).
 Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
-The register lives in ``<data dir>/licences``, the published folder in ``<data dir>/published``.
+The register is the service's database (``ZZ_DATABASE_URL``, default SQLite in the data dir), so
+the CLI and ``zhengzhao serve`` share it; issuing and revoking are audited there. The published
+folder is ``<data dir>/published``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +50,8 @@ def add_licence_parsers(sub: Any) -> None:
 
     publish = sub.add_parser("publish", help="write the trust folder verifiers need")
     publish.add_argument("dir", type=Path)
+    publish.add_argument("--zip", action="store_true",
+                         help="also write DIR.zip, the archive another office imports")
     publish.add_argument("--json", action="store_true")
 
 
@@ -65,10 +72,6 @@ def run_licence(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
 
 
-def registry_dir(settings: Settings) -> Path:
-    return settings.data_dir / "licences"
-
-
 def published_dir(settings: Settings) -> Path:
     return settings.data_dir / "published"
 
@@ -86,20 +89,18 @@ def open_store(settings: Settings) -> Any:
 
 
 def _issue(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import (  # noqa: PLC0415
-        FileRegistry,
-        issue_licence,
-        load_licence,
-        load_templates,
-    )
+    from elicense import issue_licence, load_licence, load_templates  # noqa: PLC0415
 
     licence = load_licence(args.record)
     template = load_templates().get(licence.type_code)
     photo = _read_small(args.photo, settings.max_upload_bytes) if args.photo else None
-    issued = issue_licence(licence, template, photo=photo, store=open_store(settings),
-                           registry=FileRegistry(registry_dir(settings)),
-                           issuer_code=settings.issuer_code,
-                           published_dir=published_dir(settings))
+    store = open_store(settings)
+    with service_register(settings) as (session, registry):
+        issued = issue_licence(licence, template, photo=photo, store=store, registry=registry,
+                               issuer_code=settings.issuer_code,
+                               published_dir=published_dir(settings))
+        _audit(session, "LICENCE_ISSUED", licence.identifier,
+               {"pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex(), "via": "cli"})
     out = args.out or Path(f"{licence.number}.pdf")
     out.write_bytes(issued.pdf)
     payload = {"identifier": licence.identifier, "file": str(out),
@@ -114,12 +115,14 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import FileRegistry, revoke_licence  # noqa: PLC0415
+    from elicense import revoke_licence  # noqa: PLC0415
 
-    entry = revoke_licence(args.identifier, args.reason, store=open_store(settings),
-                           registry=FileRegistry(registry_dir(settings)),
-                           issuer_code=settings.issuer_code,
-                           published_dir=published_dir(settings))
+    store = open_store(settings)
+    with service_register(settings) as (session, registry):
+        entry = revoke_licence(args.identifier, args.reason, store=store, registry=registry,
+                               issuer_code=settings.issuer_code,
+                               published_dir=published_dir(settings))
+        _audit(session, "LICENCE_REVOKED", entry.identifier, {"via": "cli"})
     payload = {"identifier": entry.identifier, "status": entry.status.value,
                "revoked_at": entry.revoked_at}
     if args.json:
@@ -162,19 +165,50 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     own = _refresh_own(settings)
     shutil.copytree(own, args.dir, dirs_exist_ok=True)
+    written: dict[str, str] = {"dir": str(args.dir)}
+    if args.zip:
+        # The layout `zhengzhao trust import` (and the admin API) accept from another office.
+        written["zip"] = shutil.make_archive(str(args.dir), "zip", own)
     if args.json:
-        emit_json({"dir": str(args.dir)})
+        emit_json(written)
     else:
-        print(f"Published trust folder written to {args.dir}")
+        print(f"Published trust folder written to {args.dir}"
+              + (f" and {written['zip']}" if args.zip else ""))
     return EXIT_OK
 
 
 def _refresh_own(settings: Settings) -> Path:
     """Re-sign this office's status list (it is valid for a week) and refresh the folder."""
-    from elicense import FileRegistry, publish  # noqa: PLC0415
+    from elicense import publish  # noqa: PLC0415
 
-    return publish(open_store(settings), FileRegistry(registry_dir(settings)),
-                   published_dir(settings), settings.issuer_code, datetime.now(UTC))
+    store = open_store(settings)
+    with service_register(settings) as (_session, registry):
+        return publish(store, registry, published_dir(settings), settings.issuer_code,
+                       datetime.now(UTC))
+
+
+@contextmanager
+def service_register(settings: Settings) -> Iterator[tuple[Any, Any]]:
+    """The service's own licence register (the database ``zhengzhao serve`` uses, migrated
+    first), in one transaction: the CLI and the service issue into, revoke in and publish from
+    the same register, so neither can publish a status list that forgets the other's
+    revocations."""
+    from api.db import SqlLicenceRegistry, create_db, upgrade  # noqa: PLC0415
+
+    upgrade(settings)
+    db = create_db(settings)
+    try:
+        with db.transaction() as session:
+            yield session, SqlLicenceRegistry(db, session=session)
+    finally:
+        db.dispose()
+
+
+def _audit(session: Any, action: str, identifier: str, details: dict[str, Any]) -> None:
+    from api.db import AuditAction, append_audit  # noqa: PLC0415
+
+    append_audit(session, AuditAction[action], actor_id=None, subject_type="licence",
+                 subject_id=identifier, details=details)
 
 
 def _read_small(path: Path, limit: int) -> bytes:

@@ -23,6 +23,10 @@ PROBLEM_TYPE_PREFIX = "urn:zhengzhao:error:"
 
 _STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.TRUST_NOT_FOUND: 404,
+    ErrorCode.TRUST_INVALID: 422,
+    ErrorCode.TRUST_OWN_ISSUER: 409,
+    ErrorCode.TRUST_ROLLBACK: 409,
     ErrorCode.SERVICE_NOT_FOUND: 404,
     ErrorCode.LICENCE_NOT_FOUND: 404,
     ErrorCode.PHOTO_PROFILE_NOT_FOUND: 404,

@@ -7,6 +7,7 @@ Reached from a route through the ``ServiceDep`` alias; tests build their own con
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,13 +28,20 @@ from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_ser
 __all__ = ["ContextRegistry", "JobDispatcher", "ServiceContext", "ServiceDep", "actor",
            "get_service_context"]
 
+log = logging.getLogger(__name__)
+
 
 class JobDispatcher(Protocol):
-    """Enqueues the processing of a submitted application (OCR, photo checks, validation).
-    Called only after the submitting transaction has committed; if the call is lost, the jobs'
-    recovery sweep finds the application still ``submitted`` and enqueues it again."""
+    """Enqueues the processing of a submitted application (OCR, photo checks, validation),
+    and of one material as soon as it is uploaded (so the applicant sees its findings before
+    submitting). Called only after the transaction that wrote the row has committed. A lost
+    ``submit`` is found again by the jobs' recovery sweep (the application is still
+    ``submitted``); a lost ``material_added`` costs only the early findings, since submitting
+    processes every material without a result."""
 
     def submit(self, application_id: int) -> None: ...
+
+    def material_added(self, material_id: int) -> None: ...
 
 
 class ServiceContext:
@@ -74,7 +82,11 @@ class ServiceContext:
     def catalog(self) -> ServiceCatalog:
         with self._lock:
             if self._catalog is None:
-                self._catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+                from api.licensing import check_service_licences  # noqa: PLC0415 - a cycle
+
+                catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+                check_service_licences(catalog)  # a bad ``licence:`` fails at startup
+                self._catalog = catalog
             return self._catalog
 
     @property
@@ -96,6 +108,20 @@ class ServiceContext:
         from signing import KeyStore  # noqa: PLC0415 - heavy import on demand
 
         return KeyStore(self.settings.resolved_keys_dir, self.settings.key_passphrase)
+
+    def material_added(self, material_id: int) -> None:
+        """Enqueue the processing of a material just uploaded (after its row committed). A
+        dispatcher without ``material_added`` (one written before it existed) and a queue that
+        is down are no error: the material is then processed when the application is
+        submitted."""
+        dispatch = getattr(self.jobs, "material_added", None)
+        if dispatch is None:
+            return
+        try:
+            dispatch(material_id)
+        except Exception as exc:  # noqa: BLE001 - the upload stands; submit processes it
+            log.warning("material %s: early processing not enqueued (%s)", material_id,
+                        type(exc).__name__)
 
     def service(self, service_id: str) -> Service:
         """The service definition; 404 ``service.not_found`` when unknown."""

@@ -60,6 +60,11 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "api.validation_failed"
     CONFLICT = "api.conflict"
     INVALID_TRANSITION = "application.invalid_transition"
+    # Trust lists of other issuers (elicense.trust_store)
+    TRUST_INVALID = "trust.invalid"
+    TRUST_OWN_ISSUER = "trust.own_issuer"
+    TRUST_ROLLBACK = "trust.rollback"
+    TRUST_NOT_FOUND = "trust.not_found"
 
 
 class ZhengzhaoError(Exception):

@@ -47,10 +47,28 @@ from elicense.template import (
     load_template,
     load_templates,
 )
+from elicense.trust_files import TrustImportError
+from elicense.trust_store import TrustedIssuer, TrustIssuerNotFoundError, TrustStore
+from elicense.trust_verify import (
+    ElicenceOutcome,
+    ElicenceResult,
+    TrustSource,
+    licence_attachment,
+    verify_elicence,
+)
 from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict
 from elicense.verify import verify_licence_pdf, verify_licence_token
 
 __all__ = [
+    "ElicenceOutcome",
+    "ElicenceResult",
+    "TrustImportError",
+    "TrustIssuerNotFoundError",
+    "TrustSource",
+    "TrustStore",
+    "TrustedIssuer",
+    "licence_attachment",
+    "verify_elicence",
     "MOD37_36_ALPHABET",
     "OID_PREFIX",
     "FileRegistry",

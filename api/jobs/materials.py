@@ -1,5 +1,15 @@
 """``process_material``: OCR a document or check a portrait photo, off the request path.
 
+A material the service accepts as an e-licence (``elicence:`` in its definition) that arrives
+as a PDF carrying our ``licence.json`` is not OCR'd: it is verified (``elicense``) against this
+office's own published trust folder and every imported issuer's, and its result is shaped like
+an OCR result — the mapped licence facts as fields at confidence 1.0 marked ``"source":
+"elicence"`` — plus an ``elicence`` summary (outcome code, issuer, identifier, status, holder
+code masked). A licence that does not verify, or of a type the material does not accept,
+contributes no fields. A portrait that fails on fixable grounds (geometry, background, file
+format) is fixed (``verify.photo.fix_photo``) and re-checked; a fixed photo that passes is
+stored and its hash kept in ``PhotoCheck.fixed_sha256``.
+
 The slow part (OCR, face models) runs outside any transaction; the result is then stored in one
 short transaction that first re-reads the row under a write lock and stores nothing if an
 earlier run already did. So a job that runs twice (a worker killed after committing but before
@@ -11,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,8 +29,20 @@ from sqlalchemy import select
 from api.db import Application, Material, PhotoCheck
 from api.jobs.context import JobContext
 from api.jobs.outcome import JobOutcome
-from core import ZhengzhaoError
+from core import OPEN_ENDED, ZhengzhaoError
 from verify.forms import MaterialKind, Service
+
+# The key of the e-licence summary in a material's result, and its outcome when verified.
+ELICENCE_KEY = "elicence"
+VERIFIED = "licence.verified"
+TYPE_NOT_ACCEPTED = "licence.type_not_accepted"
+# Failed photo checks a fix can repair: framing, a tilted head (the fix levels the eyes), the
+# background, and the file's own properties.
+_FIXABLE_CHECKS = frozenset({"face_width", "head_height", "crown_margin", "eye_line",
+                             "centering", "roll", "background_color", "background_uniform",
+                             "file_type", "pixel_size", "dpi", "color_mode", "file_size"})
+_REPAIRS = frozenset({"face_width", "head_height", "crown_margin", "eye_line", "centering",
+                      "background_color", "background_uniform"})
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +84,17 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
         if material_done(session, material, service):
             return JobOutcome.ALREADY_DONE
         sha256, content_type = material.sha256, material.content_type
+        spec = service.material(material.material_type) if service is not None else None
     data = ctx.store.get(sha256)
-    if profile is None:
+    fixed_sha256 = None
+    if profile is not None:
+        passed, result, fixed_sha256 = _check_photo(ctx, data, profile)
+    elif spec is not None and spec.elicence and content_type == "application/pdf" \
+            and _carries_licence(data):
+        result, passed = _read_elicence(ctx, data, spec, material_id), None
+    else:
         result = _read_document(ctx, data, content_type, material_id)
         passed = None
-    else:
-        passed, result = _check_photo(ctx, data, profile)
     crash_test_pause("process_material", material_id)
     with ctx.db.transaction() as session:
         material = session.scalars(select(Material).where(Material.id == material_id)
@@ -79,7 +107,8 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
             material.ocr_result = result
         else:
             session.add(PhotoCheck(material_id=material_id, profile=profile,
-                                   passed=bool(passed), result=result))
+                                   passed=bool(passed), result=result,
+                                   fixed_sha256=fixed_sha256))
     log.info("material %s processed", material_id)
     return JobOutcome.APPLIED
 
@@ -106,7 +135,10 @@ def _read_document(ctx: JobContext, data: bytes, content_type: str,
         return {"error": exc.to_dict()}
 
 
-def _check_photo(ctx: JobContext, data: bytes, profile_id: str) -> tuple[bool, dict[str, Any]]:
+def _check_photo(ctx: JobContext, data: bytes, profile_id: str
+                 ) -> tuple[bool, dict[str, Any], str | None]:
+    """The check's verdict and report, and the stored fixed photo's hash when the photo failed
+    on fixable grounds only and the fixed one passes."""
     from verify.photo import check_photo, decode_photo, get_profile  # noqa: PLC0415 - lazy
 
     try:
@@ -115,5 +147,91 @@ def _check_photo(ctx: JobContext, data: bytes, profile_id: str) -> tuple[bool, d
         profile = get_profile(profile_id, ctx.settings.photo_profiles_dir)
         report = check_photo(photo, profile, ctx.analyzer)
     except ZhengzhaoError as exc:
-        return False, {"error": exc.to_dict()}
-    return bool(report.passed), dict(report.to_dict())
+        return False, {"error": exc.to_dict()}, None
+    result = dict(report.to_dict())
+    failed = {c.check.value for c in report.failed()}
+    if report.passed or not failed <= _FIXABLE_CHECKS or not failed & _REPAIRS:
+        return bool(report.passed), result, None
+    fixed_sha256, result["fix"] = _fix_photo(ctx, photo, profile)
+    return False, result, fixed_sha256
+
+
+def _fix_photo(ctx: JobContext, photo: Any, profile: Any) -> tuple[str | None, dict[str, Any]]:
+    from verify.photo import check_photo, decode_photo, fix_photo  # noqa: PLC0415 - lazy
+
+    try:
+        fixed = fix_photo(photo, profile, ctx.analyzer)
+        again = check_photo(decode_photo(fixed.data), profile, ctx.analyzer)
+    except ZhengzhaoError as exc:
+        return None, {"passed": False, "error": exc.to_dict()}
+    summary: dict[str, Any] = {"passed": bool(again.passed), "notes": list(fixed.notes),
+                               "failed": [c.check.value for c in again.failed()]}
+    if not again.passed:
+        return None, summary
+    sha256 = ctx.store.put(fixed.data)
+    summary["sha256"] = sha256
+    return sha256, summary
+
+
+def _carries_licence(data: bytes) -> bool:
+    from elicense import licence_attachment  # noqa: PLC0415 - pyHanko on demand
+
+    return licence_attachment(data) is not None
+
+
+def _trust_sources(ctx: JobContext) -> list[Any]:
+    """This office's published trust folder and every imported issuer's."""
+    from elicense import (  # noqa: PLC0415 - pyHanko on demand
+        TrustMaterialError,
+        TrustSource,
+        TrustStore,
+        load_trust,
+    )
+
+    settings = ctx.settings
+    sources = []
+    try:
+        own = load_trust(settings.data_dir / "published")
+        sources.append(TrustSource(settings.issuer_code, settings.issuer_name, own))
+    except TrustMaterialError:
+        log.warning("this office has no published trust folder yet")
+    store = TrustStore.for_data_dir(settings.data_dir, settings.issuer_code)
+    sources += [TrustSource(issuer.code, issuer.name_zh, material)
+                for issuer, material in store.materials()]
+    return sources
+
+
+def _licence_fact(record: dict[str, Any], fact: str) -> str | None:
+    if fact.startswith("details."):
+        details = record.get("details") or []
+        pairs = details.items() if isinstance(details, dict) else details
+        value = dict((str(k), v) for k, v in pairs).get(fact.split(".", 1)[1])
+    elif fact == "valid_until":
+        value = record.get("valid_until") or OPEN_ENDED
+    else:
+        value = record.get(fact)
+    return None if value is None or str(value) == "" else str(value)
+
+
+def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
+                   ) -> dict[str, Any]:
+    from elicense import verify_elicence  # noqa: PLC0415 - pyHanko on demand
+
+    verdict = verify_elicence(data, _trust_sources(ctx), now=datetime.now(UTC))
+    summary = verdict.summary()
+    record = verdict.record or {}
+    type_code = str(record.get("type_code") or "")
+    fields: dict[str, Any] = {}
+    if verdict.verified and not spec.accepts_elicence(type_code):
+        summary["code"], summary["verified"] = TYPE_NOT_ACCEPTED, False
+    elif verdict.verified:
+        for field_id, fact in spec.elicence_fields(type_code).items():
+            value = _licence_fact(record, fact)
+            if value is not None:
+                fields[field_id] = {"value": value, "confidence": 1.0, "box": None,
+                                    "source": ELICENCE_KEY}
+    log.info("material %s is an e-licence: %s", material_id, summary["code"])
+    return {"schema_version": 1, "file": f"material-{material_id}.pdf",
+            "doc_type": spec.kind.value, "pages": 1, "fields": fields, "checkboxes": {},
+            "warnings": [], "lines": [], "timings": {}, "source": ELICENCE_KEY,
+            ELICENCE_KEY: summary}

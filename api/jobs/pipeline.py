@@ -2,22 +2,25 @@
 in. It moves a ``submitted`` application to ``processing`` (once: the state change is the
 guard) and says which jobs are still due — the materials without a result, or the validation
 when none is missing. Running it again on a ``processing`` application is how a lost job is
-found again (see :mod:`api.jobs.recovery`)."""
+found again (see :mod:`api.jobs.recovery`). :func:`stalled_materials` finds the early
+processing of an upload to a draft that a killed worker lost."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from api.db import Application, ApplicationState, change_state
+from api.db import Application, ApplicationState, Material, PhotoCheck, change_state
 from api.jobs.context import JobContext
 from api.jobs.materials import material_done
 from api.jobs.outcome import JobOutcome
 
 REASON_PROCESSING_STARTED = "jobs:processing_started"
 ACTIVE_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
+# Materials uploaded in these states are processed at once, before any submission.
+EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +73,17 @@ def stalled_applications(ctx: JobContext, older_than: timedelta) -> list[int]:
             select(Application.id).where(Application.state.in_(ACTIVE_STATES),
                                          Application.updated_at <= cutoff)
             .order_by(Application.id)))
+
+
+def stalled_materials(ctx: JobContext, older_than: timedelta) -> list[int]:
+    """Materials of draft (or returned) applications uploaded at least ``older_than`` ago and
+    still without a result (no OCR JSON, no photo check): their early processing was lost with
+    a worker. Running :func:`api.jobs.process_material` again is harmless (it is idempotent)."""
+    cutoff = datetime.now(UTC) - older_than
+    checked = exists().where(PhotoCheck.material_id == Material.id)
+    with ctx.db.transaction(read_only=True) as session:
+        return list(session.scalars(
+            select(Material.id).join(Application, Material.application_id == Application.id)
+            .where(Application.state.in_(EDITABLE_STATES), Material.created_at <= cutoff,
+                   Material.ocr_result.is_(None), ~checked)
+            .order_by(Material.id)))

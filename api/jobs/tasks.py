@@ -15,7 +15,12 @@ from huey.api import TaskWrapper
 from api.db import Material, create_db
 from api.jobs.context import JobContext
 from api.jobs.materials import process_material
-from api.jobs.pipeline import process_application, stalled_applications, validation_due
+from api.jobs.pipeline import (
+    process_application,
+    stalled_applications,
+    stalled_materials,
+    validation_due,
+)
 from api.jobs.queue import create_huey
 from api.jobs.validation import validate_application
 from api.storage import FileStore
@@ -33,7 +38,8 @@ DEFAULT_RECOVER_AFTER = timedelta(minutes=5)
 @dataclass(frozen=True)
 class Jobs:
     """A huey instance with our tasks registered, and the context they run with.
-    Call ``jobs.submit(application_id)`` after an application is submitted."""
+    Call ``jobs.submit(application_id)`` after an application is submitted and
+    ``jobs.material_added(material_id)`` after a material is uploaded."""
 
     huey: Huey
     context: JobContext
@@ -46,6 +52,12 @@ class Jobs:
         """Enqueue the processing of a submitted application."""
         self.process_application(application_id)
 
+    def material_added(self, material_id: int) -> None:
+        """Enqueue the processing of a material just uploaded to a draft (or returned)
+        application, so its findings show before submitting. Submitting runs it again and
+        finds it ``ALREADY_DONE``."""
+        self.process_material(material_id)
+
     def recover_now(self, older_than: timedelta = DEFAULT_RECOVER_AFTER) -> list[int]:
         """Re-enqueue the processing of every stalled application (see
         :func:`api.jobs.pipeline.stalled_applications`); returns their ids."""
@@ -54,6 +66,11 @@ class Jobs:
             self.process_application(application_id)
         if stalled:
             log.info("recovery re-enqueued %d application(s)", len(stalled))
+        materials = stalled_materials(self.context, older_than)
+        for material_id in materials:
+            self.process_material(material_id)
+        if materials:
+            log.info("recovery re-enqueued %d draft material(s)", len(materials))
         return stalled
 
     def close(self) -> None:

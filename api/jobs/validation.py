@@ -2,6 +2,11 @@
 ValidationResult and move the application out of ``processing`` — to ``approved`` when the
 service allows instant approval (秒批) and every finding is clear, else to ``needs_review``.
 
+The evidence: each material's OCR result (or, for a material handed in as a signed e-licence,
+the verified licence's fields at confidence 1.0; a licence that did not verify contributes no
+fields and an error finding), the portrait checks, and the applicant's corrections, which win
+over what was read but always send the application to a clerk.
+
 The state change is the idempotency guard: the result row and the state change (with its audit
 entry) commit together, under a write lock on the application row, and only while it is still
 in ``processing``; a second run finds it moved on and changes nothing.
@@ -23,10 +28,10 @@ from api.db import (
     change_state,
 )
 from api.jobs.context import JobContext
-from api.jobs.materials import crash_test_pause, material_done
+from api.jobs.materials import ELICENCE_KEY, VERIFIED, crash_test_pause, material_done
 from api.jobs.outcome import JobOutcome
 from core import DocumentResult, ZhengzhaoError
-from verify.forms import PhotoEvidence, document_from_dict, validate
+from verify.forms import LicenceEvidence, PhotoEvidence, Service, document_from_dict, validate
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +53,15 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
         materials = list(application.materials)
         if not all(material_done(session, m, service) for m in materials):
             return JobOutcome.NOT_READY
-        documents, photos = _evidence(session, materials)
+        documents, photos, licences = _evidence(session, materials)
+        corrections = {str(k): str(v) for k, v in (application.corrected_fields or {}).items()}
     if service is None:
         result: dict[str, Any] = {"error": {"code": "service.not_found"}}
         passed, target, reason = False, ApplicationState.NEEDS_REVIEW, REASON_UNKNOWN_SERVICE
     else:
         report = validate(service, documents, today=ctx.today(),
                           min_field_confidence=ctx.settings.min_field_confidence,
-                          photos=photos)
+                          photos=photos, corrections=corrections, licences=licences)
         result, passed = report.to_dict(), report.ok
         if report.auto_approvable:
             target, reason = ApplicationState.APPROVED, REASON_AUTO_APPROVED
@@ -72,22 +78,22 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
         session.add(ValidationResult(application_id=application_id, passed=passed,
                                      result=result))
         if target is ApplicationState.APPROVED:
-            target = _approve_instantly(ctx, session, application)
+            target = _approve_instantly(ctx, session, application, service)
         else:
             change_state(session, application, target, actor_id=None, reason=reason)
     log.info("application %s validated: %s", application_id, target.value)
     return JobOutcome.APPLIED
 
 
-def _approve_instantly(ctx: JobContext, session: Any, application: Application
-                       ) -> ApplicationState:
+def _approve_instantly(ctx: JobContext, session: Any, application: Application,
+                       service: Service | None) -> ApplicationState:
     """秒批: approve and issue the licence in the same transaction. A service that issues no
     licence stops at ``approved``; if issuing fails (a field the licence needs is missing, say),
     the application goes to a clerk instead and the audit log says why."""
-    from api.licensing import SERVICE_LICENCES, issue_and_record  # noqa: PLC0415
+    from api.licensing import issue_and_record  # noqa: PLC0415
     from api.service_context import ServiceContext  # noqa: PLC0415
 
-    if application.service_id not in SERVICE_LICENCES:
+    if service is None or service.licence is None:
         change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                      reason=REASON_AUTO_APPROVED)
         return ApplicationState.APPROVED
@@ -95,7 +101,8 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application
         with session.begin_nested():
             change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                          reason=REASON_AUTO_APPROVED)
-            issue_and_record(ServiceContext(ctx.settings, db=ctx.db, store=ctx.store), session,
+            issue_and_record(ServiceContext(ctx.settings, db=ctx.db, store=ctx.store,
+                                            catalog=ctx.catalog), session,
                              application, actor_id=None)
         return ApplicationState.ISSUED
     except ZhengzhaoError as exc:
@@ -115,10 +122,15 @@ def _not_processing(state: ApplicationState) -> JobOutcome:
 
 
 def _evidence(session: Any, materials: list[Material]
-              ) -> tuple[list[DocumentResult], list[PhotoEvidence]]:
+              ) -> tuple[list[DocumentResult], list[PhotoEvidence], list[LicenceEvidence]]:
     documents: list[DocumentResult] = []
     photos: list[PhotoEvidence] = []
+    licences: list[LicenceEvidence] = []
     for material in materials:
+        summary = (material.ocr_result or {}).get(ELICENCE_KEY)
+        if isinstance(summary, dict) and summary.get("code") != VERIFIED:
+            licences.append(LicenceEvidence(material.material_type, str(summary.get("code")),
+                                            f"material-{material.id}"))
         checks = session.scalars(select(PhotoCheck).where(PhotoCheck.material_id == material.id)
                                  .order_by(PhotoCheck.id)).all()
         for check in checks:
@@ -129,4 +141,4 @@ def _evidence(session: Any, materials: list[Material]
             documents.append(document_from_dict(material.ocr_result, f"material-{material.id}"))
         except ZhengzhaoError:
             log.warning("material %s holds an unusable OCR result", material.id)
-    return documents, photos
+    return documents, photos, licences

@@ -1,14 +1,17 @@
 """The admin's API under ``/api/v1/admin``: revoke a licence (the status list is re-published at
 once), rotate the licence-signing key (the trust folder is re-published with the new
-certificate), read the audit log, and verify its hash chain."""
+certificate), read the audit log, verify its hash chain, and manage the other issuers this
+office trusts (import a zipped published folder, list, remove; ``elicense.TrustStore``)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api.auth import Principal, Role, require_role
@@ -20,24 +23,38 @@ from api.db import (
     append_audit,
     verify_chain,
 )
-from api.errors_http import ApiError
+from api.errors_http import ApiError, problem_response
 from api.routes.schemas_app import (
     AuditEntryPublic,
     ChainVerdictPublic,
     KeyRotatedPublic,
     LicencePublic,
     RevokeRequest,
+    TrustedIssuerPublic,
 )
 from api.routes.views import ROUTE_PROBLEMS, audit_public, not_found
-from api.service_context import ServiceDep, actor
+from api.service_context import ServiceContext, ServiceDep, actor
+from api.uploads import read_material_upload
 from core import ErrorCode
-from elicense import LicenceStatus, publish, revoke_licence
+from elicense import (
+    LicenceStatus,
+    TrustedIssuer,
+    TrustImportError,
+    TrustStore,
+    publish,
+    revoke_licence,
+)
 from signing import key_id
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=ROUTE_PROBLEMS)
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+IssuerCode = Annotated[str, PathParam(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
+# A zipped published folder is a few tens of KB; the trust store caps the unpacked files too.
+MAX_TRUST_ZIP = 8 * 1024 * 1024
+_TRUST_STATUS = {ErrorCode.TRUST_NOT_FOUND: 404, ErrorCode.TRUST_ROLLBACK: 409,
+                 ErrorCode.TRUST_OWN_ISSUER: 409}
 
 
 @router.post("/licences/{identifier}/revoke", response_model=LicencePublic)
@@ -82,11 +99,15 @@ def rotate_key(ctx: ServiceDep, user: Admin) -> KeyRotatedPublic:
 @router.get("/audit", response_model=list[AuditEntryPublic])
 def audit_log(ctx: ServiceDep, _user: Admin,
               after_seq: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
-              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntryPublic]:
-    """Audit entries after ``after_seq`` in order (page with the last ``seq`` you got)."""
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              action: Annotated[AuditAction | None, Query()] = None) -> list[AuditEntryPublic]:
+    """Audit entries after ``after_seq`` in order (page with the last ``seq`` you got),
+    optionally only one ``action`` (e.g. ``licence.verified``)."""
     with ctx.transaction(read_only=True) as session:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.seq > after_seq)
-                               .order_by(AuditEntry.seq).limit(limit))
+        query = select(AuditEntry).where(AuditEntry.seq > after_seq)
+        if action is not None:
+            query = query.where(AuditEntry.action == action.value)
+        rows = session.scalars(query.order_by(AuditEntry.seq).limit(limit))
         return [audit_public(row) for row in rows]
 
 
@@ -98,3 +119,60 @@ def verify_audit(ctx: ServiceDep, _user: Admin) -> ChainVerdictPublic:
     return ChainVerdictPublic(intact=verdict.intact, entries=verdict.entries,
                               head_hash=verdict.head_hash, first_bad_seq=verdict.first_bad_seq,
                               problem=None if verdict.problem is None else verdict.problem.value)
+
+
+def trust_store(ctx: ServiceContext) -> TrustStore:
+    """The other issuers this office trusts, under ``<data dir>/trust``."""
+    return TrustStore.for_data_dir(ctx.settings.data_dir, ctx.settings.issuer_code)
+
+
+def _issuer_public(issuer: TrustedIssuer) -> TrustedIssuerPublic:
+    return TrustedIssuerPublic(**issuer.to_dict())
+
+
+def _trust_problem(request: Request, exc: TrustImportError) -> JSONResponse:
+    # The trust store's own codes, answered as 4xx problem+json (never a 500).
+    return problem_response(_TRUST_STATUS.get(exc.code, 422), exc.code.value, exc.message_en,
+                            exc.message_zh, instance=request.url.path)
+
+
+@router.post("/trust", response_model=TrustedIssuerPublic, status_code=201,
+             responses={201: {"description": "the issuer whose trust list was imported"}})
+async def import_trust(request: Request, ctx: ServiceDep, user: Admin) -> Any:
+    """Import (or refresh) another office's published trust folder, sent as a zip in the
+    multipart field ``file``. 422 ``trust.invalid`` for anything that is not a published folder
+    that chains to its root, 409 ``trust.rollback`` for a status list older than the one held,
+    409 ``trust.own_issuer`` for this office's own folder."""
+    data = await read_material_upload(request, MAX_TRUST_ZIP)
+    try:
+        issuer = trust_store(ctx).import_zip(data)
+    except TrustImportError as exc:
+        return _trust_problem(request, exc)
+    with ctx.transaction() as session:
+        admin = actor(session, user)
+        append_audit(session, AuditAction.TRUST_LIST_IMPORTED, actor_id=admin.id,
+                     subject_type="issuer", subject_id=issuer.code,
+                     details={"keys": issuer.keys, "status_list_issued_at":
+                              issuer.to_dict()["status_list_issued_at"]})
+    return JSONResponse(_issuer_public(issuer).model_dump(mode="json"), status_code=201)
+
+
+@router.get("/trust", response_model=list[TrustedIssuerPublic])
+def list_trust(ctx: ServiceDep, _user: Admin) -> list[TrustedIssuerPublic]:
+    """The imported issuers, by code."""
+    return [_issuer_public(issuer) for issuer in trust_store(ctx).list()]
+
+
+@router.delete("/trust/{issuer_code}", response_model=TrustedIssuerPublic)
+def remove_trust(issuer_code: IssuerCode, request: Request, ctx: ServiceDep,
+                 user: Admin) -> Any:
+    """Stop trusting an issuer: its licences are untrusted from now on (404 if not imported)."""
+    with ctx.transaction() as session:
+        admin = actor(session, user)
+        try:
+            issuer = trust_store(ctx).remove(issuer_code)
+        except TrustImportError as exc:
+            return _trust_problem(request, exc)
+        append_audit(session, AuditAction.TRUST_LIST_REMOVED, actor_id=admin.id,
+                     subject_type="issuer", subject_id=issuer.code)
+    return _issuer_public(issuer)

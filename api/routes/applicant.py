@@ -1,17 +1,21 @@
 """The applicant's API under ``/api/v1``: the services on offer, their own applications —
-create, upload materials (sniffed, size-limited, stored once by SHA-256), correct a field,
-submit (processing is enqueued after the commit), follow status and findings, download the
-licence. An application of someone else is a 404, exactly like one that does not exist."""
+create, upload materials (sniffed, size-limited, stored once by SHA-256; each is processed
+right away, after the commit, so its findings show before submitting), correct a field
+(audited, the value's shape checked), submit (processing is enqueued after the commit), follow
+status and findings, download the licence. The files, the photo auto-fix offer
+(:mod:`api.routes.applicant_photo`) and the pre-submit preview
+(:mod:`api.routes.applicant_preview`) are mounted on the same router. An application of
+someone else is a 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal, Role, require_role
+from api.auth import Principal
 from api.db import (
     Application,
     ApplicationState,
@@ -22,6 +26,14 @@ from api.db import (
     change_state,
 )
 from api.errors_http import ApiError
+from api.routes import applicant_photo, applicant_preview
+from api.routes.applicant_common import (
+    EDITABLE,
+    Applicant,
+    MaterialType,
+    correction_problem,
+    not_editable,
+)
 from api.routes.schemas_app import (
     ApplicationCreate,
     ApplicationPublic,
@@ -38,28 +50,19 @@ from api.routes.views import (
     service_public,
     summary,
 )
-from api.service_context import ServiceDep, actor
+from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import read_material_upload, sniff_upload
 from core import ErrorCode
 from verify.forms import MaterialKind
 
 log = logging.getLogger(__name__)
 
+__all__ = ["EDITABLE", "Applicant", "MaterialType", "router"]
+
 router = APIRouter(prefix="/api/v1", tags=["applicant"], responses=ROUTE_PROBLEMS)
-Applicant = Annotated[Principal, Depends(require_role(Role.APPLICANT))]
-EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
-# Material ids are short names from the service definition; a longer one cannot exist, and
-# refusing it before use keeps a huge one from being echoed back in the error.
-MaterialType = Annotated[str, Path(min_length=1, max_length=64)]
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
-
-
-def _not_editable(state: ApplicationState) -> ApiError:
-    return ApiError(ErrorCode.CONFLICT,
-                    f"an application in state {state.value!r} cannot be changed",
-                    f"办件状态“{state.value}”下不能修改")
 
 
 @router.get("/services", response_model=list[ServicePublic])
@@ -110,8 +113,19 @@ def get_application(application_id: RowId, ctx: ServiceDep, user: Applicant) -> 
 async def upload_material(application_id: RowId, material_type: MaterialType, request: Request,
                           ctx: ServiceDep, user: Applicant) -> ApplicationPublic:
     """Upload one material (multipart field ``file``): an image or PDF, its type judged by its
-    content. The file name is ignored. One file per material type."""
+    content. The file name is ignored. One file per material type. Its processing (OCR or the
+    photo check) is enqueued at once; ``processed`` turns true when the result is in."""
     data = await read_material_upload(request, ctx.settings.max_upload_bytes)
+    material_id = await run_in_threadpool(_store_upload, ctx, user, application_id,
+                                          material_type, data)
+    # After the commit: the job must see the row. Submitting processes it if this is lost.
+    await run_in_threadpool(ctx.material_added, material_id)
+    with ctx.transaction(read_only=True) as session:
+        return application_public(session, load_application(session, application_id))
+
+
+def _store_upload(ctx: ServiceContext, user: Principal, application_id: int,
+                  material_type: str, data: bytes) -> int:
     with ctx.transaction() as session:
         account = actor(session, user)
         application = load_application(session, application_id, owner_id=account.id,
@@ -124,35 +138,46 @@ async def upload_material(application_id: RowId, material_type: MaterialType, re
         upload = sniff_upload(data, image_only=spec.kind is MaterialKind.PHOTO,
                               max_pixels=ctx.settings.max_image_pixels)
         if application.state not in EDITABLE:
-            raise _not_editable(application.state)
+            raise not_editable(application.state)
         if any(m.material_type == material_type for m in application.materials):
             raise ApiError(ErrorCode.CONFLICT, f"material {material_type!r} is already uploaded",
                            f"材料“{material_type}”已上传")
-        add_material(session, ctx.store, application, material_type, upload.data,
-                     upload.content_type, actor_id=account.id)
-        session.refresh(application)
+        material = add_material(session, ctx.store, application, material_type, upload.data,
+                                upload.content_type, actor_id=account.id)
         log.info("application %s: material %s uploaded", application.id, material_type)
-        return application_public(session, application)
+        return material.id
 
 
 @router.patch("/applications/{application_id}/fields", response_model=ApplicationPublic)
 def correct_field(application_id: RowId, body: FieldCorrection, ctx: ServiceDep,
                   user: Applicant) -> ApplicationPublic:
-    """Set a field's value by hand (``<material id>.<field id>``); it wins over OCR."""
+    """Set a field's value by hand (``<material id>.<field id>``); it wins over OCR and the
+    form rules check it when the application is processed. At most 200 characters, no control
+    characters or line breaks; an empty value withdraws the correction. Audited (the field id,
+    never the value)."""
+    value = body.value.strip()
+    if (problem := correction_problem(value)) is not None:
+        raise problem
     with ctx.transaction() as session:
         account = actor(session, user)
         application = load_application(session, application_id, owner_id=account.id,
                                        for_update=True)
         if application.state not in EDITABLE:
-            raise _not_editable(application.state)
+            raise not_editable(application.state)
         material_id, field_id = body.field.split(".", 1)
         spec = ctx.service(application.service_id).material(material_id)
         if spec is None or field_id not in {f.id for f in spec.fields}:
             raise ApiError(ErrorCode.VALIDATION_FAILED, f"no field {body.field!r} in this "
                            "service", f"该事项没有字段“{body.field}”")
-        application.corrected_fields = {**(application.corrected_fields or {}),
-                                        body.field: body.value}
+        corrected = {k: v for k, v in (application.corrected_fields or {}).items()
+                     if k != body.field}
+        if value:
+            corrected[body.field] = value
+        application.corrected_fields = corrected
         session.flush()
+        append_audit(session, AuditAction.FIELD_CORRECTED, actor_id=account.id,
+                     subject_type="application", subject_id=str(application.id),
+                     details={"field": body.field, "withdrawn": not value})
         return application_public(session, application)
 
 
@@ -194,3 +219,8 @@ def download_licence(application_id: RowId, ctx: ServiceDep, user: Applicant) ->
         sha256, identifier = record.pdf_sha256, record.identifier
     return Response(ctx.store.get(sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{identifier}.pdf"'})
+
+
+# Mounted last: their paths sit under this router's prefix and share its error responses.
+router.include_router(applicant_photo.router)
+router.include_router(applicant_preview.router)

@@ -69,6 +69,27 @@ class ServicePublic(BaseModel):
 class FieldPublic(BaseModel):
     value: str
     confidence: float
+    source: str | None = None  # "elicence": read from a verified e-licence, not by OCR
+
+
+class ElicencePublic(BaseModel):
+    """A material handed in as a signed e-licence, as verified: ``code`` is the outcome
+    (``licence.verified``, ``licence.forged``, ``licence.revoked``, ``licence.untrusted_issuer``
+    ...), the holder code masked."""
+
+    code: str
+    verified: bool
+    indication: str | None = None
+    sub_indication: str | None = None
+    issuer_code: str | None = None
+    issuer_name: str | None = None
+    identifier: str | None = None
+    type_code: str | None = None
+    name: str | None = None
+    holder: str | None = None
+    holder_code_masked: str | None = None
+    valid_until: str | None = None
+    status: str
 
 
 class MaterialPublic(BaseModel):
@@ -81,6 +102,7 @@ class MaterialPublic(BaseModel):
     fields: dict[str, FieldPublic] = {}
     error: dict[str, Any] | None = None
     photo_check: dict[str, Any] | None = None
+    elicence: ElicencePublic | None = None
 
 
 class ReviewPublic(BaseModel):
@@ -139,3 +161,16 @@ class ChainVerdictPublic(BaseModel):
 
 class KeyRotatedPublic(BaseModel):
     kid: str
+
+
+class TrustedIssuerPublic(BaseModel):
+    """Another office whose licences this office verifies (an imported trust folder)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    jurisdiction_code: str
+    demo: bool
+    keys: int
+    trust_list_issued_at: str
+    status_list_issued_at: str | None = None

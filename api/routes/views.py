@@ -18,6 +18,7 @@ from api.routes.schemas_app import (
     ApplicationPublic,
     ApplicationSummary,
     AuditEntryPublic,
+    ElicencePublic,
     FieldPublic,
     LicencePublic,
     MaterialPublic,
@@ -79,8 +80,12 @@ def material_public(session: Session, material: Material) -> MaterialPublic:
                             .order_by(PhotoCheck.id.desc()).limit(1)).one_or_none()
     ocr = material.ocr_result or {}
     fields = {key: FieldPublic(value=str(value.get("value", "")),
-                               confidence=float(value.get("confidence", 0.0)))
+                               confidence=float(value.get("confidence", 0.0)),
+                               source=value.get("source") if isinstance(value.get("source"), str)
+                               else None)
               for key, value in (ocr.get("fields") or {}).items() if isinstance(value, dict)}
+    summary = ocr.get("elicence")
+    elicence = ElicencePublic.model_validate(summary) if isinstance(summary, dict) else None
     error = ocr.get("error") if isinstance(ocr.get("error"), dict) else None
     photo = None if check is None else {"profile": check.profile, "passed": check.passed,
                                         "result": check.result,
@@ -89,7 +94,7 @@ def material_public(session: Session, material: Material) -> MaterialPublic:
                           content_type=material.content_type, size=material.size,
                           sha256=material.sha256,
                           processed=check is not None or material.ocr_result is not None,
-                          fields=fields, error=error, photo_check=photo)
+                          fields=fields, error=error, photo_check=photo, elicence=elicence)
 
 
 def application_public(session: Session, application: Application) -> ApplicationPublic:

@@ -1,26 +1,37 @@
 """The applicant's web pages (Jinja2, Chinese first with an English toggle), signed in through
 the session cookie of :mod:`api.web_session`: choose a service and start an application, upload
-each material (multipart form), submit and see the findings once processed, follow the status,
-download the licence. Every action calls the applicant API's own route functions
-(:mod:`api.routes.applicant`), so the business rules live in one place."""
+each material (multipart form) and see its problems right away (the page says "checking…" and
+polls ``status.json`` about once a second until the OCR or photo result is in, then shows the
+pre-submit preview's findings), correct any field, take the auto-fixed photo when the photo
+check failed and a fixed one passes, submit, follow the status, download the licence. Every
+action calls the applicant API's own route functions (:mod:`api.routes.applicant` and the
+modules it mounts), so the business rules live in one place."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from api.auth import Principal, Role
-from api.errors_http import status_for
-from api.routes import applicant
-from api.routes.schemas_app import ApplicationCreate, ApplicationPublic
+from api.db import ApplicationState
+from api.errors_http import ApiError, status_for
+from api.routes import applicant, applicant_photo, applicant_preview
+from api.routes.schemas_app import ApplicationCreate, ApplicationPublic, FieldCorrection
+from api.routes.schemas_preview import PreviewPublic
 from api.routes.views import RowId
 from api.service_context import ServiceContext, ServiceDep
 from api.web_session import login_redirect, page_url, render, web_user
-from core import ZhengzhaoError
+from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["application_context", "router"]
+__all__ = ["application_context", "applicant_page_context", "router"]
+
+# The photo checks about the background: when one failed, the fix offer says so first.
+BACKGROUND_CHECK_IDS = ("background_color", "background_uniform")
+# While the jobs work on these, the page keeps polling.
+BUSY_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,12 +62,67 @@ def application_context(ctx: ServiceContext, application: ApplicationPublic) -> 
     }
 
 
+def _pending(application: ApplicationPublic) -> list[str]:
+    return [m.material_type for m in application.materials if not m.processed]
+
+
+def _version(application: ApplicationPublic) -> str:
+    """Changes whenever something the page shows may have changed (state or a result)."""
+    done = ",".join(str(m.id) for m in application.materials if m.processed)
+    return f"{application.state.value}|{done}|{application.updated_at.isoformat()}"
+
+
+def _photo_offer(photo_check: dict[str, Any] | None) -> dict[str, Any]:
+    """The failed photo checks (with their messages) and whether a fixed photo is on offer."""
+    if not photo_check:
+        return {"failed": [], "error": None, "fixed": False, "background": False}
+    result = photo_check.get("result") or {}
+    failed = [c for c in result.get("checks") or [] if c.get("status") == "fail"]
+    error = result.get("error") if isinstance(result.get("error"), dict) else None
+    return {"failed": failed, "error": error, "fixed": bool(photo_check.get("fixed_sha256")),
+            "background": any(c.get("check") in BACKGROUND_CHECK_IDS for c in failed)}
+
+
+def applicant_page_context(ctx: ServiceContext, application: ApplicationPublic,
+                           preview: PreviewPublic | None) -> dict[str, Any]:
+    """The application page's context: :func:`application_context` plus, per material, whether
+    it is still being checked, its findings, its photo findings and fix offer, and the fields
+    to correct (from the ``preview`` while the application is editable)."""
+    context = application_context(ctx, application)
+    pending = _pending(application)
+    findings: list[dict[str, Any]] = context["findings"]
+    if preview is not None:
+        findings = [f.model_dump() for f in preview.findings if f.material not in pending]
+    by_material: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        by_material.setdefault(str(finding.get("material")), []).append(finding)
+    fields: dict[str, list[Any]] = {}
+    for field in preview.fields if preview is not None else ():
+        fields.setdefault(field.ref.split(".", 1)[0], []).append(field)
+    uploaded = {m.material_type: m for m in application.materials}
+    return {
+        **context,
+        "findings": findings,
+        "preview": preview,
+        "pending": pending,
+        "busy": bool(pending) or application.state in BUSY_STATES,
+        "version": _version(application),
+        "material_findings": by_material,
+        "edit_fields": fields,
+        "photo": {t: _photo_offer(m.photo_check) for t, m in uploaded.items()},
+    }
+
+
 def _application_page(request: Request, ctx: ServiceContext, user: Principal,
                       application_id: int, error: ZhengzhaoError | None = None) -> Response:
     application = applicant.get_application(application_id, ctx, user)
+    preview = None
+    if application.state in applicant.EDITABLE and application.materials:
+        preview = applicant_preview.preview_application(application_id, ctx, user)
     status = 200 if error is None else status_for(error.code)
     return render(request, "application.html",
-                  {**application_context(ctx, application), "error": error}, status=status)
+                  {**applicant_page_context(ctx, application, preview), "error": error},
+                  status=status)
 
 
 @router.get("/apply", response_class=HTMLResponse)
@@ -99,6 +165,76 @@ async def upload(application_id: RowId, material_type: applicant.MaterialType,
         return login_redirect(request)
     try:
         await applicant.upload_material(application_id, material_type, request, ctx, user)
+    except ZhengzhaoError as exc:
+        return _application_page(request, ctx, user, application_id, exc)
+    return _back_to(request, application_id)
+
+
+@router.get("/apply/{application_id}/status.json")
+def status(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+    """What the page's script polls: the state, the materials still being checked, and a
+    version that changes whenever the page would show something new."""
+    user = _applicant(request)
+    if user is None:
+        return JSONResponse({"signed_in": False}, status_code=401)
+    application = applicant.get_application(application_id, ctx, user)
+    pending = _pending(application)
+    return JSONResponse(
+        {"state": application.state.value, "pending": pending,
+         "busy": bool(pending) or application.state in BUSY_STATES,
+         "version": _version(application)},
+        headers={"Cache-Control": "no-store"})
+
+
+@router.post("/apply/{application_id}/fields")
+def correct(application_id: RowId, request: Request, ctx: ServiceDep,
+            field: Annotated[str, Form(max_length=129)],
+            value: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Correct one field (or withdraw the correction with an empty value) through the API."""
+    user = _applicant(request)
+    if user is None:
+        return login_redirect(request)
+    try:
+        try:
+            body = FieldCorrection(field=field, value=value)
+        except ValidationError:
+            raise ApiError(ErrorCode.VALIDATION_FAILED, "no such field, or the value is too long",
+                           "字段不存在或内容过长") from None
+        applicant.correct_field(application_id, body, ctx, user)
+    except ZhengzhaoError as exc:
+        return _application_page(request, ctx, user, application_id, exc)
+    return _back_to(request, application_id)
+
+
+@router.get("/apply/{application_id}/materials/{material_type}/content")
+def material_content(application_id: RowId, material_type: applicant.MaterialType,
+                     request: Request, ctx: ServiceDep) -> Response:
+    """The applicant's own uploaded file (shown beside the fixed photo)."""
+    user = _applicant(request)
+    if user is None:
+        return login_redirect(request)
+    return applicant_photo.material_content(application_id, material_type, ctx, user)
+
+
+@router.get("/apply/{application_id}/materials/{material_type}/fixed-photo")
+def fixed_photo(application_id: RowId, material_type: applicant.MaterialType,
+                request: Request, ctx: ServiceDep) -> Response:
+    """The auto-fixed photo on offer."""
+    user = _applicant(request)
+    if user is None:
+        return login_redirect(request)
+    return applicant_photo.fixed_photo(application_id, material_type, ctx, user)
+
+
+@router.post("/apply/{application_id}/materials/{material_type}/use-fixed")
+async def use_fixed(application_id: RowId, material_type: applicant.MaterialType,
+                    request: Request, ctx: ServiceDep) -> Response:
+    """Take the auto-fixed photo instead of the uploaded one; it is checked again."""
+    user = _applicant(request)
+    if user is None:
+        return login_redirect(request)
+    try:
+        await applicant_photo.use_fixed_photo(application_id, material_type, ctx, user)
     except ZhengzhaoError as exc:
         return _application_page(request, ctx, user, application_id, exc)
     return _back_to(request, application_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cwt
@@ -15,7 +16,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from api.cli import main
+from api.db import AuditEntry, SqlLicenceRegistry, create_db
 from core import get_settings
+from elicense import load_trust, verify_licence_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = ROOT / "samples" / "licences"
@@ -151,3 +154,42 @@ def test_a_verifier_without_keys_needs_a_trust_folder(issued: dict, tmp_path: Pa
                         str(tmp_path / "published"))
     assert code == 0 and verdict["indication"] == "PASSED"
     assert not (bank / "var").exists()
+
+
+def test_cli_and_service_share_one_register(issued: dict, office: Path, capsys) -> None:
+    """The CLI issues into the service's database (audited there), and a revocation made
+    through the service's SQL register is in the status list `zhengzhao publish` writes."""
+    settings = get_settings()
+    db = create_db(settings)
+    try:
+        with db.transaction(read_only=True) as session:
+            actions = {(e.action, e.subject_id) for e in session.query(AuditEntry)}
+        assert ("licence.issued", issued["identifier"]) in actions
+        SqlLicenceRegistry(db).revoke(issued["identifier"], "由服务吊销", datetime.now(UTC))
+    finally:
+        db.dispose()
+    code, _ = run(capsys, "publish", str(office / "out"))
+    assert code == 0
+    verdict = verify_licence_pdf(issued["pdf"].read_bytes(), load_trust(office / "out"))
+    assert verdict.sub_indication == "licence.revoked"
+
+
+def test_a_published_zip_is_what_another_office_imports(issued: dict, office: Path,
+                                                         tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys) -> None:
+    code, out = run(capsys, "publish", str(tmp_path / "office-a"), "--zip")
+    assert code == 0 and Path(out["zip"]).is_file()
+    own_code = get_settings().issuer_code
+    # The same office may not import itself.
+    code, out_self = run(capsys, "trust", "import", out["zip"])
+    assert code != 0 and out_self["error"]["code"] == "trust.own_issuer"
+    other = tmp_path / "office-b"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    monkeypatch.setenv("ZZ_ISSUER_CODE", "91340100MA2N0X0X4K")
+    get_settings.cache_clear()
+    code, imported = run(capsys, "trust", "import", out["zip"])
+    assert code == 0, imported
+    code, listing = run(capsys, "trust", "list")
+    assert code == 0 and own_code in json.dumps(listing)

@@ -1,12 +1,17 @@
 """The whole story through the web pages, in a real browser: the app runs under uvicorn on a free
-loopback port (SQLite, jobs run inline by an immediate huey with the real OCR reader, validating
-as of a day before the sample card's validity so a clerk is needed). In Debian's chromium driven
-by Playwright, an applicant signs in, applies for 居民身份证换领 with the sample ID card and
-form, submits and sees ``needs_review`` with the findings; a clerk signs in, opens the queue and
-the application side by side and approves; the applicant downloads the licence PDF (it
-verifies); the QR code printed on it, decoded from the rendered page as a phone would, opens a
-green ``/v/`` page; an admin revokes the licence through the API and the reload is red.
-Screenshots of every page go to ``var/test-artifacts/story/`` (git-ignored)."""
+loopback port (SQLite, a worker thread consuming an in-memory huey queue with the real OCR
+reader and portrait analyzer, validating as of a day before the sample card's validity so a
+clerk is needed). In Debian's chromium driven by Playwright, an applicant signs in, applies for
+居民身份证换领 and uploads the sample ID card, form and a real portrait photo: each material says
+"checking…" until its result is in and the page's own script reloads it, then shows its fields
+(editable; one is corrected) and its problems — the photo's background is not white. When the
+photo job made an auto-fixed photo that passes, the page offers it and the applicant takes it.
+The applicant submits and the page follows the processing to ``needs_review`` with the
+findings; a clerk signs in, opens the queue and the application side by side and approves; the
+applicant downloads the licence PDF (it verifies); the QR code printed on it, decoded from the
+rendered page as a phone would, opens a green ``/v/`` page; an admin revokes the licence through
+the API and the reload is red. Screenshots of every page go to ``var/test-artifacts/story/``
+(git-ignored)."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from playwright import sync_api
 
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
-from api.jobs import JobContext, create_jobs
+from api.jobs import JobContext, create_jobs, start_embedded_worker
 from api.service_api import build_service_context
 from api.storage import FileStore
 from api.users_db import DbUsers
@@ -49,6 +54,18 @@ MATERIALS = {"id_front": "0000_id_card_front_clean.jpg", "id_back": "0001_id_car
 BEFORE_CARD_VALIDITY = date(2019, 1, 1)
 PASSWORD = "correct horse battery"
 USERS = {"alice": Role.APPLICANT, "carol": Role.CLERK, "dave": Role.ADMIN}
+# A service asking for one photo on the us-visa profile: the real portrait fixture fails it on
+# grounds the auto-fix repairs (size, framing, background), and passes once fixed.
+VISA_SERVICE = """\
+id: visa-photo
+name: 签证相片
+name_en: Visa photo
+materials:
+  - {id: photo, kind: photo, name: 签证相片, name_en: Visa photo, profile: us-visa}
+"""
+# How long a page may wait for the worker (OCR, the photo models' first load) — generous, since
+# the suite runs on 2 busy cores; the test goes on as soon as the result is there.
+JOB_WAIT_MS = 120_000
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -62,17 +79,21 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory, reader: Any
            ) -> Iterator[tuple[str, Settings]]:
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("story"),
+    data_dir = tmp_path_factory.mktemp("story")
+    (data_dir / "services").mkdir()
+    (data_dir / "services" / "visa-photo.yaml").write_text(VISA_SERVICE, "utf-8")
+    settings = Settings(_env_file=None, data_dir=data_dir, services_dir=data_dir / "services",
                         verify_rate_per_minute=10_000)
     upgrade(settings)
     db = create_db(settings)
     with db.transaction() as session:
         for name, role in USERS.items():
             create_account(session, name, role, PASSWORD)
-    jobs = create_jobs(settings, huey=MemoryHuey("story-pages", immediate=True),
+    jobs = create_jobs(settings, huey=MemoryHuey("story-pages"),
                        context=JobContext(settings, db, FileStore(settings.resolved_storage_dir),
                                           reader_factory=lambda _settings: reader,
                                           today=lambda: BEFORE_CARD_VALIDITY))
+    consumer = start_embedded_worker(jobs, workers=2)
     context = build_service_context(settings, db=db, jobs=jobs)
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
                      service=context)
@@ -88,7 +109,8 @@ def office(tmp_path_factory: pytest.TempPathFactory, reader: Any
     yield f"http://127.0.0.1:{port}", settings
     server.should_exit = True
     thread.join(timeout=10)
-    db.dispose()
+    consumer.stop(graceful=True)
+    jobs.close()
 
 
 def qr_text(pdf: bytes) -> str:
@@ -124,7 +146,13 @@ def shot(page: sync_api.Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_the_whole_story_in_a_browser(office: tuple[str, Settings]) -> None:
+def wait_until_checked(page: sync_api.Page, material: str) -> None:
+    """The material's result is in: the page's script has reloaded it (no reload here)."""
+    page.locator(f"[data-processed={material}]").wait_for(state="attached", timeout=JOB_WAIT_MS)
+
+
+def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
+                                      portrait_photo: bytes) -> None:
     assert CHROMIUM.is_file(), "Debian chromium is required: apt-get install chromium"
     base, settings = office
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -161,35 +189,69 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings]) -> None:
                 applicant.set_input_files(f"#file-{material}", str(DOCS / name))
                 applicant.click(f"#upload-{material}")
                 assert applicant.locator(f"[data-uploaded={material}]").is_visible()
-            shot(applicant, "04-application-uploaded")
+                if material == "id_front" and applicant.locator("#busy").count():
+                    shot(applicant, "04-application-checking")
+                wait_until_checked(applicant, material)
+            # The fields as read, editable right away; the card's number among them.
+            number = applicant.locator("[data-field='id_front.id_number'] input[name=value]")
+            assert number.input_value() == "320102199108294666"
+            shot(applicant, "05-application-uploaded")
+            phone = applicant.locator("[data-field='form.phone']")
+            phone.locator("input[name=value]").fill("13900139000")
+            phone.locator("button").click()
+            phone = applicant.locator("[data-field='form.phone']")
+            assert phone.locator("input[name=value]").input_value() == "13900139000"
+            assert phone.get_by_text("已更正").is_visible()
+
+            applicant.set_input_files("#file-photo", files=[{
+                "name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait_photo}])
+            applicant.click("#upload-photo")
+            wait_until_checked(applicant, "photo")
+            photo = applicant.locator("#material-photo")
+            assert photo.locator("[data-photo-passed]").get_attribute(
+                "data-photo-passed") == "false"
+            assert photo.locator("[data-photo-check=background_color]").is_visible()
+            shot(applicant, "06-photo-findings")
+            if applicant.locator("#use-fixed-photo").count():  # the job made a fixed one
+                assert applicant.get_by_text("背景不是白色 — 要自动修正吗？").is_visible()
+                fixed = applicant.locator("#fixed-photo")
+                assert fixed.evaluate("i => i.complete && i.naturalWidth") > 0
+                shot(applicant, "07-photo-fix-offered")
+                applicant.click("#use-fixed-photo")
+                wait_until_checked(applicant, "photo")
+                assert applicant.locator("#material-photo [data-photo-passed]").get_attribute(
+                    "data-photo-passed") == "true"
+                shot(applicant, "08-photo-fixed")
+
             applicant.click("#submit")
-            assert applicant.locator("#state").get_attribute("data-state") == "needs_review"
+            # The page follows the processing by itself until a clerk is needed.
+            applicant.locator("#state[data-state=needs_review]").wait_for(timeout=JOB_WAIT_MS)
             assert applicant.locator("#findings li").count() >= 1
             assert applicant.get_by_text("待人工审核").is_visible()
             application_url = applicant.url
-            shot(applicant, "05-application-needs-review")
+            shot(applicant, "09-application-needs-review")
 
             clerk = browser.new_context().new_page()
             sign_in(clerk, base, "carol")
             assert clerk.url == f"{base}/clerk/queue"
-            shot(clerk, "06-queue")
+            shot(clerk, "10-queue")
             clerk.click("#queue a")
             front = clerk.locator("#material-id_front")
             assert front.locator("img").evaluate("i => i.complete && i.naturalWidth") > 0
             id_number = front.locator("[data-field='id_front.id_number'] td").nth(1)
             assert id_number.inner_text() == "320102199108294666"
             assert clerk.locator("#findings li").count() >= 1
-            shot(clerk, "07-review")
+            shot(clerk, "11-review")
             clerk.check("input[name=decision][value=approve]")
             clerk.fill("textarea[name=comment]", "资料齐全")
             clerk.click("#decide")
             assert clerk.url == f"{base}/clerk/queue"
             assert clerk.locator("#queue-empty").is_visible()
-            shot(clerk, "08-queue-after-approval")
+            shot(clerk, "12-queue-after-approval")
 
             applicant.goto(application_url)
             assert applicant.locator("#state").get_attribute("data-state") == "issued"
-            shot(applicant, "09-application-issued")
+            shot(applicant, "13-application-issued")
             with applicant.expect_download() as download:
                 applicant.click("#licence-link")
             pdf = Path(download.value.path()).read_bytes()
@@ -200,7 +262,7 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings]) -> None:
             verifier = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             verifier.goto(f"{base}/v/{quote(token, safe='')}")
             assert verifier.locator("#verdict").get_attribute("data-indication") == "PASSED"
-            shot(verifier, "10-verify-valid")
+            shot(verifier, "14-verify-valid")
 
             identifier = applicant.locator("#licence").get_attribute("data-identifier")
             admin_token = httpx.post(f"{base}/api/v1/auth/token",
@@ -213,6 +275,37 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings]) -> None:
             verifier.reload()
             assert verifier.locator("#verdict").get_attribute("data-indication") == "FAILED"
             assert verifier.get_by_text("该证照已被吊销/注销").is_visible()
-            shot(verifier, "11-verify-revoked")
+            shot(verifier, "15-verify-revoked")
+        finally:
+            browser.close()
+
+
+def test_the_photo_fix_offer_in_a_browser(office: tuple[str, Settings],
+                                          portrait_photo: bytes) -> None:
+    """A photo whose background is not white: the photo job fixes it, the page shows the
+    original beside the fixed one and a button; taking it replaces the photo, which passes."""
+    base, _settings = office
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            sign_in(page, base, "alice")
+            page.click("button[data-service=visa-photo]")
+            page.set_input_files("#file-photo", files=[{
+                "name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait_photo}])
+            page.click("#upload-photo")
+            wait_until_checked(page, "photo")
+            assert page.locator("[data-photo-passed]").get_attribute("data-photo-passed") == "false"
+            assert page.get_by_text("背景不是白色 — 要自动修正吗？").is_visible()
+            for image in ("#material-photo figure img", "#fixed-photo"):
+                assert page.locator(image).first.evaluate(
+                    "i => i.complete && i.naturalWidth") > 0
+            shot(page, "20-photo-fix-offered")
+            page.click("#use-fixed-photo")
+            wait_until_checked(page, "photo")
+            assert page.locator("[data-photo-passed]").get_attribute("data-photo-passed") == "true"
+            assert page.locator("#use-fixed-photo").count() == 0
+            shot(page, "21-photo-fixed")
         finally:
             browser.close()

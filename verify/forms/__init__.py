@@ -4,7 +4,9 @@ Owns the service-definition format (YAML/JSON, ``docs/services.md``) and its loa
 (required, length, regex, enum, dates and validity ranges), check-digit validators written from
 the standards (GB 11643 resident ID, GB 32100 unified social credit code, GB 11714 organisation
 code), mainland mobile numbers and Chinese names, cross-material rules, and the report with
-stable finding codes and a verdict. It checks already-extracted ``core.DocumentResult`` values
+stable finding codes and a verdict; also which e-licence a service issues (``licence:``) and
+which materials may be handed in as e-licences (``elicence:``), as plain data.
+It checks already-extracted ``core.DocumentResult`` values
 and never calls an OCR engine. Imports only ``core``; ``api`` and ``samples`` may import it.
 """
 
@@ -28,8 +30,20 @@ from verify.forms.errors import (
     ServiceInvalidError,
     ServiceNotFoundError,
 )
+from verify.forms.licence_spec import (
+    Constant,
+    HolderKind,
+    LicenceFact,
+    LicenceSpec,
+    NumberScheme,
+)
 from verify.forms.loader import ServiceCatalog, load_service, load_services, parse_service
-from verify.forms.materials import PhotoEvidence, document_from_dict, read_documents_json
+from verify.forms.materials import (
+    LicenceEvidence,
+    PhotoEvidence,
+    document_from_dict,
+    read_documents_json,
+)
 from verify.forms.normalize import normalize_identifier, normalize_name
 from verify.forms.people import normalize_mobile, validate_mobile, validate_person_name
 from verify.forms.problems import IdentifierCheck, Problem, Sex
@@ -46,6 +60,12 @@ from verify.forms.service import MaterialKind, Service
 
 __all__ = [
     "DEFAULT_MIN_FIELD_CONFIDENCE",
+    "Constant",
+    "HolderKind",
+    "LicenceEvidence",
+    "LicenceFact",
+    "LicenceSpec",
+    "NumberScheme",
     "ID_CHECK_CHARS",
     "ID_WEIGHTS",
     "ORG_WEIGHTS",

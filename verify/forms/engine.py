@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from core import DocumentResult
 from verify.forms.assign import Assignment, assign_documents
 from verify.forms.cross import check_cross
-from verify.forms.materials import PhotoEvidence
+from verify.forms.materials import LicenceEvidence, PhotoEvidence
 from verify.forms.messages import render
-from verify.forms.reading import ReadValue
+from verify.forms.reading import DocumentView, ReadValue
 from verify.forms.result import (
+    LICENCE_CODES,
     FieldReport,
     Finding,
     FindingCode,
@@ -29,7 +30,7 @@ from verify.forms.result import (
     Verdict,
     overall_verdict,
 )
-from verify.forms.rules import check_rule
+from verify.forms.rules import MULTIPLE_SEPARATOR, check_rule
 from verify.forms.service import MaterialKind, MaterialSpec, Service
 from verify.forms.specs import CrossRule, RuleType, ValidOnRule
 
@@ -46,18 +47,25 @@ def validate(
     today: date | None = None,
     min_field_confidence: float = DEFAULT_MIN_FIELD_CONFIDENCE,
     photos: Sequence[PhotoEvidence] | None = None,
+    corrections: Mapping[str, str] | None = None,
+    licences: Sequence[LicenceEvidence] = (),
 ) -> ValidationReport:
     """Check ``documents`` (extraction results) against ``service`` on ``today`` (default: the
     system date). ``min_field_confidence`` (usually ``Settings.min_field_confidence``) applies
     unless the service sets its own. ``photos`` are portrait-photo check outcomes; ``None``
-    means the caller did not check photos, so a required photo asks for a clerk."""
+    means the caller did not check photos, so a required photo asks for a clerk.
+    ``corrections`` (``material.field`` → value, typed by the applicant) win over what was read,
+    as a value of confidence 1.0 marked ``corrected``; each one asks a clerk to look (a warning
+    the clerk sees) and rules out instant approval. ``licences`` are materials handed in as
+    e-licences that did not verify: each is an error finding."""
     today = today or date.today()
     threshold = service.min_field_confidence
     if threshold is None:
         threshold = min_field_confidence
-    run = _Run(service, today, threshold)
+    run = _Run(service, today, threshold, dict(corrections or {}))
     assignment = assign_documents(service, list(documents))
     run.findings.extend(assignment.findings)
+    run.check_licences(licences)
     run.check_photos(photos)
     run.check_fields(assignment)
     run.check_cross_rules()
@@ -74,7 +82,8 @@ def validate(
         materials=assignment.reports(),
         unassigned_files=tuple(assignment.unassigned),
     )
-    report = dataclasses.replace(report, auto_approvable=_auto_approvable(service, report))
+    report = dataclasses.replace(report, auto_approvable=_auto_approvable(service, report)
+                                 and not run.corrected)
     log.info("validated an application for service %s: %s (%d findings)", service.id,
              verdict.value, len(findings))
     return report
@@ -83,13 +92,42 @@ def validate(
 class _Run:
     """The state of one validation: findings so far, values read, low-confidence fields."""
 
-    def __init__(self, service: Service, today: date, threshold: float) -> None:
+    def __init__(self, service: Service, today: date, threshold: float,
+                 corrections: dict[str, str]) -> None:
         self.service = service
         self.today = today
         self.threshold = threshold
+        self.corrections = corrections
+        self.corrected: set[str] = set()
         self.findings: list[Finding] = []
         self.values: dict[str, ReadValue] = {}
         self.low: set[str] = set()
+
+    def check_licences(self, licences: Sequence[LicenceEvidence]) -> None:
+        for evidence in licences:
+            material = self.service.material(evidence.material)
+            if material is None:
+                continue
+            code = next((c for c in LICENCE_CODES if c.value == evidence.code),
+                        FindingCode.LICENCE_UNVERIFIED)
+            severity = (Severity.NEEDS_REVIEW if code is FindingCode.LICENCE_REVOCATION_UNKNOWN
+                        else Severity.ERROR)
+            self._add(code, severity, material, {}, rule="elicence",
+                      file=evidence.file or None)
+
+    def _read(self, view: DocumentView, material: MaterialSpec, field_id: str,
+              first: bool) -> ReadValue:
+        """The value read, or the applicant's correction (for the first document only)."""
+        ref = f"{material.id}.{field_id}"
+        if first and ref in self.corrections:
+            if ref not in self.corrected:
+                self.corrected.add(ref)
+                self._add(FindingCode.FIELD_CORRECTED, Severity.WARNING, material, {},
+                          field_id=field_id, rule="correction", file=view.document.file)
+            value = self.corrections[ref].strip()
+            return ReadValue(value or None, 1.0 if value else None,
+                             tuple(value.split(MULTIPLE_SEPARATOR)) if value else ())
+        return view.read(material, field_id)
 
     def check_photos(self, photos: Sequence[PhotoEvidence] | None) -> None:
         for material in self.service.materials:
@@ -114,7 +152,7 @@ class _Run:
         for material in self.service.materials:
             for index, view in enumerate(assignment.checked(material.id)):
                 for spec in material.fields:
-                    value = view.read(material, spec.id)
+                    value = self._read(view, material, spec.id, index == 0)
                     ref = f"{material.id}.{spec.id}"
                     if index == 0:
                         self.values[ref] = value
@@ -128,7 +166,7 @@ class _Run:
                 views = assignment.checked(material_id)
                 if ref in self.values or material is None or not views:
                     continue
-                self.values[ref] = value = views[0].read(material, field_id)
+                self.values[ref] = value = self._read(views[0], material, field_id, True)
                 self._note_confidence(material, field_id, value, views[0].document.file)
 
     def _check_field(self, material: MaterialSpec, field_id: str, value: ReadValue,
@@ -247,7 +285,8 @@ class _Run:
             material = self.service.material(material_id)
             assert material is not None
             reports.append(FieldReport(material_id, field_id, material.label_of(field_id),
-                                       value.value, value.confidence, worst.get(ref)))
+                                       value.value, value.confidence, worst.get(ref),
+                                       corrected=ref in self.corrected))
         return tuple(reports)
 
 

@@ -101,6 +101,12 @@ def _reference_problems(service: Service) -> Iterator[tuple[str, str]]:
                                       f"(it has: {', '.join(fixed)})")
             if material.kind is MaterialKind.FORM and spec.label is None and not spec.checkbox:
                 yield where, "a form field needs a label or checkbox options"
+        known = field_ids | set(fixed or ())
+        for j, source in enumerate(material.elicence):
+            for field_id in source.fields:
+                if field_id not in known:
+                    yield (f"materials[{i}].elicence[{j}].fields.{field_id}",
+                           f"material {material.id!r} has no field {field_id!r}")
     rule_ids: set[str] = set()
     for k, rule in enumerate(service.cross_rules):
         if rule.id in rule_ids:
@@ -112,6 +118,26 @@ def _reference_problems(service: Service) -> Iterator[tuple[str, str]]:
         if isinstance(rule, ValidOnRule) and rule.as_of != "today" \
                 and (problem := _ref_problem(service, rule.as_of)):
             yield f"cross_rules[{k}].as_of", problem
+    yield from _licence_problems(service)
+
+
+def _licence_problems(service: Service) -> Iterator[tuple[str, str]]:
+    """The ``licence:`` section reads existing fields and names the right materials."""
+    licence = service.licence
+    if licence is None:
+        return
+    for where, ref in licence.references().items():
+        if problem := _ref_problem(service, ref):
+            yield f"licence.{where}", problem
+    if licence.photo_material is not None:
+        photo = service.material(licence.photo_material)
+        if photo is None or photo.kind is not MaterialKind.PHOTO:
+            yield "licence.photo_material", f"no photo material {licence.photo_material!r}"
+    if licence.portrait_from is not None:
+        card = service.material(licence.portrait_from)
+        if card is None or card.kind is not MaterialKind.ID_CARD_FRONT:
+            yield "licence.portrait_from", (f"no ID card (portrait side) material "
+                                            f"{licence.portrait_from!r}")
 
 
 def _ref_problem(service: Service, ref: str) -> str | None:

@@ -21,6 +21,16 @@ class PhotoEvidence:
     file: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class LicenceEvidence:
+    """A material handed in as an e-licence that did not verify: ``code`` is the finding code
+    (``licence.forged``, ``licence.revoked`` ...); none of its fields were trusted."""
+
+    material: str
+    code: str
+    file: str = ""
+
+
 def document_from_dict(data: Any, source: str = "<data>") -> DocumentResult:
     """An extraction result from its JSON form (``zhengzhao ocr --json``), checked enough that a
     wrong file (a truth file, a service definition) is a clear error rather than a crash."""

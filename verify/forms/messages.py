@@ -103,6 +103,34 @@ TEMPLATES: dict[C, tuple[str, str]] = {
     C.CROSS_NOT_CHECKED: ("无法核对“{rule}”：缺少或无法识别{missing}，请人工核对",
                           "Could not check '{rule}': {missing_en} missing or unreadable; a "
                           "clerk must check it"),
+    C.FIELD_CORRECTED: (_FIELD + "由申请人更正，须人工核对，不能秒批",
+                        _FIELD_EN + " was corrected by the applicant; a clerk must check it "
+                        "(no instant approval)"),
+    C.LICENCE_FORGED: ("{material}为电子证照，但签名或内容核验未通过（可能被篡改或伪造），"
+                       "其内容不予采信",
+                       "The {material_en} is an e-licence whose signature or content did not "
+                       "verify (modified or forged); none of its fields are trusted"),
+    C.LICENCE_REVOKED: ("{material}为已吊销/注销的电子证照，其内容不予采信",
+                        "The {material_en} is a revoked e-licence; none of its fields are "
+                        "trusted"),
+    C.LICENCE_EXPIRED: ("{material}为已过有效期的电子证照，其内容不予采信",
+                        "The {material_en} is an expired e-licence; none of its fields are "
+                        "trusted"),
+    C.LICENCE_NOT_YET_VALID: ("{material}为尚未生效的电子证照，其内容不予采信",
+                              "The {material_en} is an e-licence not yet in force; none of its "
+                              "fields are trusted"),
+    C.LICENCE_UNTRUSTED_ISSUER: ("{material}的颁发机构不在本机关信任的签发机构之列，其内容不予采信",
+                                 "The {material_en} was issued by an office this office does "
+                                 "not trust; none of its fields are trusted"),
+    C.LICENCE_REVOCATION_UNKNOWN: ("{material}的吊销状态无法确认（状态列表过期或缺失），请人工核对",
+                                   "Whether the {material_en} is revoked is unknown (status "
+                                   "list stale or missing); a clerk must check it"),
+    C.LICENCE_TYPE_NOT_ACCEPTED: ("{material}是本事项不接受的电子证照类型，其内容不予采信",
+                                  "The {material_en} is an e-licence of a type this service "
+                                  "does not accept; none of its fields are trusted"),
+    C.LICENCE_UNVERIFIED: ("{material}为电子证照，但未能完成核验，其内容不予采信",
+                           "The {material_en} is an e-licence that could not be verified; "
+                           "none of its fields are trusted"),
 }
 
 

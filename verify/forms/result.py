@@ -82,6 +82,23 @@ class FindingCode(StrEnum):
     CROSS_EXPIRED = "cross.expired"
     CROSS_NOT_YET_VALID = "cross.not_yet_valid"
     CROSS_NOT_CHECKED = "cross.not_checked"
+    FIELD_CORRECTED = "field.corrected"
+    LICENCE_FORGED = "licence.forged"
+    LICENCE_REVOKED = "licence.revoked"
+    LICENCE_EXPIRED = "licence.expired"
+    LICENCE_NOT_YET_VALID = "licence.not_yet_valid"
+    LICENCE_UNTRUSTED_ISSUER = "licence.untrusted_issuer"
+    LICENCE_REVOCATION_UNKNOWN = "licence.revocation_unknown"
+    LICENCE_TYPE_NOT_ACCEPTED = "licence.type_not_accepted"
+    LICENCE_UNVERIFIED = "licence.error"
+
+
+# The e-licence findings: a material handed in as an e-licence that did not verify.
+LICENCE_CODES = frozenset({
+    FindingCode.LICENCE_FORGED, FindingCode.LICENCE_REVOKED, FindingCode.LICENCE_EXPIRED,
+    FindingCode.LICENCE_NOT_YET_VALID, FindingCode.LICENCE_UNTRUSTED_ISSUER,
+    FindingCode.LICENCE_REVOCATION_UNKNOWN, FindingCode.LICENCE_TYPE_NOT_ACCEPTED,
+    FindingCode.LICENCE_UNVERIFIED})
 
 
 # Findings that only say something is absent: alone they make an application incomplete.
@@ -132,6 +149,7 @@ class FieldReport:
     value: str | None
     confidence: float | None
     worst: Severity | None = None
+    corrected: bool = False
 
     @property
     def ref(self) -> str:
@@ -144,6 +162,7 @@ class FieldReport:
             "value": self.value,
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "worst": None if self.worst is None else self.worst.value,
+            "corrected": self.corrected,
         }
 
 

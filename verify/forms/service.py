@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from core import BusinessLicenceField, DocType, IdCardBackField, IdCardFrontField
+from verify.forms.licence_spec import ElicenceSources, LicenceSpec
 from verify.forms.specs import IDENT, CrossRule, FieldRule, RuleType, expand_shorthand
 
 
@@ -105,6 +106,8 @@ class MaterialSpec(_Strict):
     titles: tuple[str, ...] = Field(default=(), description="form titles (forms only)")
     profile: str | None = Field(default=None, description="photo profile id (photos only)")
     fields: tuple[FieldSpec, ...] = ()
+    elicence: ElicenceSources = Field(
+        default=(), description="e-licence types accepted instead of a scan (cards, licences)")
 
     @model_validator(mode="after")
     def _kind_rules(self) -> MaterialSpec:
@@ -116,7 +119,16 @@ class MaterialSpec(_Strict):
             raise ValueError("titles apply to forms only")
         if self.max_count is not None and self.max_count < self.count:
             raise ValueError("max_count is smaller than count")
+        if self.elicence and self.kind in (MaterialKind.PHOTO, MaterialKind.FORM):
+            raise ValueError("only ID cards and licences may be handed in as an e-licence")
         return self
+
+    def accepts_elicence(self, type_code: str) -> bool:
+        return any(type_code in source.type_codes for source in self.elicence)
+
+    def elicence_fields(self, type_code: str) -> dict[str, str]:
+        """Field id → licence fact for an accepted e-licence type (empty if not accepted)."""
+        return next((dict(s.fields) for s in self.elicence if type_code in s.type_codes), {})
 
     @property
     def most(self) -> int:
@@ -163,6 +175,7 @@ class Service(_Strict):
     materials: tuple[MaterialSpec, ...] = Field(min_length=1)
     cross_rules: tuple[CrossRule, ...] = ()
     auto_approve: AutoApprove | None = None
+    licence: LicenceSpec | None = Field(default=None, description="the e-licence it issues")
 
     def material(self, material_id: str) -> MaterialSpec | None:
         return next((m for m in self.materials if m.id == material_id), None)

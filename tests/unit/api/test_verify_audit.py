@@ -268,6 +268,16 @@ def test_an_admin_reads_the_verification_rows(office: Office) -> None:
     verified = [e for e in entries.json() if e["action"] == "licence.verified"]
     assert len(verified) == 1
     assert verified[0]["subject_id"] == office.good.licence.identifier
+    only = office.client.get("/api/v1/admin/audit", headers=headers,
+                             params={"after_seq": 0, "limit": 1000, "action": "licence.verified"})
+    assert only.status_code == 200 and only.json()
+    assert {e["action"] for e in only.json()} == {"licence.verified"}
+    everything = office.client.get("/api/v1/admin/audit", headers=headers,
+                                   params={"after_seq": 0, "limit": 1000}).json()
+    assert len(only.json()) == sum(e["action"] == "licence.verified" for e in everything)
+    bad = office.client.get("/api/v1/admin/audit", headers=headers,
+                            params={"action": "no.such.action"})
+    assert bad.status_code == 422
 
 
 def _metric(client: TestClient, name: str, labels: str = "") -> float:

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "samples" / "licences"
-SAMPLE_NAMES = ("individual_business_licence", "food_business_licence", "residence_permit")
+SAMPLE_NAMES = ("individual_business_licence", "food_business_licence", "residence_permit",
+                "company_business_licence")
 PHOTO = SAMPLES / "holder_photo.jpg"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -17,6 +17,9 @@ PUBLIC = {
     "LicenceVerdict", "RegistryCorruptError", "RegistryEntry", "TrustMaterial",
     "TrustMaterialError", "issue_licence", "load_trust", "publish", "revoke_licence",
     "verify_licence_pdf", "verify_licence_token",
+    # other issuers' trust folders, verification against any trusted issuer
+    "ElicenceOutcome", "ElicenceResult", "TrustImportError", "TrustIssuerNotFoundError",
+    "TrustSource", "TrustStore", "TrustedIssuer", "licence_attachment", "verify_elicence",
 }
 
 

@@ -1,0 +1,120 @@
+"""The applicant's own files and the photo auto-fix offer, mounted by :mod:`api.routes.applicant`
+under ``/api/v1``: the bytes of a material they uploaded, the auto-fixed photo the photo job
+stored (``PhotoCheck.fixed_sha256``, set only when the fixed photo passes), and accepting it —
+the fixed photo replaces the material (a new row; the old one and its checks are dropped in
+the same transaction, audited) and is checked again by the jobs. Owner only: anyone else's
+application is a 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import Principal
+from api.db import AuditAction, add_material, append_audit
+from api.errors_http import ApiError
+from api.routes.applicant_common import (
+    EDITABLE,
+    Applicant,
+    MaterialType,
+    find_material,
+    latest_photo_check,
+    not_editable,
+)
+from api.routes.schemas_app import ApplicationPublic
+from api.routes.views import RowId, application_public, load_application, not_found
+from api.service_context import ServiceContext, ServiceDep, actor
+from api.uploads import sniff_upload
+from core import ErrorCode
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+_IMAGE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}},
+                "description": "The file's bytes"}}
+# The files are personal data: never cached by a shared cache, never sniffed into HTML.
+_PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+
+
+@router.get("/applications/{application_id}/materials/{material_type}/content",
+            responses=_IMAGE, response_class=Response)
+def material_content(application_id: RowId, material_type: MaterialType, ctx: ServiceDep,
+                     user: Applicant) -> Response:
+    """The bytes of a material the caller uploaded (their type as sniffed at upload)."""
+    with ctx.transaction(read_only=True) as session:
+        account = actor(session, user)
+        application = load_application(session, application_id, owner_id=account.id)
+        material = find_material(session, application, material_type)
+        sha256, content_type = material.sha256, material.content_type
+    return Response(ctx.store.get(sha256), media_type=content_type, headers=_PRIVATE)
+
+
+@router.get("/applications/{application_id}/materials/{material_type}/fixed-photo",
+            responses=_IMAGE, response_class=Response)
+def fixed_photo(application_id: RowId, material_type: MaterialType, ctx: ServiceDep,
+                user: Applicant) -> Response:
+    """The auto-fixed version of an uploaded photo (cropped, scaled, white background), when
+    the photo job made one that passes the profile; 404 otherwise."""
+    with ctx.transaction(read_only=True) as session:
+        account = actor(session, user)
+        application = load_application(session, application_id, owner_id=account.id)
+        material = find_material(session, application, material_type)
+        check = latest_photo_check(session, material)
+        fixed = None if check is None else check.fixed_sha256
+        if fixed is None:
+            raise not_found("fixed photo", "自动修正的相片")
+    data = ctx.store.get(fixed)
+    return Response(data, media_type=sniff_upload(data, image_only=True).content_type,
+                    headers=_PRIVATE)
+
+
+@router.post("/applications/{application_id}/materials/{material_type}/use-fixed",
+             response_model=ApplicationPublic)
+async def use_fixed_photo(application_id: RowId, material_type: MaterialType, ctx: ServiceDep,
+                          user: Applicant) -> ApplicationPublic:
+    """Replace an uploaded photo with its auto-fixed version (draft or returned application
+    only; 409 when there is no fixed photo). The old photo's check no longer counts: the new
+    material is checked again, right away."""
+    material_id = await run_in_threadpool(_use_fixed, ctx, user, application_id, material_type)
+    await run_in_threadpool(ctx.material_added, material_id)
+    with ctx.transaction(read_only=True) as session:
+        return application_public(session, load_application(session, application_id))
+
+
+def _use_fixed(ctx: ServiceContext, user: Principal, application_id: int, material_type: str
+               ) -> int:
+    with ctx.transaction() as session:
+        account = actor(session, user)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        # Locking the material makes a photo job still running on it wait, then find it gone.
+        material = find_material(session, application, material_type, for_update=True)
+        if application.state not in EDITABLE:
+            raise not_editable(application.state)
+        check = latest_photo_check(session, material)
+        fixed = None if check is None else check.fixed_sha256
+        if fixed is None:
+            raise ApiError(ErrorCode.CONFLICT, "there is no auto-fixed photo to use",
+                           "该材料没有可用的自动修正相片")
+        upload = sniff_upload(ctx.store.get(fixed), image_only=True,
+                              max_pixels=ctx.settings.max_image_pixels)
+        replaced_id = material.id
+        # Added before the old row goes: SQLite hands out max(id) + 1, so the new row can never
+        # take the old id, and a job still holding that id finds nothing rather than the new
+        # photo. The database cascades the old photo checks away with the row.
+        added = add_material(session, ctx.store, application, material_type, upload.data,
+                             upload.content_type, actor_id=account.id)
+        session.delete(material)
+        session.flush()
+        session.expire(application, ["materials"])
+        append_audit(session, AuditAction.FIXED_PHOTO_USED, actor_id=account.id,
+                     subject_type="application", subject_id=str(application.id),
+                     details={"material_id": added.id, "replaced_material_id": replaced_id,
+                              "material_type": material_type, "sha256": fixed})
+        log.info("application %s: material %s replaced by its fixed photo (material %s)",
+                 application.id, replaced_id, added.id)
+        return added.id

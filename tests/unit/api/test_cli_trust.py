@@ -1,0 +1,70 @@
+"""``zhengzhao trust import | list | remove`` through its argument parser and runner (the
+command is registered in ``api/cli.py``): a published folder of another office is imported,
+listed, removed and audited; a refused folder exits 1 with the code on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from api.cli_trust import add_trust_parser, run_trust
+from api.db import AuditEntry, create_db
+from core import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _trust_offices() -> ModuleType:
+    if "trust_offices" in sys.modules:
+        return sys.modules["trust_offices"]
+    spec = importlib.util.spec_from_file_location(
+        "trust_offices", ROOT / "tests" / "unit" / "elicense" / "trust_offices.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["trust_offices"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def trust(settings: Settings, *argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    add_trust_parser(parser.add_subparsers(dest="command"))
+    return run_trust(parser.parse_args(["trust", *argv]), settings)
+
+
+def test_import_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    offices = _trust_offices()
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    other = offices.Office(tmp_path / "other", *offices.OTHER,
+                           datetime.now(UTC) - timedelta(days=1))
+    archive = tmp_path / "other.zip"
+    archive.write_bytes(offices.zipped(other.published))
+    assert trust(settings, "import", str(archive), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["code"] == offices.OTHER[0]
+    assert trust(settings, "list") == 0
+    assert offices.OTHER[0] in capsys.readouterr().out
+    assert trust(settings, "import", str(other.published)) == 0  # the folder itself too
+    capsys.readouterr()
+    assert trust(settings, "remove", offices.OTHER[0]) == 0
+    assert "Removed" in capsys.readouterr().out
+    assert trust(settings, "list", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert trust(settings, "remove", offices.OTHER[0]) == 1
+    assert "trust.not_found" in capsys.readouterr().err
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    assert trust(settings, "import", str(tmp_path / "junk.zip")) == 1
+    assert "trust.invalid" in capsys.readouterr().err
+    db = create_db(settings)
+    try:
+        with db.transaction(read_only=True) as session:
+            actions = [row.action for row in session.query(AuditEntry).order_by(AuditEntry.seq)]
+    finally:
+        db.dispose()
+    assert actions == ["trust.imported", "trust.imported", "trust.removed"]
