@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+import cv2
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from api.auth import Principal, Role, require_role
@@ -66,6 +67,34 @@ def material_content(material_id: RowId, ctx: ServiceDep, _user: Clerk) -> Respo
         sha256, content_type = material.sha256, material.content_type
     return Response(ctx.store.get(sha256), media_type=content_type,
                     headers={"X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/materials/{material_id}/page.png",
+            responses={200: {"content": {"image/png": {}}}})
+def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
+                  page: Annotated[int, Query(ge=1, le=100)] = 1) -> Response:
+    """One page of a material as a PNG (a PDF rendered at 100 dpi), so the review page can show
+    a PDF beside its fields. 404 when the material has no such page."""
+    from ocr import LoadLimits, load_document  # noqa: PLC0415 - PDFium on demand
+
+    with ctx.transaction(read_only=True) as session:
+        material = session.get(Material, material_id)
+        if material is None:
+            raise not_found("material", "材料")
+        sha256 = material.sha256
+    settings = ctx.settings
+    limits = LoadLimits(max_bytes=settings.max_upload_bytes,
+                        max_pixels=min(settings.max_image_pixels, 8_000_000),
+                        max_pdf_pages=max(settings.max_pdf_pages, 1), pdf_dpi=100)
+    pages = load_document(ctx.store.get(sha256), limits=limits)
+    if page > len(pages):
+        raise not_found("page", "页面")
+    ok, png = cv2.imencode(".png", pages[page - 1].image)
+    if not ok:  # pragma: no cover - OpenCV encodes any BGR uint8 image
+        raise RuntimeError("PNG encoding failed")
+    return Response(png.tobytes(), media_type="image/png",
+                    headers={"X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=300"})
 
 
 @router.post("/applications/{application_id}/decision", response_model=ApplicationPublic)

@@ -68,6 +68,15 @@ def material(material_id: RowId, request: Request, ctx: ServiceDep) -> Response:
     return clerk.material_content(material_id, ctx, user)
 
 
+@router.get("/materials/{material_id}/page.png")
+def material_page(material_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+    """The first page of a PDF material as an image, for the review page."""
+    user = _clerk(request)
+    if user is None:
+        return login_redirect(request)
+    return clerk.material_page(material_id, ctx, user)
+
+
 @router.post("/review/{application_id}/decision")
 def decide(application_id: RowId, request: Request, ctx: ServiceDep,
            decision: Annotated[ReviewDecision, Form()],

@@ -180,3 +180,25 @@ def test_audit_chain_is_intact_and_tells_the_story(story: dict[str, Any]) -> Non
     # No personal data in clear: the ID number and the clerk's comment never reach the log.
     text = str(story["audit"])
     assert "320102199108294666" not in text and "资料齐全" not in text
+
+
+def test_a_clerk_sees_a_pdf_material_as_a_page_image(office, story: dict[str, Any]) -> None:
+    """The review page shows PDFs as images: page 1 of the sample form at 100 dpi (A4 →
+    827 × 1170 px), refused to applicants, 404 past the last page."""
+    import io  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415
+
+    _settings, client = office
+    carol, alice = login(client, "carol"), login(client, "alice")
+    view = client.get(f"/api/v1/review/applications/{story['app_id']}", headers=carol).json()
+    form = next(m for m in view["materials"] if m["material_type"] == "form")
+    url = f"/api/v1/review/materials/{form['id']}/page.png"
+    response = client.get(url, headers=carol)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert abs(image.width - 827) <= 1 and abs(image.height - 1170) <= 1
+        assert image.convert("L").getextrema()[0] < 100  # there is ink on the page
+    assert client.get(url, headers=alice).status_code == 403
+    missing = client.get(url, params={"page": 2}, headers=carol)
+    assert missing.status_code == 404 and missing.json()["code"] == "api.not_found"
