@@ -33,9 +33,9 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
                         default=DEFAULT_RECOVER_AFTER_SECONDS,
                         help="re-enqueue applications stalled this long, at start and every "
                         "minute (default 300)")
-    parser.add_argument("--queue", default=DEFAULT_QUEUE_NAME, metavar="NAME",
+    parser.add_argument("--queue", default=None, metavar="NAME",
                         help="queue name, to keep several services apart on one Redis "
-                        f"(default {DEFAULT_QUEUE_NAME})")
+                        f"(default $ZZ_JOBS_QUEUE, else {DEFAULT_QUEUE_NAME})")
     parser.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
                         help="serve this worker's Prometheus metrics on PORT (default: off)")
     parser.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",

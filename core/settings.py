@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     jobs_url: str | None = Field(
         default=None, description="Job queue: default a SQLite huey store in the data dir (a "
         "worker runs inside `serve`); redis://host:6379/0 for workers on several machines")
+    jobs_queue: str = Field(
+        default="zhengzhao", pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Queue name: keeps several services apart on one Redis (serve and every "
+        "worker of one service must agree)")
     storage_dir: Path | None = Field(
         default=None, description="Content-addressed file store; default <data_dir>/files")
     secret_key: SecretStr = Field(

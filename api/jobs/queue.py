@@ -15,10 +15,11 @@ DEFAULT_QUEUE_NAME = "zhengzhao"
 REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 
-def create_huey(settings: Settings, *, name: str = DEFAULT_QUEUE_NAME) -> Huey:
-    """The queue named by ``settings.jobs_url``. ``name`` separates queues sharing one Redis
-    (tests use a unique one per run). Results are not stored: a job's effect is in the
-    database, and nothing waits on a huey result."""
+def create_huey(settings: Settings, *, name: str | None = None) -> Huey:
+    """The queue named by ``settings.jobs_url``. ``name`` (default ``settings.jobs_queue``,
+    ``ZZ_JOBS_QUEUE``) separates queues sharing one Redis. Results are not stored: a job's
+    effect is in the database, and nothing waits on a huey result."""
+    name = name or settings.jobs_queue
     url = settings.jobs_url
     if url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
