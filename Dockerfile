@@ -24,6 +24,6 @@ RUN pip install --no-cache-dir --no-deps -e . \
 USER zhengzhao
 
 EXPOSE 8000
-# The service on its embedded defaults; set ZZ_ENVIRONMENT=prod with real ZZ_KEY_PASSPHRASE and
+# The service on its embedded defaults, two web processes (about one per core); set ZZ_ENVIRONMENT=prod with real ZZ_KEY_PASSPHRASE and
 # ZZ_SECRET_KEY, ZZ_DATABASE_URL for PostgreSQL and ZZ_JOBS_URL for Redis-backed workers.
-CMD ["zhengzhao", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["zhengzhao", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

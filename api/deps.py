@@ -4,14 +4,18 @@ material (kept fresh from its published folder), the metrics and the rate limite
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from core import Environment, Settings
 
@@ -34,7 +38,9 @@ REPUBLISH_EVERY_SECONDS = 6 * 3600.0
 
 class TrustCache:
     """This office's trust material, re-read whenever a file of the published folder changes
-    (an issue or a revocation re-publishes it), so a revoked licence shows as revoked at once.
+    (an issue or a revocation re-publishes it, status list last), so a revoked licence shows as
+    revoked at once — in every process serving the folder: each request stats the status list,
+    and the whole folder at most every :data:`FULL_CHECK_SECONDS`.
     Once refreshed, it re-publishes every :data:`REPUBLISH_EVERY_SECONDS` so the status list
     never goes stale while the service runs. ``registry`` is the ``elicense.LicenceRegistry``
     the status list is built from (default: the file register the CLI uses)."""
@@ -45,6 +51,7 @@ class TrustCache:
         self._lock = threading.Lock()
         self._stamp: tuple[int, ...] | None = None
         self._trust: Any = None
+        self._current: _Loaded | None = None
         self._refreshed_at: float | None = None
 
     @property
@@ -74,12 +81,32 @@ class TrustCache:
         self._refreshed_at = time.monotonic()
         return directory
 
+    def current(self) -> Any:
+        """The trust material already in memory if it is still current (nothing to re-read or
+        re-publish), else ``None``: then call :meth:`get`. Cheap, never blocks for long."""
+        loaded = self._current  # one read: the material and the stamps it was loaded at
+        if loaded is None or not loaded.stamp or self._republish_due():
+            return None
+        # Every publish rewrites the status list last (a new inode): one stat sees it at once.
+        # The whole folder is compared at most every FULL_CHECK_SECONDS, for hand edits.
+        if self._status_stamp() != loaded.stamp[_STATUS_SLICE]:
+            return None
+        now = time.monotonic()
+        if now - loaded.checked_at > FULL_CHECK_SECONDS:
+            if self._stat() != loaded.stamp:
+                return None
+            self._current = dataclasses.replace(loaded, checked_at=now)
+        return loaded.trust
+
+    def _republish_due(self) -> bool:
+        return (self._refreshed_at is not None
+                and time.monotonic() - self._refreshed_at > REPUBLISH_EVERY_SECONDS)
+
     def get(self) -> Any:
         """The current :class:`elicense.TrustMaterial` (loading or re-loading it if needed)."""
         from elicense import load_trust  # noqa: PLC0415
 
-        if (self._refreshed_at is not None
-                and time.monotonic() - self._refreshed_at > REPUBLISH_EVERY_SECONDS):
+        if self._republish_due():
             with self._lock:
                 if time.monotonic() - self._refreshed_at > REPUBLISH_EVERY_SECONDS:
                     self.refresh()
@@ -93,14 +120,51 @@ class TrustCache:
             if self._trust is None or stamp != self._stamp:
                 self._trust = load_trust(self.directory)
                 self._stamp = stamp
+                self._current = _Loaded(self._trust, stamp, time.monotonic())
             return self._trust
 
-    def _stat(self) -> tuple[int, ...]:
+    def _status_stamp(self) -> tuple[int, ...]:
         try:
-            paths = sorted(p for p in self.directory.rglob("*") if p.is_file())
-            return tuple(p.stat().st_mtime_ns for p in paths) if paths else ()
+            info = os.stat(self.directory / _PUBLISHED_FILES[2])
         except OSError:
             return ()
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def _stat(self) -> tuple[int, ...]:
+        """A fingerprint of the published files (inode, mtime, size of each): cheap enough for
+        every request — a few ``stat`` calls and one short directory listing — and changed by
+        every atomic re-publish, since a replaced file has a new inode even within one clock
+        tick. Empty when the folder has not been published yet."""
+        directory = self.directory
+        stamp: list[int] = []
+        try:
+            for name in _PUBLISHED_FILES:
+                info = os.stat(directory / name)
+                stamp += (info.st_ino, info.st_mtime_ns, info.st_size)
+            with os.scandir(directory / _CRL_DIR) as entries:
+                crls = sorted((e.name, e.stat()) for e in entries
+                              if e.name.endswith(".pem") and not e.name.startswith("."))
+        except OSError:
+            return ()
+        for _name, info in crls:
+            stamp += (info.st_ino, info.st_mtime_ns, info.st_size)
+        return tuple(stamp)
+
+
+# The published folder's files (``elicense.publish`` writes them; temporary files start with
+# a dot and are ignored).
+_PUBLISHED_FILES = ("trust-list.json", "root.pem", "status-list.cose")
+_STATUS_SLICE = slice(6, 9)  # the status list's (inode, mtime, size) in a stamp
+_CRL_DIR = "crls"
+# How often a request compares the whole published folder rather than the status list alone.
+FULL_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    trust: Any
+    stamp: tuple[int, ...]
+    checked_at: float
 
 
 def _no_keys() -> Exception:
@@ -110,12 +174,20 @@ def _no_keys() -> Exception:
                           "没有签发密钥（请先运行 `zhengzhao keys init`）")
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,
+# and two such hand-offs cost a token verification more than the verification itself.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_trust(request: Request) -> Any:
-    return request.app.state.trust.get()
+async def get_trust(request: Request) -> Any:
+    """The current trust material: from memory while the published folder is unchanged (one
+    ``stat`` per request), else re-read or re-published in the thread pool."""
+    trust: TrustCache = request.app.state.trust
+    current = trust.current()
+    return current if current is not None else await run_in_threadpool(trust.get)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -58,9 +58,10 @@ class RateLimiter:
         self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < horizon}
 
 
-def rate_limited(request: Request) -> None:
+async def rate_limited(request: Request) -> None:
     """A dependency for public endpoints: 429 with ``Retry-After`` once a client's bucket is
-    empty."""
+    empty. ``async`` because it never blocks: FastAPI would run a plain ``def`` dependency in
+    its thread pool, a hand-off that cost more than the check itself."""
     limiter: RateLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
     wait = limiter.acquire(client)

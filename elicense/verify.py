@@ -69,7 +69,10 @@ def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | No
 
 def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdict:
     checks: list[LicenceCheck] = []
-    signature = validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls, now=now)
+    # One parse serves the signature validation and the attachment.
+    reader = _open(pdf)
+    signature = validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls, now=now,
+                             reader=reader)
     sub = signature.sub_indication.value if signature.sub_indication else "ok"
     checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
                          "PDF signature " + ("valid" if signature.passed else "not valid")
@@ -80,7 +83,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
                    "level": signature.level.value if signature.level else None,
                    "signing_time": signature.signing_time.isoformat()
                    if signature.signing_time else None}
-    data = _licence_data(pdf)
+    data = _licence_data(reader)
     if data is None:
         checks.append(_check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
                              "the PDF carries no e-licence data (licence.json)",
@@ -97,9 +100,18 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
                    token=_token_summary(verdict))
 
 
-def _licence_data(pdf: bytes) -> dict[str, Any] | None:
+def _open(pdf: bytes) -> PdfFileReader | None:
     try:
-        return read_licence_json(PdfFileReader(io.BytesIO(pdf), strict=False))
+        return PdfFileReader(io.BytesIO(pdf), strict=False)
+    except Exception:  # noqa: BLE001 - the signature check reports an unreadable PDF
+        return None
+
+
+def _licence_data(reader: PdfFileReader | None) -> dict[str, Any] | None:
+    if reader is None:
+        return None
+    try:
+        return read_licence_json(reader)
     except Exception:  # noqa: BLE001 - an unreadable PDF simply has no licence data
         return None
 

@@ -9,12 +9,16 @@ at most one decoding.
 
 from __future__ import annotations
 
+import struct
+
 from signing.token_errors import TokenMalformedError
 
 __all__ = ["BASE45_ALPHABET", "b45decode", "b45encode"]
 
 BASE45_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_VALUES = {char: value for value, char in enumerate(BASE45_ALPHABET)}
+_INVALID = 0xFF
+_VALUE_TABLE = bytes(BASE45_ALPHABET.index(chr(code)) if chr(code) in BASE45_ALPHABET
+                     else _INVALID for code in range(256))
 
 
 def b45encode(data: bytes) -> str:
@@ -40,8 +44,11 @@ def b45decode(text: str) -> bytes:
     included), a length of the form 3k + 1, or a group whose value does not fit its bytes.
     """
     try:
-        values = [_VALUES[char] for char in text]
-    except KeyError:
+        # One C-level pass: each character to its value, anything else to the marker 0xFF.
+        values = text.encode("ascii").translate(_VALUE_TABLE)
+        if _INVALID in values:
+            raise ValueError("outside the alphabet")
+    except (UnicodeEncodeError, ValueError):
         raise TokenMalformedError(
             "The text contains a character outside the base45 alphabet.",
             "文本含有 base45 字母表以外的字符。",
@@ -51,19 +58,19 @@ def b45decode(text: str) -> bytes:
             "The base45 text has an impossible length (3k + 1 characters).",
             "base45 文本长度无效（3k + 1 个字符）。",
         )
-    out = bytearray()
     full = len(values) - len(values) % 3
-    for i in range(0, full, 3):
-        n = values[i] + values[i + 1] * 45 + values[i + 2] * 2025
-        if n > 0xFFFF:
-            raise _out_of_range()
-        out += n.to_bytes(2, "big")
+    # Whole groups at once (a token is some 200 of them): one comprehension and one pack.
+    groups = [c + d * 45 + e * 2025 for c, d, e in zip(values[0:full:3], values[1:full:3],
+                                                       values[2:full:3], strict=True)]
+    if groups and max(groups) > 0xFFFF:
+        raise _out_of_range()
+    out = struct.pack(f">{len(groups)}H", *groups)
     if full < len(values):
         n = values[-2] + values[-1] * 45
         if n > 0xFF:
             raise _out_of_range()
-        out.append(n)
-    return bytes(out)
+        out += bytes((n,))
+    return out
 
 
 def _out_of_range() -> TokenMalformedError:

@@ -23,6 +23,7 @@ import io
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -39,6 +40,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.errors import NoDSSFoundError
 
+from signing import pdf_hexstrings
 from signing.pades_checks import CheckRun, error_verdict
 from signing.pades_policy import (
     algorithm_problem,
@@ -62,6 +64,9 @@ from signing.signer import key_id
 from signing.trustlist import encode_kid
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T", asn1_x509.Certificate, asn1_crl.CertificateList)
+
+pdf_hexstrings.install()  # pyHanko's byte-at-a-time hex strings were a third of a validation
 
 # pyHanko asks the signer's certificate for one of these key usages (either suffices).
 _SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
@@ -71,20 +76,23 @@ _SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_rep
 def validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
                  crls: Sequence[x509.CertificateRevocationList] = (),
                  now: datetime | None = None,
-                 required_level: PadesLevel = PadesLevel.B_LTA) -> PdfSignatureVerdict:
+                 required_level: PadesLevel = PadesLevel.B_LTA,
+                 reader: PdfFileReader | None = None) -> PdfSignatureVerdict:
     """Validate the (first) approval signature of ``pdf`` and everything after it.
 
     ``trust_roots`` are the pinned roots (``KeyStore.certificate(CertRole.ROOT)``); ``crls`` are
     current CRLs (``KeyStore.crls()``), used together with the ones embedded in the PDF;
     ``now`` is the validation time (the clock if ``None``); ``required_level`` is the PAdES
-    level below which the verdict is INDETERMINATE (SIG_CONSTRAINTS_FAILURE).
+    level below which the verdict is INDETERMINATE (SIG_CONSTRAINTS_FAILURE); ``reader`` is
+    a ``PdfFileReader`` the caller already opened on exactly these bytes (it is used instead of
+    parsing them again, e.g. to read an attachment afterwards).
 
     Never raises: any input, and any exception inside, gives a verdict that is not PASSED.
     Must not be called from a running event loop (use :func:`async_validate_pdf` there).
     """
     try:
         return asyncio.run(async_validate_pdf(pdf, trust_roots=trust_roots, crls=crls, now=now,
-                                              required_level=required_level))
+                                              required_level=required_level, reader=reader))
     except Exception as exc:  # noqa: BLE001 - the verdict must never be an exception
         return error_verdict(exc)
 
@@ -92,21 +100,24 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
 async def async_validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
                              crls: Sequence[x509.CertificateRevocationList] = (),
                              now: datetime | None = None,
-                             required_level: PadesLevel = PadesLevel.B_LTA
-                             ) -> PdfSignatureVerdict:
+                             required_level: PadesLevel = PadesLevel.B_LTA,
+                             reader: PdfFileReader | None = None) -> PdfSignatureVerdict:
     """:func:`validate_pdf` for callers inside an event loop. Never raises either."""
     try:
-        return await _validate(pdf, trust_roots, crls, now or datetime.now(UTC), required_level)
+        return await _validate(pdf, trust_roots, crls, now or datetime.now(UTC), required_level,
+                               reader)
     except Exception as exc:  # noqa: BLE001 - the verdict must never be an exception
         return error_verdict(exc)
 
 
-def _read(pdf: bytes, run: CheckRun) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | None:
+def _read(pdf: bytes, run: CheckRun, reader: PdfFileReader | None
+          ) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | None:
     if not isinstance(pdf, bytes | bytearray | memoryview) or len(pdf) == 0:
         run.problem(PdfCheckId.FORMAT, SubIndication.FORMAT_FAILURE, "empty or not bytes")
         return None
     try:
-        reader = PdfFileReader(io.BytesIO(bytes(pdf)), strict=False)
+        if reader is None:
+            reader = PdfFileReader(io.BytesIO(bytes(pdf)), strict=False)
         signatures = list(reader.embedded_signatures)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a format failure
         run.problem(PdfCheckId.FORMAT, SubIndication.FORMAT_FAILURE,
@@ -117,9 +128,10 @@ def _read(pdf: bytes, run: CheckRun) -> tuple[PdfFileReader, list[EmbeddedPdfSig
 
 async def _validate(pdf: bytes, trust_roots: Sequence[x509.Certificate],
                     crls: Sequence[x509.CertificateRevocationList], now: datetime,
-                    required_level: PadesLevel) -> PdfSignatureVerdict:
+                    required_level: PadesLevel, reader: PdfFileReader | None
+                    ) -> PdfSignatureVerdict:
     run = CheckRun()
-    parsed = _read(pdf, run)
+    parsed = _read(pdf, run, reader)
     if parsed is None:
         return run.verdict()
     reader, signatures = parsed
@@ -141,8 +153,10 @@ async def _validate(pdf: bytes, trust_roots: Sequence[x509.Certificate],
 
     roots = [asn1_certificate(r) for r in trust_roots]
     dss_certs, dss_crls = _dss_contents(reader)
-    all_crls = [asn1_crl_list(c) for c in crls] + dss_crls
-    extra_certs = dss_certs + list(signature.other_embedded_certs)
+    # The same CRL or certificate often comes both from the caller and from the PDF's DSS (or
+    # the signature): byte-identical copies add nothing but a second round of checks.
+    all_crls = _unique([asn1_crl_list(c) for c in crls] + dss_crls)
+    extra_certs = _unique(dss_certs + list(signature.other_embedded_certs))
 
     # 1. Document timestamps, at ``now``.
     first_doc_time = await _check_document_timestamps(
@@ -204,6 +218,18 @@ async def _validate(pdf: bytes, trust_roots: Sequence[x509.Certificate],
         run.problem(PdfCheckId.LEVEL, SubIndication.SIG_CONSTRAINTS_FAILURE,
                     f"PAdES {run.level} is below the required {required_level}")
     return run.verdict()
+
+
+def _unique(items: list[_T]) -> list[_T]:
+    """``items`` without byte-identical repeats (DER), in their first order."""
+    seen: set[bytes] = set()
+    out = []
+    for item in items:
+        der = item.dump()
+        if der not in seen:
+            seen.add(der)
+            out.append(item)
+    return out
 
 
 def _dss_contents(reader: PdfFileReader

@@ -17,6 +17,7 @@ import base64
 import binascii
 import gzip
 import logging
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import cbor2
 from signing.cose import SigningKey, TrustedKeys, decode_sign1, sign1
 from signing.token_claims import ClaimKey, numeric_date
 from signing.token_errors import TokenMalformedError
-from signing.tokens import TokenCode, verify_cwt
+from signing.tokens import CwtCheck, TokenCode, check_cwt
 
 __all__ = [
     "MIN_STATUS_LIST_BITS",
@@ -186,30 +187,106 @@ def verify_status_list(
     data: bytes, trusted: TrustedKeys, now: datetime, *, leeway: timedelta = timedelta(0)
 ) -> StatusListVerdict:
     """Verify a signed status list: structure, ES256 signature by a trusted key id, signer
-    validity at ``iat``, ``exp`` against ``now`` (timezone-aware), and the list itself."""
+    validity at ``iat``, ``exp`` against ``now`` (timezone-aware), and the list itself.
+
+    A service verifies the same published list on every request, so the part that does not
+    depend on ``now`` (signature, claims, the decompressed bitstring) is remembered for the
+    last few (bytes, trusted keys) pairs; ``exp`` and the signer's validity are checked against
+    ``now`` on every call, and other bytes or other keys are verified afresh."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
+    return _MEMO.checked(data, trusted).at(now, leeway)
+
+
+@dataclass(frozen=True)
+class _CheckedList:
+    """What :func:`verify_status_list` finds before looking at the clock."""
+
+    code: TokenCode  # the final code when ``cwt`` is None
+    kid: bytes | None = None
+    cwt: CwtCheck | None = None
+    claims: tuple[str, datetime, datetime | None, StatusList] | None = None
+
+    def at(self, now: datetime, leeway: timedelta) -> StatusListVerdict:
+        if self.cwt is None:
+            return StatusListVerdict(self.code, self.kid)
+        code, claim_map, _signer = self.cwt.at(now, leeway)
+        if claim_map is None or self.claims is None:
+            return StatusListVerdict(code, self.kid)
+        issuer, issued_at, expires, status_list = self.claims
+        listed = status_list if code is TokenCode.VALID else None
+        return StatusListVerdict(code, self.kid, listed, issuer, issued_at, expires)
+
+
+def _check_list(data: bytes, trusted: TrustedKeys) -> _CheckedList:
     try:
         if len(data) > MAX_SIGNED_STATUS_LIST_BYTES:
-            return StatusListVerdict(TokenCode.MALFORMED)
+            return _CheckedList(TokenCode.MALFORMED)
         message = decode_sign1(data)
     except TokenMalformedError:
-        return StatusListVerdict(TokenCode.MALFORMED)
+        return _CheckedList(TokenCode.MALFORMED)
     except Exception as exc:  # Never valid on an internal failure.
         logger.warning("status list decoding failed unexpectedly: %s", type(exc).__name__)
-        return StatusListVerdict(TokenCode.ERROR)
-    code, claims, _signer = verify_cwt(message, trusted, now, leeway=leeway)
-    if claims is None:
-        return StatusListVerdict(code, message.kid)
+        return _CheckedList(TokenCode.ERROR)
+    cwt = check_cwt(message, trusted)
+    if cwt.claim_map is None:
+        return _CheckedList(cwt.code, message.kid)
     try:
-        issuer, issued_at, expires, status_list = _read_claims(claims)
+        claims = _read_claims(cwt.claim_map)
     except TokenMalformedError:
-        return StatusListVerdict(TokenCode.MALFORMED, message.kid)
+        return _CheckedList(TokenCode.MALFORMED, message.kid)
     except Exception as exc:
         logger.warning("status list claims failed unexpectedly: %s", type(exc).__name__)
-        return StatusListVerdict(TokenCode.ERROR, message.kid)
-    listed = status_list if code is TokenCode.VALID else None
-    return StatusListVerdict(code, message.kid, listed, issuer, issued_at, expires)
+        return _CheckedList(TokenCode.ERROR, message.kid)
+    return _CheckedList(cwt.code, message.kid, cwt, claims)
+
+
+@dataclass(frozen=True)
+class _MemoEntry:
+    data: bytes
+    trusted: TrustedKeys
+    # The keys as they were, held so that their identities stay unique while remembered: a
+    # trusted map changed in place (another key under a kid) no longer matches.
+    keys: tuple[tuple[bytes, tuple[Any, ...]], ...]
+    checked: _CheckedList
+
+
+class _StatusListMemo:
+    """The last :data:`_MEMO_SIZE` checked lists, by their exact bytes and trusted keys."""
+
+    def __init__(self) -> None:
+        self._entries: list[_MemoEntry] = []
+        self._lock = threading.Lock()
+
+    def checked(self, data: bytes, trusted: TrustedKeys) -> _CheckedList:
+        if not isinstance(data, bytes) or len(data) > _MEMO_MAX_BYTES:
+            return _check_list(data, trusted)
+        keys = tuple((kid, tuple(found)) for kid, found in trusted.items())
+        for entry in self._entries:
+            if (entry.trusted is trusted and _same_keys(entry.keys, keys)
+                    and (entry.data is data or entry.data == data)):
+                return entry.checked
+        checked = _check_list(data, trusted)
+        if checked.claims is not None and len(checked.claims[3].bits) > _MEMO_MAX_BITS_BYTES:
+            return checked
+        with self._lock:
+            self._entries = [_MemoEntry(data, trusted, keys, checked),
+                             *self._entries[:_MEMO_SIZE - 1]]
+        return checked
+
+
+def _same_keys(a: tuple[tuple[bytes, tuple[Any, ...]], ...],
+               b: tuple[tuple[bytes, tuple[Any, ...]], ...]) -> bool:
+    return len(a) == len(b) and all(
+        kid_a == kid_b and len(keys_a) == len(keys_b)
+        and all(x is y for x, y in zip(keys_a, keys_b, strict=True))
+        for (kid_a, keys_a), (kid_b, keys_b) in zip(a, b, strict=True))
+
+
+_MEMO_SIZE = 8
+_MEMO_MAX_BYTES = 1024 * 1024
+_MEMO_MAX_BITS_BYTES = 2 * 1024 * 1024
+_MEMO = _StatusListMemo()
 
 
 def _read_claims(

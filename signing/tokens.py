@@ -200,29 +200,54 @@ def verify_cwt(
 
     Returns the code, the claim map (only once the signature verified) and the signer.
     """
+    return check_cwt(message, trusted).at(now, leeway)
+
+
+@dataclass(frozen=True)
+class CwtCheck:
+    """The part of :func:`verify_cwt` that does not depend on the time: the signature, the claim
+    map and its time claims. :meth:`at` adds the checks against ``now``; a caller may keep one
+    for the same message and trusted keys and call :meth:`at` on every use."""
+
+    code: TokenCode
+    claim_map: dict[Any, Any] | None = None
+    signers: tuple[VerificationKey, ...] = ()
+    issued_at: datetime | None = None
+    not_before: datetime | None = None
+    expires: datetime | None = None
+
+    def at(self, now: datetime, leeway: timedelta
+           ) -> tuple[TokenCode, dict[Any, Any] | None, VerificationKey | None]:
+        """The outcome of :func:`verify_cwt` at ``now``."""
+        if self.claim_map is None:
+            return self.code, None, None
+        signer = _signer_valid_at(self.signers, self.issued_at or now)
+        if signer is None:
+            return TokenCode.SIGNER_NOT_VALID, self.claim_map, self.signers[0]
+        if self.not_before is not None and now + leeway < self.not_before:
+            return TokenCode.NOT_YET_VALID, self.claim_map, signer
+        if self.expires is not None and now - leeway >= self.expires:
+            return TokenCode.EXPIRED, self.claim_map, signer
+        return TokenCode.VALID, self.claim_map, signer
+
+
+def check_cwt(message: Sign1Message, trusted: TrustedKeys) -> CwtCheck:
+    """The time-independent checks of :func:`verify_cwt` (see :class:`CwtCheck`)."""
     try:
         result = check_signature(message, trusted)
         if result.check is not SignatureCheck.VALID:
-            return _SIGNATURE_CODES[result.check], None, None
+            return CwtCheck(_SIGNATURE_CODES[result.check])
         claim_map = decode_cbor(message.payload)
         if not isinstance(claim_map, dict):
-            return TokenCode.MALFORMED, None, None
-        issued_at = _time_claim(claim_map, ClaimKey.IAT)
-        not_before = _time_claim(claim_map, ClaimKey.NBF)
-        expires = _time_claim(claim_map, ClaimKey.EXP)
+            return CwtCheck(TokenCode.MALFORMED)
+        return CwtCheck(TokenCode.VALID, claim_map, result.signers,
+                        _time_claim(claim_map, ClaimKey.IAT), _time_claim(claim_map, ClaimKey.NBF),
+                        _time_claim(claim_map, ClaimKey.EXP))
     except TokenMalformedError:
-        return TokenCode.MALFORMED, None, None
+        return CwtCheck(TokenCode.MALFORMED)
     except Exception as exc:  # Never VALID on an internal failure.
         logger.warning("CWT verification failed unexpectedly: %s", type(exc).__name__)
-        return TokenCode.ERROR, None, None
-    signer = _signer_valid_at(result.signers, issued_at or now)
-    if signer is None:
-        return TokenCode.SIGNER_NOT_VALID, claim_map, result.signers[0]
-    if not_before is not None and now + leeway < not_before:
-        return TokenCode.NOT_YET_VALID, claim_map, signer
-    if expires is not None and now - leeway >= expires:
-        return TokenCode.EXPIRED, claim_map, signer
-    return TokenCode.VALID, claim_map, signer
+        return CwtCheck(TokenCode.ERROR)
 
 
 def _time_claim(claim_map: Mapping[Any, Any], key: ClaimKey) -> datetime | None:

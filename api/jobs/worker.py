@@ -13,6 +13,16 @@ from api.jobs.tasks import Jobs
 
 log = logging.getLogger(__name__)
 
+# How a worker polls a queue that cannot block (the embedded SQLite queue; Redis blocks and is
+# woken at once): huey's defaults back off to one poll every 10 s when idle, so an application
+# submitted after a quiet minute waited up to 10 s before its first job started. A poll is one
+# small SQLite query: four a second per thread cost nothing.
+POLL_INITIAL_DELAY = 0.05
+POLL_BACKOFF = 1.15
+POLL_MAX_DELAY = 0.25
+_POLLING = {"initial_delay": POLL_INITIAL_DELAY, "backoff": POLL_BACKOFF,
+            "max_delay": POLL_MAX_DELAY}
+
 
 class EmbeddedConsumer(Consumer):
     """A consumer that leaves signal handling to its host (uvicorn owns SIGINT/SIGTERM)."""
@@ -29,7 +39,7 @@ def start_embedded_worker(jobs: Jobs, *, workers: int = 1,
     if recover_after is not None:
         jobs.recover_now(recover_after)
     consumer = EmbeddedConsumer(jobs.huey, workers=workers, worker_type="thread",
-                                periodic=True, check_worker_health=False)
+                                periodic=True, check_worker_health=False, **_POLLING)
     consumer.start()
     return consumer
 
@@ -40,6 +50,7 @@ def run_worker(jobs: Jobs, *, workers: int = 1, recover_after: timedelta | None 
     a killed worker took with it (huey itself drops a job once a worker has taken it)."""
     if recover_after is not None:
         jobs.recover_now(recover_after)
-    consumer = Consumer(jobs.huey, workers=workers, worker_type="thread", periodic=True)
+    consumer = Consumer(jobs.huey, workers=workers, worker_type="thread", periodic=True,
+                        **_POLLING)
     log.info("worker started with %d thread(s)", workers)
     consumer.run()
