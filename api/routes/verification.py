@@ -29,7 +29,7 @@ from api.verification_audit import (
 )
 from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict, verify_licence_pdf, verify_licence_token
-from signing import TOKEN_PREFIX, decode_token
+from signing import TOKEN_PREFIX, TokenCode
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,29 @@ def too_large(limit: int) -> ApiError:
 
 
 def check_token_shape(token: str) -> str:
-    """``token`` stripped; raises ``token.malformed`` (422) for something that is not a token at
-    all. A well-formed token that fails verification is a verdict, not an error."""
+    """``token`` stripped; raises ``token.malformed`` (422) when it lacks the ``ZZ1:`` prefix.
+    Bad framing behind the prefix is found by the verification itself (one decode, not two)."""
     token = token.strip()
     if not token.startswith(TOKEN_PREFIX):
         raise ApiError(ErrorCode.TOKEN_MALFORMED, f"a token starts with {TOKEN_PREFIX}",
                        f"令牌应以 {TOKEN_PREFIX} 开头")
-    decode_token(token)  # raises TokenMalformedError (token.malformed) for bad framing
     return token
+
+
+def _not_a_token(verdict: LicenceVerdict) -> bool:
+    # Framing that does not decode (bad base45, zlib or COSE) leaves no key id: that is not a
+    # token at all (422). A decodable token with bad claims is a verdict like any other.
+    token = verdict.token or {}
+    return token.get("code") == TokenCode.MALFORMED.value and token.get("kid") is None
 
 
 async def verify_token_text(token: str, trust: Any, metrics: ServiceMetrics) -> LicenceVerdict:
     token = check_token_shape(token)
     start = time.perf_counter()
     verdict = verify_licence_token(token, trust, now=datetime.now(UTC))
+    if _not_a_token(verdict):
+        raise ApiError(ErrorCode.TOKEN_MALFORMED, "not a well-formed e-licence token",
+                       "不是格式正确的电子证照令牌")
     metrics.record_verdict(VerifyKind.TOKEN, verdict.indication.value,
                            time.perf_counter() - start)
     return verdict
