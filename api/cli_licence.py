@@ -123,6 +123,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> int:
                                issuer_code=settings.issuer_code,
                                published_dir=published_dir(settings))
         _audit(session, "LICENCE_REVOKED", entry.identifier, {"via": "cli"})
+    _refresh_own(settings)  # again after the commit: no publisher can have missed it now
     payload = {"identifier": entry.identifier, "status": entry.status.value,
                "revoked_at": entry.revoked_at}
     if args.json:
@@ -164,11 +165,12 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     own = _refresh_own(settings)
-    shutil.copytree(own, args.dir, dirs_exist_ok=True)
+    # Dot files are the publishers' lock and half-written temporaries: not for others.
+    shutil.copytree(own, args.dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     written: dict[str, str] = {"dir": str(args.dir)}
     if args.zip:
         # The layout `zhengzhao trust import` (and the admin API) accept from another office.
-        written["zip"] = shutil.make_archive(str(args.dir), "zip", own)
+        written["zip"] = shutil.make_archive(str(args.dir), "zip", args.dir)
     if args.json:
         emit_json(written)
     else:

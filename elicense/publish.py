@@ -9,6 +9,9 @@ and key change; ``zhengzhao publish DIR`` copies it out for a web server or a US
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +37,9 @@ TRUST_LIST_FILE = "trust-list.json"
 ROOT_FILE = "root.pem"
 STATUS_LIST_FILE = "status-list.cose"
 CRL_DIR = "crls"
+# Serialises publishers: ``.<folder name>.publish.lock`` beside the folder, so the folder
+# itself holds only what verifiers read.
+PUBLISH_LOCK_SUFFIX = ".publish.lock"
 STATUS_LIST_LIFETIME = timedelta(days=7)
 # CRLs are re-issued when older than this (they last 30 days): issuing and publishing keep them
 # fresh, so verifiers never see stale revocation data from an office that is at work.
@@ -62,8 +68,29 @@ def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocati
 
 def publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer: str,
             now: datetime) -> Path:
-    """Write (or refresh) the published folder; every file is replaced atomically."""
+    """Write (or refresh) the published folder; every file is replaced atomically, the status
+    list last. Publishers (threads or processes) take turns on a lock file in the folder, so
+    one never overwrites another's newer status list with what it read before it: a caller that
+    changed the register in a transaction publishes again after its commit (see
+    :data:`PUBLISH_LOCK_SUFFIX`)."""
     directory.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(directory):
+        return _publish(store, registry, directory, issuer, now)
+
+
+@contextmanager
+def _publish_lock(directory: Path) -> Iterator[None]:
+    lock = directory.parent / f".{directory.name}{PUBLISH_LOCK_SUFFIX}"
+    with open(lock, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer: str,
+             now: datetime) -> Path:
     (directory / CRL_DIR).mkdir(exist_ok=True)
     trust_list = store.trust_list(now=now).to_json().encode("utf-8")
     write_atomically(directory / TRUST_LIST_FILE, trust_list)

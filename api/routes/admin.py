@@ -76,9 +76,13 @@ def revoke(identifier: str, body: RevokeRequest, ctx: ServiceDep, user: Admin) -
                      subject_type="licence", subject_id=identifier,
                      details={"application_id": record.application_id})
         log.info("licence revoked by account %s", admin.id)
-        return LicencePublic(identifier=entry.identifier, status=entry.status.value,
-                             issued_at=entry.issued_at, valid_until=entry.valid_until,
-                             revoked_at=entry.revoked_at)
+    # Publish again once committed: a publisher that read the register before this commit (the
+    # periodic re-publish, another process) may have written after the in-transaction publish.
+    publish(ctx.key_store(), SqlLicenceRegistry(ctx.db), ctx.published_dir,
+            ctx.settings.issuer_code, datetime.now(UTC))
+    return LicencePublic(identifier=entry.identifier, status=entry.status.value,
+                         issued_at=entry.issued_at, valid_until=entry.valid_until,
+                         revoked_at=entry.revoked_at)
 
 
 @router.post("/keys/rotate", response_model=KeyRotatedPublic)
