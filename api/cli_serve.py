@@ -83,7 +83,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         options.update(factory=True, workers=workers)
     consumer = (start_embedded_worker(jobs, workers=getattr(args, "job_workers",
                                                             DEFAULT_JOB_WORKERS),
-                                      recover_after=DEFAULT_RECOVER_AFTER)
+                                      recover_after=DEFAULT_RECOVER_AFTER, warm_up=True)
                 if settings.jobs_url is None else None)
     try:
         uvicorn.run(app, **options)

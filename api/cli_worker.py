@@ -54,7 +54,7 @@ def run_worker_command(args: argparse.Namespace, settings: Settings) -> int:
         server = serve_worker_metrics(jobs.huey, args.metrics_host, args.metrics_port)
     try:
         run_worker(jobs, workers=args.workers,
-                   recover_after=timedelta(seconds=args.recover_after))
+                   recover_after=timedelta(seconds=args.recover_after), warm_up=True)
     finally:
         if server is not None:
             server.shutdown()

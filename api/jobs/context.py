@@ -4,6 +4,7 @@ use (loading the models costs seconds; a worker that only validates never pays i
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from core import Settings
 from samples import SERVICES_DIR
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_services
 
+log = logging.getLogger(__name__)
 
 def _default_reader(settings: Settings) -> Any:
     from ocr import DocumentReader, create_engine  # noqa: PLC0415 - models load on first use
@@ -44,6 +46,16 @@ class JobContext:
     _reader: Any = field(default=None, repr=False)
     _analyzer: Any = field(default=None, repr=False)
     _catalog: ServiceCatalog | None = field(default=None, repr=False)
+
+    def warm_up(self) -> None:
+        """Build the OCR reader and the portrait analyzer now (a worker calls this on a thread
+        at start), so the first application after a start does not wait for the models.
+        A failure is logged and left for the first job to meet again."""
+        for name in ("reader", "analyzer"):
+            try:
+                getattr(self, name)
+            except Exception as exc:  # noqa: BLE001 - the job will report it properly
+                log.warning("warming up the %s failed: %s", name, type(exc).__name__)
 
     @property
     def reader(self) -> Any:

@@ -5,6 +5,7 @@ foreground, after a recovery sweep), :func:`start_embedded_worker` the thread-ba
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from huey.consumer import Consumer
@@ -32,10 +33,13 @@ class EmbeddedConsumer(Consumer):
 
 
 def start_embedded_worker(jobs: Jobs, *, workers: int = 1,
-                          recover_after: timedelta | None = None) -> EmbeddedConsumer:
+                          recover_after: timedelta | None = None,
+                          warm_up: bool = False) -> EmbeddedConsumer:
     """Start worker threads and the scheduler (for the periodic recovery sweep) in this
     process; stop them with ``consumer.stop(graceful=True)``. With ``recover_after``, stalled
-    applications are re-enqueued first."""
+    applications are re-enqueued first; with ``warm_up``, the models load on a thread now."""
+    if warm_up:
+        _warm_up(jobs)
     if recover_after is not None:
         jobs.recover_now(recover_after)
     consumer = EmbeddedConsumer(jobs.huey, workers=workers, worker_type="thread",
@@ -44,13 +48,22 @@ def start_embedded_worker(jobs: Jobs, *, workers: int = 1,
     return consumer
 
 
-def run_worker(jobs: Jobs, *, workers: int = 1, recover_after: timedelta | None = None) -> None:
+def run_worker(jobs: Jobs, *, workers: int = 1, recover_after: timedelta | None = None,
+               warm_up: bool = False) -> None:
     """Run a consumer in the foreground until SIGINT (graceful: running jobs finish) or SIGTERM.
     With ``recover_after``, first re-enqueue applications stalled at least that long — the jobs
-    a killed worker took with it (huey itself drops a job once a worker has taken it)."""
+    a killed worker took with it (huey itself drops a job once a worker has taken it); with
+    ``warm_up``, the models load on a thread at once."""
+    if warm_up:
+        _warm_up(jobs)
     if recover_after is not None:
         jobs.recover_now(recover_after)
     consumer = Consumer(jobs.huey, workers=workers, worker_type="thread", periodic=True,
                         **_POLLING)
     log.info("worker started with %d thread(s)", workers)
     consumer.run()
+
+
+def _warm_up(jobs: Jobs) -> None:
+    threading.Thread(target=jobs.context.warm_up, name="zz-warm-up", daemon=True).start()
+
