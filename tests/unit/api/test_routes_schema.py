@@ -1,5 +1,5 @@
 """schemathesis against the applicant, clerk and admin operations of the app's own OpenAPI
-schema, each generated request sent as each role in turn (30 derandomized examples per
+schema, each generated request sent as each role in turn (200 derandomized examples per
 operation): no 5xx, and every response — 401/403/404/409 problems included — matches the schema.
 
 schemathesis needs the app when the module is collected, so its offices — one on SQLite, one on
@@ -30,6 +30,9 @@ from core import Settings
 PASSWORD = "correct horse battery"
 USERS = {"alice": Role.APPLICANT, "carol": Role.CLERK, "dave": Role.ADMIN}
 SERVICE_PATHS = r"^/api/v1/(services|applications|review|admin)"
+# Examples per operation and backend, each sent as every role (derandomized: the same cases
+# every run).
+EXAMPLES = 200
 
 
 class NoJobs:
@@ -99,7 +102,7 @@ def _call_as_every_role(case, tokens: dict[str, str]) -> None:
 
 
 @SQLITE_SCHEMA.parametrize()
-@settings(max_examples=30, derandomize=True, deadline=None,
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case) -> None:
     _call_as_every_role(case, OFFICES["sqlite"][2])
@@ -107,7 +110,7 @@ def test_no_server_errors_and_responses_match_the_schema(case) -> None:
 
 @pytest.mark.integration
 @POSTGRES_SCHEMA.parametrize()
-@settings(max_examples=30, derandomize=True, deadline=None,
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema_on_postgresql(case) -> None:
     _call_as_every_role(case, OFFICES["postgresql"][2])
