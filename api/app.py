@@ -21,6 +21,7 @@ from api.auth import router as auth_router
 from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
+from api.imported_trust import ImportedTrust
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
 from api.routes import pages, public, web_applicant, web_clerk
@@ -98,6 +99,8 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.state.settings = settings
     app.state.users = users if users is not None else InMemoryUsers()
     app.state.trust = trust
+    # Other offices' keys: the public verification falls back to them for a key id ours lack.
+    app.state.imported_trust = ImportedTrust(settings)
     app.state.metrics = metrics
     app.state.verify_audit = audit
     app.state.client_tagger = ClientTagger(settings)

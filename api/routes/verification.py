@@ -6,6 +6,7 @@ Shared by the JSON API and the verifier pages."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import time
@@ -19,6 +20,7 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.errors_http import ApiError
+from api.imported_trust import ImportedTrust
 from api.metrics import ServiceMetrics, VerifyKind
 from api.verification_audit import (
     ClientTagger,
@@ -61,10 +63,35 @@ def _not_a_token(verdict: LicenceVerdict) -> bool:
     return token.get("code") == TokenCode.MALFORMED.value and token.get("kid") is None
 
 
-async def verify_token_text(token: str, trust: Any, metrics: ServiceMetrics) -> LicenceVerdict:
+def _unknown_kid(verdict: LicenceVerdict) -> bytes | None:
+    """The key id of a token our own keys do not know (then an imported issuer may), else
+    ``None``."""
+    token = verdict.token or {}
+    kid = token.get("kid")
+    if token.get("code") != TokenCode.UNKNOWN_KID.value or not isinstance(kid, str):
+        return None
+    try:
+        return base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4))
+    except ValueError:
+        return None
+
+
+def _imported_material(verdict: LicenceVerdict, imported: ImportedTrust | None) -> Any:
+    kid = _unknown_kid(verdict) if imported is not None and not verdict.passed else None
+    return None if kid is None or imported is None else imported.for_kid(kid)
+
+
+async def verify_token_text(token: str, trust: Any, metrics: ServiceMetrics,
+                            imported: ImportedTrust | None = None) -> LicenceVerdict:
+    """The verdict on a token: against this office's keys, or — when they do not know the
+    token's key id — against the imported issuer that lists it."""
     token = check_token_shape(token)
     start = time.perf_counter()
-    verdict = verify_licence_token(token, trust, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    verdict = verify_licence_token(token, trust, now=now)
+    material = _imported_material(verdict, imported)
+    if material is not None:
+        verdict = verify_licence_token(token, material, now=now)
     if _not_a_token(verdict):
         raise ApiError(ErrorCode.TOKEN_MALFORMED, "not a well-formed e-licence token",
                        "不是格式正确的电子证照令牌")
@@ -82,11 +109,17 @@ def check_pdf(data: bytes) -> bytes:
     return data
 
 
-async def verify_pdf_bytes(data: bytes, trust: Any, metrics: ServiceMetrics) -> LicenceVerdict:
+async def verify_pdf_bytes(data: bytes, trust: Any, metrics: ServiceMetrics,
+                           imported: ImportedTrust | None = None) -> LicenceVerdict:
+    """The verdict on a licence PDF, like :func:`verify_token_text` for the trust it uses."""
     data = check_pdf(data)
     start = time.perf_counter()
+    now = datetime.now(UTC)
     # PAdES validation is CPU-bound: keep it off the event loop.
-    verdict = await run_in_threadpool(verify_licence_pdf, data, trust, now=datetime.now(UTC))
+    verdict = await run_in_threadpool(verify_licence_pdf, data, trust, now=now)
+    material = _imported_material(verdict, imported)
+    if material is not None:
+        verdict = await run_in_threadpool(verify_licence_pdf, data, material, now=now)
     metrics.record_verdict(VerifyKind.PDF, verdict.indication.value,
                            time.perf_counter() - start)
     return verdict
@@ -97,7 +130,8 @@ async def verify_token_request(request: Request, token: str, trust: Any,
     """Verify a token a client sent and audit it: a verdict, or the refusal (re-raised) of
     something that is not a token."""
     try:
-        verdict = await verify_token_text(token, trust, request.app.state.metrics)
+        verdict = await verify_token_text(token, trust, request.app.state.metrics,
+                                          _imported(request))
     except ZhengzhaoError as exc:
         audit_verification(request, VerifyKind.TOKEN, channel, error=exc)
         raise
@@ -111,13 +145,18 @@ async def verify_uploaded_pdf(request: Request, trust: Any, limit: int,
     and audit it: a verdict, or the refusal (re-raised) of an upload that is not one."""
     try:
         data = check_pdf(await read_uploaded_pdf(request, limit))
-        verdict = await verify_pdf_bytes(data, trust, request.app.state.metrics)
+        verdict = await verify_pdf_bytes(data, trust, request.app.state.metrics,
+                                         _imported(request))
     except ZhengzhaoError as exc:
         audit_verification(request, VerifyKind.PDF, channel, error=exc)
         raise
     audit_verification(request, VerifyKind.PDF, channel, verdict=verdict,
                        pdf_sha256=hashlib.sha256(data).hexdigest())
     return verdict
+
+
+def _imported(request: Request) -> ImportedTrust | None:
+    return getattr(request.app.state, "imported_trust", None)
 
 
 def audit_verification(request: Request, kind: VerifyKind, channel: VerifyChannel, *,

@@ -80,16 +80,26 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
                      service=build_service_context(settings, db=db, jobs=jobs))
     now = datetime.now(UTC).replace(microsecond=0)
     other = offices.Office(tmp_path / "other", *offices.OTHER, now - timedelta(days=1))
-    pdf = other.issue_company(now - timedelta(minutes=5), uscc=USCC, holder=COMPANY,
-                              representative=REPRESENTATIVE).pdf
+    issued = other.issue_company(now - timedelta(minutes=5), uscc=USCC, holder=COMPANY,
+                                 representative=REPRESENTATIVE)
+    pdf = issued.pdf
     with TestClient(app) as client:
         def login(name: str) -> dict[str, str]:
             token = client.post("/api/v1/auth/token",
                                 data={"username": name, "password": PASSWORD})
             return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
+        def public_verdicts() -> tuple[dict[str, Any], dict[str, Any]]:
+            by_token = client.post("/api/v1/verify", json={"token": issued.token})
+            by_pdf = client.post("/api/v1/verify",
+                                 files={"file": ("l.pdf", pdf, "application/pdf")})
+            assert by_token.status_code == 200 and by_pdf.status_code == 200
+            return by_token.json(), by_pdf.json()
+
         alice, dave = login("alice"), login("dave")
         assert client.get("/api/v1/admin/trust", headers=dave).json() == []
+        # Not imported: the public verification does not know the other office's keys.
+        assert {v["indication"] for v in public_verdicts()} == {"FAILED"}
         assert client.post("/api/v1/admin/trust", headers=alice, files={
             "file": ("t.zip", offices.zipped(other.published))}).status_code == 403
 
@@ -108,6 +118,11 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
         assert imported.json()["name_zh"] == offices.OTHER[1]
         listed = client.get("/api/v1/admin/trust", headers=dave).json()
         assert [issuer["code"] for issuer in listed] == [offices.OTHER[0]]
+        # Imported: a bank or a counter clerk verifies the other office's licence here too.
+        token_verdict, pdf_verdict = public_verdicts()
+        assert token_verdict["indication"] == "PASSED", token_verdict
+        assert pdf_verdict["indication"] == "PASSED", pdf_verdict
+        assert pdf_verdict["licence"]["identifier"] == str(issued.licence.identifier)
 
         body = _apply(client, alice, pdf)
         assert body["state"] == "needs_review"
@@ -135,6 +150,7 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
         assert removed.status_code == 200 and removed.json()["code"] == offices.OTHER[0]
         again = client.delete(f"/api/v1/admin/trust/{offices.OTHER[0]}", headers=dave)
         assert again.status_code == 404 and again.json()["code"] == "trust.not_found"
+        assert {v["indication"] for v in public_verdicts()} == {"FAILED"}
         # The review of the application already decided stays as it was; a new upload of the
         # same PDF would now be untrusted (the job tests check that on both databases).
         assert client.get("/api/v1/admin/trust", headers=dave).json() == []

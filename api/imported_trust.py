@@ -1,0 +1,78 @@
+"""Other offices' trust material for the public verification routes: the issuers an admin
+imported (``elicense.TrustStore`` under ``<data dir>/trust``), found by the key id that signed a
+licence's token. Read again whenever the imported folders change (an import, a refresh or a
+removal, by this process or another), and only looked at when this office's own keys do not know
+the key id, so verifying our own licences costs nothing extra."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from core import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ImportedTrust:
+    """Key id → the imported issuer's ``elicense.TrustMaterial``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._stamp: tuple[Any, ...] | None = None
+        self._by_kid: dict[bytes, Any] = {}
+
+    @property
+    def root(self) -> Any:
+        from elicense import TrustStore  # noqa: PLC0415 - heavy import on demand
+
+        return TrustStore.for_data_dir(self._settings.data_dir, self._settings.issuer_code).root
+
+    def for_kid(self, kid: bytes | None) -> Any:
+        """The trust material of the imported issuer whose signing keys include ``kid``, or
+        ``None`` (no such issuer, or ``kid`` unknown)."""
+        if not kid:
+            return None
+        stamp = self._stat()
+        with self._lock:
+            if stamp != self._stamp:
+                self._by_kid = self._load() if stamp else {}
+                self._stamp = stamp
+            return self._by_kid.get(kid)
+
+    def _load(self) -> dict[bytes, Any]:
+        from elicense import TrustStore  # noqa: PLC0415
+
+        store = TrustStore.for_data_dir(self._settings.data_dir, self._settings.issuer_code)
+        by_kid: dict[bytes, Any] = {}
+        for issuer, material in store.materials():
+            for kid in material.trusted_keys:
+                if kid in by_kid:  # two issuers claiming one key: trust neither with it
+                    log.warning("key id listed by more than one imported issuer (%s)",
+                                issuer.code)
+                    by_kid[kid] = None
+                else:
+                    by_kid[kid] = material
+        return {kid: material for kid, material in by_kid.items() if material is not None}
+
+    def _stat(self) -> tuple[Any, ...]:
+        # Imports and removals rename whole folders (new inodes); a refresh replaces the folder
+        # too. The folder names with their inodes and the status lists' stamps tell any change.
+        root = self.root
+        try:
+            with os.scandir(root) as entries:
+                folders = sorted((e.name, e.inode()) for e in entries
+                                 if e.is_dir() and not e.name.startswith("."))
+        except OSError:
+            return ()
+        stamp: list[Any] = []
+        for name, inode in folders:
+            try:
+                info = os.stat(root / name / "status-list.cose")
+                stamp.append((name, inode, info.st_ino, info.st_mtime_ns))
+            except OSError:
+                stamp.append((name, inode))
+        return tuple(stamp)
