@@ -185,7 +185,7 @@ class AuditEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, exactly as hashed
     actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(128))  # ids only
     details: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from api.db import Account, Application, Base, Material, Role, create_db, upgrade
-from api.db.migrate import downgrade
+from api.db.migrate import MIGRATIONS_DIR, alembic_config, downgrade
 from core import Settings
 
 TABLES = {"accounts", "applications", "materials", "photo_checks", "validation_results",
@@ -37,11 +38,16 @@ def test_the_comparison_sees_a_difference(empty_db) -> None:
 
 
 def test_upgrade_is_idempotent_and_downgrade_empties(empty_db, settings) -> None:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head == sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("0*.py"))[-1][:4]
     upgrade(settings, db=empty_db)
     upgrade(settings, db=empty_db)
     with empty_db.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-            == "0001"
+            == head
+    downgrade(empty_db, "0001")  # step by step: the newest migration's downgrade runs
+    assert "ix_audit_log_action" not in {
+        index["name"] for index in inspect(empty_db.engine).get_indexes("audit_log")}
     downgrade(empty_db, "base")
     assert set(inspect(empty_db.engine).get_table_names()) <= {"alembic_version"}
 
