@@ -43,6 +43,10 @@ def add_serve_parser(sub: Any) -> None:
     serve.add_argument("--job-workers", type=_positive, default=DEFAULT_JOB_WORKERS, metavar="N",
                        help="threads of the embedded job consumer (no ZZ_JOBS_URL; default "
                        f"{DEFAULT_JOB_WORKERS})")
+    serve.add_argument("--job-metrics-port", type=int, default=None, metavar="PORT",
+                       help="with --workers > 1 the embedded job consumer runs in the "
+                       "supervising process: serve its job counters on 127.0.0.1:PORT/metrics "
+                       "(with one worker they are in the app's own /metrics)")
 
 
 def _positive(text: str) -> int:
@@ -85,9 +89,17 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                                                             DEFAULT_JOB_WORKERS),
                                       recover_after=DEFAULT_RECOVER_AFTER, warm_up=True)
                 if settings.jobs_url is None else None)
+    metrics_server = None
+    port = getattr(args, "job_metrics_port", None)
+    if consumer is not None and workers > 1 and port is not None:
+        from api.cli_worker import serve_worker_metrics  # noqa: PLC0415
+
+        metrics_server = serve_worker_metrics(jobs.huey, "127.0.0.1", port)
     try:
         uvicorn.run(app, **options)
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if republisher is not None:
             republisher.stop()
         if consumer is not None:

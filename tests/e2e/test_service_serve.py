@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -141,13 +142,14 @@ def test_serve_with_two_workers_answers_from_both_and_runs_each_job_once(tmp_pat
     db = create_db(settings)
     with db.transaction() as session:
         create_account(session, "alice", Role.APPLICANT, "correct horse battery")
-    port = free_port()
+    port, job_metrics = free_port(), free_port()
     env = {**os.environ, "ZZ_DATA_DIR": str(data), "PYTHONPATH": str(ROOT),
            "ZZ_VERIFY_RATE_PER_MINUTE": "100000"}
     env.pop("ZZ_KEYS_DIR", None)
     env.pop("ZZ_JOBS_URL", None)
     proc = subprocess.Popen([sys.executable, "-c", RUNNER, "serve", "--port", str(port),
-                             "--workers", "2"], cwd=tmp_path, env=env,
+                             "--workers", "2", "--job-metrics-port", str(job_metrics)],
+                            cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -195,6 +197,10 @@ def test_serve_with_two_workers_answers_from_both_and_runs_each_job_once(tmp_pat
                 assert time.monotonic() < deadline, f"still {state}"
                 time.sleep(0.3)
                 state = client.get(f"/api/v1/applications/{app_id}").json()["state"]
+        # The supervisor's consumer ran the jobs: its own metrics endpoint counts them.
+        counted = httpx.get(f"http://127.0.0.1:{job_metrics}/metrics").text
+        assert re.search(r'^zz_jobs_done_total\{task="validate_application"\} [1-9]', counted,
+                         re.MULTILINE), counted
     finally:
         proc.terminate()
         _, stderr = proc.communicate(timeout=30)
