@@ -48,31 +48,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, save_results  # noqa: E402
+from bench.common import HOST, SERVE, free_port, percentile, save_results  # noqa: E402
 
 TARGET_P99_MS = {"token": 50.0, "pdf": 150.0}
 RECORD = ROOT / "samples" / "licences" / "residence_permit.json"
 PHOTO = ROOT / "samples" / "licences" / "holder_photo.jpg"
-HOST = "127.0.0.1"
-SERVE = """
-import argparse, sys
-from api.cli_serve import add_serve_parser, run_serve
-from core import configure_logging, get_settings
-parser = argparse.ArgumentParser()
-sub = parser.add_subparsers(dest="command", required=True)
-add_serve_parser(sub)
-settings = get_settings()
-configure_logging(settings.log_level)
-sys.exit(run_serve(parser.parse_args(sys.argv[1:]), settings))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ZZ_DATA_DIR": str(data_dir), "ZZ_VERIFY_RATE_PER_MINUTE": "100000000",
            "ZZ_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,3 +22,25 @@ def save_results(name: str, table: str, data: Any) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.md").write_text(table + "\n", "utf-8")
     (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=1), "utf-8")
+
+
+HOST = "127.0.0.1"
+# `zhengzhao serve` for the service benchmarks, run with `python -c SERVE serve ...` so that the
+# benchmark's own checkout is imported (PYTHONPATH) whatever is installed.
+SERVE = """
+import argparse, sys
+from api.cli_serve import add_serve_parser, run_serve
+from core import configure_logging, get_settings
+parser = argparse.ArgumentParser()
+sub = parser.add_subparsers(dest="command", required=True)
+add_serve_parser(sub)
+settings = get_settings()
+configure_logging(settings.log_level)
+sys.exit(run_serve(parser.parse_args(sys.argv[1:]), settings))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,11 +37,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, save_results  # noqa: E402
+from bench.common import HOST, SERVE, free_port, percentile, save_results  # noqa: E402
 
 TARGET_SECONDS = 3.0
 DOCS = ROOT / "samples" / "documents"
-HOST = "127.0.0.1"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "correct horse battery"
 ID_CARD = {"id_front": "0000_id_card_front_clean.jpg", "id_back": "0001_id_card_back_clean.jpg"}
@@ -60,25 +58,6 @@ ACTIVE = ("submitted", "processing")
 # The state is polled this often: finer polling would take CPU from the jobs being measured
 # (one GET costs the server a few ms), coarser would blur the figure.
 POLL_SECONDS = 0.05
-SERVE = """
-import argparse, sys
-from api.cli_serve import add_serve_parser, run_serve
-from core import configure_logging, get_settings
-parser = argparse.ArgumentParser()
-sub = parser.add_subparsers(dest="command", required=True)
-add_serve_parser(sub)
-settings = get_settings()
-configure_logging(settings.log_level)
-sys.exit(run_serve(parser.parse_args(sys.argv[1:]), settings))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def prepare(data_dir: Path, env: dict[str, str]) -> None:
     """Migrate the database and make the applicant's account (in a child: same settings)."""
     code = ("from api.db import Role, create_account, create_db, upgrade\n"
