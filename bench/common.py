@@ -17,6 +17,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
 
 
+def report(name: str, table: str, data: Any, *, as_json: bool) -> None:
+    """Print the table (or the raw figures as JSON) and save both under ``name``."""
+    if as_json:
+        print(json.dumps(data, indent=1))
+    else:
+        print(table)
+    save_results(name, table, data)
+
+
 def save_results(name: str, table: str, data: Any) -> None:
     """Write the printed table and the raw figures of one benchmark run."""
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, save_results  # noqa: E402
+from bench.common import percentile, report  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "documents"
 PERMIT = ROOT / "tests" / "unit" / "verify" / "forms" / "data" / "safety_permit"
@@ -146,12 +146,7 @@ def main() -> int:
         result["ratio_to_ocr"] = result["median_ms"] / result["ocr_ms"]
     meta = f"forms validation, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
     table = markdown(result, meta)
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        print()
-    else:
-        print(table)
-    save_results("forms", table, result)
+    report("forms", table, result, as_json=args.json)
     return 0
 
 

@@ -13,7 +13,6 @@ Prints the figures and writes ``bench/results/render.md`` and ``render.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, save_results  # noqa: E402
+from bench.common import percentile, report  # noqa: E402
 from elicense import QrStyle, load_licence, load_templates, render_licence  # noqa: E402
 from elicense.render_fonts import register_font  # noqa: E402
 
@@ -85,12 +84,7 @@ def main() -> int:
               "rows": time_cases(args.repeat)}
     meta = f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
     table = markdown(result, meta)
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        print()
-    else:
-        print(table)
-    save_results("render", table, result)
+    report("render", table, result, as_json=args.json)
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import random
 import statistics
@@ -30,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr  # noqa: E402
 
-from bench.common import percentile, save_results  # noqa: E402
+from bench.common import percentile, report  # noqa: E402
 from core import Settings  # noqa: E402
 from signing import (  # noqa: E402
     CertRole,
@@ -216,12 +215,7 @@ def main() -> int:
     result = run(args.repeat, args.simple)
     meta = f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
     table = markdown(result, meta)
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        print()
-    else:
-        print(table)
-    save_results("signing-simple" if args.simple else "signing", table, result)
+    report("signing-simple" if args.simple else "signing", table, result, as_json=args.json)
     return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import statistics
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import save_results  # noqa: E402
+from bench.common import report  # noqa: E402
 
 TARGET_PER_SECOND = 3000.0
 KID = bytes.fromhex("0102030405060708")
@@ -166,12 +165,7 @@ def main() -> int:
     result = run(args.seconds, args.rounds)
     meta = f"licence tokens, pinned to 1 of {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
     table = markdown(result, meta)
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        print()
-    else:
-        print(table)
-    save_results("tokens", table, result)
+    report("tokens", table, result, as_json=args.json)
     return 0
 
 

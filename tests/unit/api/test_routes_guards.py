@@ -319,21 +319,28 @@ def test_unknown_licence_and_chain_check(client, tokens) -> None:
     assert [entry["seq"] for entry in page] == [3, 4, 5]
 
 
-def test_return_for_correction_and_resubmit(office, client, tokens) -> None:
-    settings, db, jobs, _ = office
-    alice, carol = tokens["alice"], tokens["carol"]
+def awaiting_review(client: TestClient, db: Database, alice: dict[str, str], *,
+                    blue: int) -> int:
+    """An application with three blank materials, submitted and moved as the jobs would move it
+    (submitted -> processing -> needs_review); ``blue`` keeps its files apart from others'."""
     app_id = new_application(client, alice)
     for index, material in enumerate(("id_front", "id_back", "form")):
-        assert upload(client, alice, app_id, material, png_bytes((index, 9, 90))).status_code \
-            == 201
+        assert upload(client, alice, app_id, material,
+                      png_bytes((index, blue, blue))).status_code == 201
     assert client.post(f"/api/v1/applications/{app_id}/submit", headers=alice).status_code \
         == 200
-    # What the jobs would do: submitted -> processing -> needs_review.
     with db.transaction() as session:
         application = session.get(Application, app_id)
         assert application is not None
         for target in (ApplicationState.PROCESSING, ApplicationState.NEEDS_REVIEW):
             change_state(session, application, target, actor_id=None)
+    return app_id
+
+
+def test_return_for_correction_and_resubmit(office, client, tokens) -> None:
+    settings, db, jobs, _ = office
+    alice, carol = tokens["alice"], tokens["carol"]
+    app_id = awaiting_review(client, db, alice, blue=90)
     assert app_id in [row["id"] for row in
                       client.get("/api/v1/review/queue", headers=carol).json()]
     returned = client.post(f"/api/v1/review/applications/{app_id}/decision",
@@ -370,17 +377,7 @@ def test_admin_rotates_the_signing_key(office, client, tokens) -> None:
 def test_an_approval_that_cannot_issue_writes_nothing(office, client, tokens) -> None:
     settings, db, _, _ = office
     alice, carol = tokens["alice"], tokens["carol"]
-    app_id = new_application(client, alice)
-    for index, material in enumerate(("id_front", "id_back", "form")):
-        assert upload(client, alice, app_id, material, png_bytes((index, 7, 7))).status_code \
-            == 201
-    assert client.post(f"/api/v1/applications/{app_id}/submit", headers=alice).status_code \
-        == 200
-    with db.transaction() as session:
-        application = session.get(Application, app_id)
-        assert application is not None
-        for target in (ApplicationState.PROCESSING, ApplicationState.NEEDS_REVIEW):
-            change_state(session, application, target, actor_id=None)
+    app_id = awaiting_review(client, db, alice, blue=7)
     before = counts(db, settings)
     # Blank images were never read: the licence has no holder name, so issuing fails and the
     # review, its state changes and their audit entries must all be rolled back.
