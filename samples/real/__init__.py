@@ -158,9 +158,9 @@ def read_member(archive: Path, member: str) -> bytes:
         return handle.read()
 
 
-def find_git_dir(repo: str, mirror_root: Path = MIRROR_ROOT) -> Path | None:
+def find_git_dir(repo: str, mirror_root: Path | None = None) -> Path | None:
     """The git directory of a local mirror ``<mirror_root>/<owner>+<name>``, if there is one."""
-    base = mirror_root / repo.replace("/", "+")
+    base = (mirror_root or MIRROR_ROOT) / repo.replace("/", "+")
     for candidate in (base / "repo" / ".git", base / "repo", base / ".git", base):
         if (candidate / "objects").is_dir() and (candidate / "HEAD").is_file():
             return candidate
