@@ -1,12 +1,14 @@
-"""OCR accuracy and speed on a generated document set, for every installed engine.
+"""OCR accuracy and speed on a generated document set and on real captures, for every engine.
 
-    python bench/ocr.py [--count 240] [--seed 7] [--engines rapidocr,paddleocr] [--out DIR]
+    python bench/ocr.py [--count 240] [--seed 7] [--engines rapidocr,paddleocr] [--no-real]
 
 Generates ``--count`` documents (ID fronts/backs, business licences, forms; half of them degraded)
 with ground truth, reads each with each engine in a fresh process (so peak RSS is the engine's
 own), and prints per document type and clean/degraded: exact field match rate, 1 − CER over field
-values, median and p95 latency per image; then peak RSS per engine. Writes the Markdown table to
-``bench/results/ocr.md`` for the README.
+values, median and p95 latency per image; then peak RSS per engine. With the first (default)
+engine it then reads the real-capture set (``samples/real``, fetched into ``var/real-cache`` on
+first use) and, in the same process, the plain RapidOCR baseline (``bench/real_set.py``). Writes
+the Markdown tables to ``bench/results/ocr.md`` for the README.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def edit_distance(a: str, b: str) -> int:
 
 
 
-def worker(engine_name: str, set_dir: Path, runtime: str | None = None) -> dict:
+def worker(engine_name: str, set_dir: Path, runtime: str | None = None,
+           real: bool = False) -> dict:
     """Read every image in ``set_dir`` with one engine; score against the truth files."""
     from core import OcrEngineName, OcrRuntime, Settings
     from ocr import DocumentReader, create_engine
@@ -83,7 +86,12 @@ def worker(engine_name: str, set_dir: Path, runtime: str | None = None) -> dict:
             g["chars"].append(len(want))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     label = f"{engine_name}/{runtime}" if runtime else engine_name
-    return {"engine": label, "load_s": load_s, "peak_rss_mb": rss_mb, "groups": groups}
+    out = {"engine": label, "load_s": load_s, "peak_rss_mb": rss_mb, "groups": groups}
+    if real:
+        from bench import real_set
+
+        out["real"] = real_set.run(reader, compact)
+    return out
 
 
 def summarise(report: dict) -> list[dict]:
@@ -141,11 +149,13 @@ def main() -> int:
     parser.add_argument("--engines", default="rapidocr/openvino,rapidocr/onnxruntime,paddleocr",
                         help="engine[/runtime] list; the first is the default configuration")
     parser.add_argument("--set", type=Path, help="reuse an existing generated set")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-capture set")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--real", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         name, _, runtime = args.worker.partition("/")
-        json.dump(worker(name, args.set, runtime or None), sys.stdout)
+        json.dump(worker(name, args.set, runtime or None, args.real), sys.stdout)
         return 0
     from samples.generator import generate_set
 
@@ -156,9 +166,10 @@ def main() -> int:
         print(f"generated {args.count} documents in {time.perf_counter() - t:.1f} s: {set_dir}",
               file=sys.stderr)
     reports, rows = [], []
-    for name in args.engines.split(","):
+    for i, name in enumerate(args.engines.split(",")):
+        real = ["--real"] if i == 0 and not args.no_real else []
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", name, "--set", str(set_dir)],
+            [sys.executable, __file__, "--worker", name, "--set", str(set_dir), *real],
             capture_output=True, text=True, env={**os.environ, "ORT_DISABLE_TELEMETRY": "1"},
         )
         if proc.returncode != 0:
@@ -171,6 +182,13 @@ def main() -> int:
     meta = (f"{args.count} generated documents (seed {args.seed}), {os.cpu_count()} cores, "
             f"{time.strftime('%Y-%m-%d')}")
     table = markdown(rows, reports, meta)
+    for rep in reports:
+        if "real" in rep:
+            from bench import real_set
+
+            table += "\n\n" + real_set.markdown(rep["real"], rep["engine"])
+            rows.append({"engine": rep["engine"], "real": real_set.summarise(rep["real"]),
+                         "real_rows": rep["real"]["rows"]})
     print(table)
     save_results("ocr", table, rows)
     return 0

@@ -73,6 +73,9 @@ class BusinessLicenceField(StrEnum):
     BUSINESS_SCOPE = "business_scope"  # 经营范围
     REGISTRATION_AUTHORITY = "registration_authority"  # 登记机关
     REGISTRATION_DATE = "registration_date"  # the date under the registration authority's seal
+    # Licences issued before the 2015 reform carry a 15-digit registration number (注册号,
+    # GS 15-2006) instead of a USCC.
+    REGISTRATION_NUMBER = "registration_number"
 
 
 class QualityCode(StrEnum):
@@ -95,26 +98,74 @@ class TextLine:
     score: float
     box: Box
     page: int = 0
+    # The recogniser's probability for each character of ``text`` when the engine gives them
+    # (never serialised): identifier repair only touches the least certain positions.
+    char_scores: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "score": round(self.score, 4), "box": _round_box(self.box),
                 "page": self.page}
 
 
+class FieldNote(StrEnum):
+    """What the reader did to, or noticed about, one extracted value beyond reading it."""
+
+    # An identifier failed its check character and exactly one OCR-confusable substitution at a
+    # low-confidence position passed: the value is that substitution, ``raw`` what was read.
+    CHECK_DIGIT_CORRECTED = "check_digit_corrected"
+    # The identifier as printed fails its check character and no single repair is certain.
+    CHECK_DIGIT_INVALID = "check_digit_invalid"
+    # The birth date or sex read disagrees with the (valid) ID number on the same card.
+    INCONSISTENT_WITH_ID_NUMBER = "inconsistent_with_id_number"
+    # The value was not legible and was taken from the (valid) ID number on the same card.
+    FROM_ID_NUMBER = "from_id_number"
+    # The place names at the start match GB/T 2260 administrative divisions exactly.
+    DIVISION_MATCHED = "division_matched"
+    # One character of a place name was replaced by the one close GB/T 2260 name.
+    DIVISION_CORRECTED = "division_corrected"
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractedField:
-    """A typed field read from a document: normalised value, confidence in [0, 1], where it is."""
+    """A typed field read from a document: normalised value, confidence in [0, 1], where it is.
+
+    ``corrected`` is set when ``value`` differs from what the engine read (``raw``), by a
+    constrained repair named in ``notes``; a consumer that wants the reading itself takes
+    ``raw``."""
 
     value: str
     confidence: float
     box: Box | None = None
+    raw: str | None = None
+    notes: tuple[FieldNote, ...] = ()
+
+    @property
+    def corrected(self) -> bool:
+        return self.raw is not None and self.raw != self.value
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "value": self.value,
             "confidence": round(self.confidence, 4),
             "box": _round_box(self.box) if self.box is not None else None,
         }
+        if self.corrected:
+            out["corrected"] = True
+            out["raw"] = self.raw
+        if self.notes:
+            out["notes"] = [n.value for n in self.notes]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExtractedField:
+        known = {n.value for n in FieldNote}
+        return cls(
+            str(data["value"]),
+            float(data.get("confidence", 0.0)),
+            data.get("box"),
+            str(data["raw"]) if data.get("raw") is not None else None,
+            tuple(FieldNote(n) for n in data.get("notes", ()) if n in known),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +191,9 @@ class DocumentResult:
     timings: dict[str, float] = field(default_factory=dict)
     pages: int = 1
     checkboxes: dict[str, bool] = field(default_factory=dict)
+    # Per page, which reading of it the fields come from (``ocr.reader``: ``flattened``,
+    # ``whole``, ``whole-rot90`` ...): the reader keeps the reading that validates best.
+    readings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +203,7 @@ class DocumentResult:
             "pages": self.pages,
             "fields": {k: v.to_dict() for k, v in self.fields.items()},
             "checkboxes": dict(self.checkboxes),
+            "readings": list(self.readings),
             "warnings": [w.to_dict() for w in self.warnings],
             "lines": [ln.to_dict() for ln in self.lines],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
@@ -161,8 +216,7 @@ class DocumentResult:
             file=str(data.get("file", "")),
             doc_type=DocType(data.get("doc_type", DocType.UNKNOWN)),
             fields={
-                k: ExtractedField(str(v["value"]), float(v.get("confidence", 0.0)), v.get("box"))
-                for k, v in data.get("fields", {}).items()
+                k: ExtractedField.from_dict(v) for k, v in data.get("fields", {}).items()
             },
             warnings=[
                 QualityWarning(QualityCode(w["code"]), float(w["score"]))
@@ -175,6 +229,7 @@ class DocumentResult:
             timings={k: float(v) for k, v in data.get("timings", {}).items()},
             pages=int(data.get("pages", 1)),
             checkboxes={k: bool(v) for k, v in data.get("checkboxes", {}).items()},
+            readings=[str(r) for r in data.get("readings", [])],
         )
 
 

@@ -1,12 +1,12 @@
 """From file bytes to a typed :class:`core.DocumentResult`: load, flatten, OCR, classify,
-extract fields, assess quality. One reader holds one engine and is reused for every file."""
+extract fields, assess quality. One reader holds one engine and is reused for every file.
+Which of a page's readings is used is decided in ``ocr.readings``."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,52 +19,31 @@ from core import (
     Settings,
     TextLine,
 )
-from ocr.documents import business_licence, form, id_card
 from ocr.documents.classify import classify
-from ocr.documents.layout import Item, to_items
+from ocr.documents.places import place_field
 from ocr.documents.text import compact
 from ocr.engines.base import OCREngine
 from ocr.loading import LoadLimits, load_document, load_path
 from ocr.quality import QualityInput, assess
+from ocr.readings import (
+    PLAIN_MIN_SIDE,
+    PageRead,
+    ReadingKind,
+    extract,
+    good_enough,
+    line_height,
+    merit,
+    plain_sizing,
+    quad_width,
+    turned,
+    turned_quarter,
+)
 from ocr.rectify import Rectified, is_card, rectify
 from ocr.seal import read_seal
 
 log = logging.getLogger(__name__)
 # What a registration authority's seal says: ...市场监督管理局, ...工商行政管理局, ...行政审批局.
 _AUTHORITY = re.compile(r"(监督管理|工商行政管理|行政审批|管理)局$")
-
-
-@dataclass(slots=True)
-class _PageRead:
-    index: int
-    rect: Rectified
-    lines: list[TextLine]  # in flattened coordinates
-    doc_type: DocType
-    type_score: float
-    source_width: float
-    timings: dict[str, float]
-    upside_down: bool
-    source: np.ndarray | None = None  # the page as loaded
-    skew: float = 0.0  # radians; text lines run at this angle in the upright image
-
-    def upright(self, box: list[list[float]]) -> list[list[float]]:
-        """A box in the flattened image → the same box with the page turned the right way up
-        and its text lines made horizontal."""
-        h, w = self.rect.image.shape[:2]
-        if self.upside_down:
-            turned = [[w - 1 - x, h - 1 - y] for x, y in box]
-            box = turned[2:] + turned[:2]
-        return _rotate(box, -self.skew, (w / 2, h / 2)) if self.skew else box
-
-    def to_source(self, box: list[list[float]]) -> list[list[float]]:
-        """A box in upright coordinates → pixels of the page as loaded."""
-        h, w = self.rect.image.shape[:2]
-        if self.skew:
-            box = _rotate(box, self.skew, (w / 2, h / 2))
-        if self.upside_down:
-            turned = [[w - 1 - x, h - 1 - y] for x, y in box]
-            box = turned[2:] + turned[:2]
-        return self.rect.map_box(box)
 
 
 class DocumentReader:
@@ -104,7 +83,7 @@ class DocumentReader:
         load_time: float,
     ) -> DocumentResult:
         t_start = time.perf_counter()
-        reads = [self._read_page(index, image) for index, image in pages]
+        reads = [self._read_page(index, image, doc_type) for index, image in pages]
         if doc_type is None:
             best = max(reads, key=lambda r: r.type_score)
             doc_type = best.doc_type
@@ -115,9 +94,9 @@ class DocumentReader:
         checkboxes: dict[str, bool] = {}
         targets = reads if doc_type in (DocType.FORM, DocType.UNKNOWN) else [best]
         for r in targets:
-            r.skew = _skew([TextLine(ln.text, ln.score, r.upright(ln.box)) for ln in r.lines])
-            upright = [TextLine(ln.text, ln.score, r.upright(ln.box), ln.page) for ln in r.lines]
-            new_fields, new_boxes = _extract(doc_type, to_items(upright), r.to_source)
+            if r.doc_type != doc_type:
+                r.fields, r.checkboxes = extract(doc_type, r.upright_items(), r.to_source)
+            new_fields = dict(r.fields)
             if (doc_type == DocType.BUSINESS_LICENCE
                     and BusinessLicenceField.REGISTRATION_AUTHORITY not in new_fields):
                 seal_field = self._authority_from_seal(r)
@@ -125,14 +104,14 @@ class DocumentReader:
                     new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = seal_field
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
-            checkboxes.update(new_boxes)
+            checkboxes.update(r.checkboxes)
         extract_time = time.perf_counter() - t_extract
         all_lines = [
             TextLine(ln.text, ln.score, r.rect.map_box(ln.box), r.index)
             for r in reads
             for ln in r.lines
         ]
-        heights = [_line_height(ln) for ln in all_lines]
+        heights = [line_height(ln) for ln in all_lines]
         scores = [f.confidence for f in fields.values()]
         warnings = assess(
             QualityInput(
@@ -152,8 +131,9 @@ class DocumentReader:
         timings["extract"] = extract_time
         timings["total"] = load_time + (time.perf_counter() - t_start)
         # File names can carry a person's name (张三身份证.jpg): never logged.
-        log.debug("read document: type=%s pages=%d fields=%d in %.3fs", doc_type.value,
-                  len(pages), len(fields), timings["total"])
+        log.debug("read document: type=%s pages=%d fields=%d readings=%s in %.3fs",
+                  doc_type.value, len(pages), len(fields), ",".join(r.kind for r in reads),
+                  timings["total"])
         return DocumentResult(
             file=name,
             doc_type=doc_type,
@@ -163,46 +143,68 @@ class DocumentReader:
             timings=timings,
             pages=len(pages),
             checkboxes=checkboxes,
+            readings=[r.kind for r in reads],
         )
 
-    def _authority_from_seal(self, r: _PageRead) -> ExtractedField | None:
+    def _authority_from_seal(self, r: PageRead) -> ExtractedField | None:
         """On real licences the registration authority's name is only in its red seal."""
-        image = r.rect.image[::-1, ::-1] if r.upside_down else r.rect.image
-        seal = read_seal(np.ascontiguousarray(image), self.engine)
+        seal = read_seal(r.image_upright(), self.engine)
         if seal is None or not _AUTHORITY.search(seal.text):
             return None
-        return ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box))
+        return place_field(ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box)),
+                           authority=True)
 
-    def _read_page(self, index: int, image: np.ndarray) -> _PageRead:
+    def _read_page(self, index: int, image: np.ndarray, hint: DocType | None) -> PageRead:
+        """The page's best reading. The flattened document (or the whole image) is read first;
+        when that leaves the type unknown, fields missing or an identifier failing its check,
+        the whole image at the plain engine's sizing is read too, and a page lying on its side
+        is turned; the reading whose fields validate best is kept."""
         t0 = time.perf_counter()
         rect = rectify(image)
         t_rect = time.perf_counter() - t0
         h, w = rect.image.shape[:2]
         card_like = is_card(rect) and max(h, w) <= 1300
         det_side = self.settings.ocr_card_det_side if card_like else self.settings.ocr_det_max_side
-        det_side = min(det_side, max(h, w))
+        kind = ReadingKind.FLATTENED if rect.quad is not None else ReadingKind.WHOLE
+        first = self._reading(index, image, rect, kind, min(det_side, max(h, w)), hint)
+        first.timings["rectify"] = t_rect
+        reads = [first]
+        if not good_enough(first):
+            if rect.quad is not None or min(image.shape[:2]) < PLAIN_MIN_SIDE:
+                whole = plain_sizing(image)
+                reads.append(self._reading(index, image, whole, ReadingKind.WHOLE,
+                                           max(whole.image.shape[:2]), hint))
+            if any(turned_quarter(r.lines) for r in reads):
+                for quarter, kind in ((1, ReadingKind.WHOLE_ROT90), (3, ReadingKind.WHOLE_ROT270)):
+                    view = turned(image, quarter)
+                    reads.append(self._reading(index, image, view, kind,
+                                               max(view.image.shape[:2]), hint))
+                    if good_enough(reads[-1]):
+                        break
+        best = max(reads, key=merit)
+        for r in reads:
+            if r is not best:
+                for key, value in r.timings.items():
+                    best.timings[key] = best.timings.get(key, 0.0) + value
+        return best
+
+    def _reading(
+        self, index: int, source: np.ndarray, rect: Rectified, kind: str, det_side: int,
+        hint: DocType | None,
+    ) -> PageRead:
         out = self.engine.recognize(rect.image, page=index, det_max_side=det_side)
         doc_type, score = classify([ln.text for ln in out.lines])
-        if rect.quad is not None:
-            q = rect.quad
-            source_width = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])))
-        else:
-            source_width = float(image.shape[1])
-        timings = {"rectify": t_rect, **out.timings}
-        return _PageRead(index, rect, out.lines, doc_type, score, source_width, timings,
-                         out.upside_down, image)
-
-
-def _extract(
-    doc_type: DocType, items: list[Item], to_source
-) -> tuple[dict[str, ExtractedField], dict[str, bool]]:
-    if doc_type == DocType.ID_CARD_FRONT:
-        return id_card.extract_front(items, to_source), {}
-    if doc_type == DocType.ID_CARD_BACK:
-        return id_card.extract_back(items, to_source), {}
-    if doc_type == DocType.BUSINESS_LICENCE:
-        return business_licence.extract(items, to_source), {}
-    return form.extract(items, to_source)
+        read = PageRead(index, kind, rect, out.lines, doc_type, score,
+                        quad_width(rect.quad, float(source.shape[1])), dict(out.timings),
+                        out.upside_down, source)
+        t0 = time.perf_counter()
+        target = hint or doc_type
+        if target != DocType.UNKNOWN:
+            read.fields, read.checkboxes = extract(target, read.upright_items(), read.to_source)
+            if hint is not None:
+                read.doc_type = hint
+        read.timings["extract"] = time.perf_counter() - t0
+        return read
 
 
 def _inside(image: np.ndarray | None, quad: np.ndarray | None) -> np.ndarray | None:
@@ -219,29 +221,3 @@ def _inside(image: np.ndarray | None, quad: np.ndarray | None) -> np.ndarray | N
     if x1 - x0 < 64 or y1 - y0 < 64:
         return image
     return image[y0:y1, x0:x1]
-
-
-def _skew(lines: list[TextLine]) -> float:
-    """The median angle of the top edges of long lines (radians, 0 when level)."""
-    angles = []
-    for ln in lines:
-        (x0, y0), (x1, y1) = ln.box[0], ln.box[1]
-        if abs(x1 - x0) > 2.5 * _line_height(ln) and x1 > x0:
-            angles.append(float(np.arctan2(y1 - y0, x1 - x0)))
-    if len(angles) < 2:
-        return 0.0
-    angle = float(np.median(angles))
-    return angle if abs(angle) > np.deg2rad(0.3) else 0.0
-
-
-def _rotate(
-    box: list[list[float]], angle: float, centre: tuple[float, float]
-) -> list[list[float]]:
-    c, s = float(np.cos(angle)), float(np.sin(angle))
-    cx, cy = centre
-    return [[cx + c * (x - cx) - s * (y - cy), cy + s * (x - cx) + c * (y - cy)] for x, y in box]
-
-
-def _line_height(line: TextLine) -> float:
-    ys = [p[1] for p in line.box]
-    return max(ys) - min(ys)

@@ -1,4 +1,12 @@
-"""Business licence (营业执照, 多证合一 layout): labels in two columns, values right of them."""
+"""Business licence (营业执照): labels in one or two columns, values right of them.
+
+Covers the 2014+ layouts with a unified social credit code (GB 32100) and the older ones with a
+15-digit registration number (注册号, GS 15-2006), companies, branches (分公司), sole traders
+(个体工商户) and partnerships. Letter-spaced labels (``名　　称``) that the detector reads as
+vertical runs of one character per label (``名类住``) are split back into characters and joined
+along their rows. Identifiers are checked and repaired only when one substitution passes;
+addresses and the registration authority are checked against GB/T 2260 place names.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import re
 
 from core import BusinessLicenceField as F
 from core import ExtractedField
+from ocr.documents.identifiers import CheckedIdentifier, check_registration_number, check_uscc
 from ocr.documents.layout import (
     Anchor,
     BoxMapper,
@@ -16,16 +25,22 @@ from ocr.documents.layout import (
     find_anchor,
     make_field,
     merge_split_labels,
+    piece_scores,
+    split_embedded_labels,
+    split_vertical_runs,
 )
-from ocr.documents.text import find_uscc, parse_date, parse_date_range
+from ocr.documents.places import place_field
+from ocr.documents.text import USCC, fix_digits, parse_date, parse_date_range, uscc_form
 
 # Each field's label variants: companies, branches (分公司), sole traders (个体工商户),
 # partnerships.
 LABELS: dict[F, tuple[str, ...]] = {
-    F.USCC: ("统一社会信用代码",),
+    F.USCC: ("统一社会信用代码", "社会信用代码", "信用代码"),
+    F.REGISTRATION_NUMBER: ("注册号",),
     F.NAME: ("名称",),
     F.ENTITY_TYPE: ("类型", "组成形式"),
-    F.LEGAL_REPRESENTATIVE: ("法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"),
+    F.LEGAL_REPRESENTATIVE: ("法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人",
+                             "法人代表"),
     F.REGISTERED_CAPITAL: ("注册资本", "出资额", "注册资金"),
     F.ESTABLISHED_DATE: ("成立日期", "注册日期"),
     F.TERM_FROM: ("营业期限", "合伙期限", "经营期限"),
@@ -40,8 +55,12 @@ _DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:
     """Fields keyed by :class:`core.BusinessLicenceField`."""
-    items = merge_split_labels(drop_pattern_noise(items), ALL_LABELS)
+    items = split_vertical_runs(drop_pattern_noise(items))
+    items = merge_split_labels(items, ALL_LABELS)
     items = complete_fragment_labels(items, ALL_LABELS)
+    # Two-character labels also occur inside values (经营范围 ... 类型 ...): only the long ones
+    # are cut out of a line.
+    items = split_embedded_labels(items, [lab for lab in ALL_LABELS if len(lab) >= 4])
     anchors: dict[F, Anchor] = {}
     for key, labels in LABELS.items():
         anchor = _find_label(items, labels)
@@ -63,9 +82,11 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
             used.update(id(it) for _t, it in pieces)
         text = "".join(t for t, _ in pieces)
         if key == F.USCC:
-            code = find_uscc(text) or find_uscc(anchor.item.text)
-            if code:
-                fields[key] = make_field(pieces or [(code, anchor.item)], code, to_source)
+            if field := _identifier(pieces or [(anchor.item.text, anchor.item)], to_source):
+                fields[key] = field
+        elif key == F.REGISTRATION_NUMBER:
+            if field := _identifier(pieces, to_source, registration=True):
+                fields[key] = field
         elif key == F.TERM_FROM:
             start, end = parse_date_range(text)
             if start:
@@ -78,13 +99,15 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
         elif key == F.REGISTRATION_AUTHORITY:
             value = _DATE_CN.sub("", text)
             if value:
-                fields[key] = make_field(pieces, value, to_source)
+                fields[key] = place_field(make_field(pieces, value, to_source), authority=True)
+        elif key == F.ADDRESS and text:
+            fields[key] = place_field(make_field(pieces, text, to_source))
         elif text:
             fields[key] = make_field(pieces, text, to_source)
-    if F.USCC not in fields:
+    if F.USCC not in fields and F.REGISTRATION_NUMBER not in fields:
         for it in items:
-            if code := find_uscc(it.text):
-                fields[F.USCC] = make_field([(it.text, it)], code, to_source)
+            if field := _identifier([(it.text, it)], to_source):
+                fields[F.USCC] = field
                 break
     reg_date = _registration_date(items, anchors.get(F.REGISTRATION_AUTHORITY), used)
     if reg_date is not None:
@@ -127,3 +150,28 @@ def _registration_date(
         if iso := parse_date(it.text):
             return iso, it
     return None
+
+
+_REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
+
+
+def _identifier(
+    pieces: list[tuple[str, Item]], to_source: BoxMapper | None, *, registration: bool = False
+) -> ExtractedField | None:
+    """The USCC (or the old registration number) in ``pieces``, checked and, when exactly one
+    confusable substitution passes, repaired."""
+    text = "".join(t for t, _ in pieces)
+    if registration:
+        form = fix_digits(text)
+        m = _REGISTRATION_NUMBER.search(form)
+    else:
+        form = uscc_form(text)
+        m = USCC.search(form)
+    if m is None or not pieces:
+        return None
+    scores = piece_scores(pieces)
+    span = scores[m.start(1):m.end(1)] if scores is not None else None
+    checked: CheckedIdentifier = (check_registration_number(m.group(1), span) if registration
+                                  else check_uscc(m.group(1), span))
+    field = make_field(pieces, checked.value, to_source)
+    return ExtractedField(field.value, field.confidence, field.box, checked.raw, checked.notes)

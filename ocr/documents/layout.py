@@ -29,6 +29,12 @@ class Item:
     y0: float
     x1: float
     y1: float
+    # One probability per character of ``text`` when the engine gave them.
+    char_scores: tuple[float, ...] | None = None
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
 
     @property
     def height(self) -> float:
@@ -50,8 +56,78 @@ def to_items(lines: Iterable[TextLine]) -> list[Item]:
         if not text:
             continue
         items.append(Item(text, ln.text, ln.score, float(pts[:, 0].min()), float(pts[:, 1].min()),
-                          float(pts[:, 0].max()), float(pts[:, 1].max())))
+                          float(pts[:, 0].max()), float(pts[:, 1].max()),
+                          _compact_scores(ln.text, text, ln.char_scores)))
     return items
+
+
+def _compact_scores(
+    raw: str, text: str, scores: tuple[float, ...] | None
+) -> tuple[float, ...] | None:
+    """Per-character scores of ``compact(raw)``: compaction only drops whitespace."""
+    if scores is None or len(scores) != len(raw):
+        return None
+    kept = tuple(s for c, s in zip(raw, scores, strict=True) if not c.isspace())
+    return kept if len(kept) == len(text) else None
+
+
+def join_items(a: Item, b: Item) -> Item:
+    """One item holding ``a``'s text then ``b``'s, spanning both boxes."""
+    scores = (a.char_scores + b.char_scores
+              if a.char_scores is not None and b.char_scores is not None else None)
+    return Item(a.text + b.text, a.raw + b.raw, min(a.score, b.score), min(a.x0, b.x0),
+                min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), scores)
+
+
+def part_of(it: Item, start: int, end: int) -> Item:
+    """Characters ``start:end`` of a horizontal item, boxed by proportion of its width."""
+    n = max(1, len(it.text))
+    w = it.x1 - it.x0
+    scores = it.char_scores[start:end] if it.char_scores is not None else None
+    return Item(it.text[start:end], it.text[start:end], it.score, it.x0 + w * start / n, it.y0,
+                it.x0 + w * end / n, it.y1, scores)
+
+
+def split_vertical_runs(items: list[Item]) -> list[Item]:
+    """A detector box much taller than wide holding several characters is a column of
+    letter-spaced label characters read together (``名类住`` for 名称 / 类型 / 住所 stacked
+    in a licence's label column): give each character its own slice of the box."""
+    out: list[Item] = []
+    for it in items:
+        n = len(it.text)
+        if n < 2 or it.height < 1.5 * it.width:
+            out.append(it)
+            continue
+        step = it.height / n
+        for k, ch in enumerate(it.text):
+            score = it.char_scores[k] if it.char_scores is not None else it.score
+            out.append(Item(ch, ch, score, it.x0, it.y0 + k * step, it.x1,
+                            it.y0 + (k + 1) * step, (score,)))
+    return out
+
+
+def split_embedded_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
+    """An item that holds a label after some value text (``性别男民族汉``, ``类型有限责任公司
+    法定代表人张三``) is cut before the label, so that each label starts an item of its own.
+    Longer labels claim their characters first (``法定代表人`` before ``代表人``)."""
+    ordered = sorted(set(labels), key=len, reverse=True)
+    out: list[Item] = []
+    for it in items:
+        claimed: list[tuple[int, int]] = []
+        for lab in ordered:
+            start = it.text.find(lab)
+            while start >= 0:
+                end = start + len(lab)
+                if all(end <= a or start >= b for a, b in claimed):
+                    claimed.append((start, end))
+                start = it.text.find(lab, start + 1)
+        cuts = sorted({a for a, _b in claimed if a > 0})
+        if not cuts:
+            out.append(it)
+            continue
+        bounds = [0, *cuts, len(it.text)]
+        out.extend(part_of(it, a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a)
+    return out
 
 
 def same_row(a: Item, b: Item) -> bool:
@@ -89,8 +165,7 @@ def merge_split_labels(items: list[Item], labels: Iterable[str]) -> list[Item]:
                 if any(lab.startswith(cur.text) and lab != cur.text for lab in labels) and any(
                     lab.startswith(joined) or joined.startswith(lab) for lab in labels
                 ):
-                    cur = Item(joined, cur.raw + nxt.raw, min(cur.score, nxt.score), cur.x0,
-                               min(cur.y0, nxt.y0), nxt.x1, max(cur.y1, nxt.y1))
+                    cur = join_items(cur, nxt)
                     i += 1
                 else:
                     break
@@ -216,3 +291,14 @@ def make_field(
         if to_source is not None:
             box = to_source(box)
     return ExtractedField(value, confidence, box)
+
+
+def piece_scores(pieces: Sequence[tuple[str, Item]]) -> tuple[float, ...] | None:
+    """Per-character scores of the joined piece texts (each piece is its item's text or the
+    tail of it after a label), when every piece's item has them."""
+    out: list[float] = []
+    for text, it in pieces:
+        if it.char_scores is None or not it.text.endswith(text):
+            return None
+        out.extend(it.char_scores[len(it.text) - len(text):])
+    return tuple(out)

@@ -98,8 +98,13 @@ _USCC_FIXES = str.maketrans({"O": "0", "I": "1", "S": "5", "Z": "2", "V": "U"})
 USCC = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Z])")
 
 
+def uscc_form(text: str) -> str:
+    """``text`` with the letters a USCC never holds mapped to the digits OCR mistook them for;
+    character for character, so positions still line up with ``compact(text)``."""
+    return compact(text).upper().translate(_USCC_FIXES)
+
+
 def find_uscc(text: str) -> str | None:
     """An 18-character unified social credit code in ``text``."""
-    t = compact(text).upper().translate(_USCC_FIXES)
-    m = USCC.search(t)
+    m = USCC.search(uscc_form(text))
     return m.group(1) if m else None

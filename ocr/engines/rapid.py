@@ -115,11 +115,11 @@ class RapidOcrEngine:
             quads = [np.roll(q, 2, axis=0) for q in quads]
         timings["cls"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        texts = self.recognize_crops(crops)
+        texts = self._recognize(crops)
         timings["rec"] = time.perf_counter() - t2
         lines = [
-            TextLine(text, score, q.tolist(), page)
-            for (text, score), q in zip(texts, quads, strict=True)
+            TextLine(text, score, q.tolist(), page, chars)
+            for (text, score, chars), q in zip(texts, quads, strict=True)
             if text.strip() and score >= self.min_score
         ]
         lines = reading_order(lines, flipped=upside_down)
@@ -156,9 +156,15 @@ class RapidOcrEngine:
         return flipped > upright and flipped >= max(2, math.ceil(len(order) / 2))
 
     def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Recognise single-line crops. Cost grows with the padded width of every batch, so
-        lines are sorted by aspect ratio and a batch closes before padding would waste >25 %."""
-        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        """Recognise single-line crops: (text, mean character probability) for each."""
+        return [(text, score) for text, score, _chars in self._recognize(crops)]
+
+    # -- internals ----------------------------------------------------------------------------
+    def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float, tuple[float, ...]]]:
+        """Text, mean and per-character probabilities of single-line crops. Cost grows with the
+        padded width of every batch, so lines are sorted by aspect ratio and a batch closes
+        before padding would waste >25 %."""
+        results: list[tuple[str, float, tuple[float, ...]]] = [("", 0.0, ())] * len(crops)
         ratios = [max(1.0, c.shape[1] / max(1, c.shape[0])) for c in crops]
         order = [int(i) for i in np.argsort(ratios)]
         batches: list[list[int]] = []
@@ -177,8 +183,7 @@ class RapidOcrEngine:
                 results[i] = self._decode(pred)
         return results
 
-    # -- internals ----------------------------------------------------------------------------
-    def _decode(self, pred: np.ndarray) -> tuple[str, float]:
+    def _decode(self, pred: np.ndarray) -> tuple[str, float, tuple[float, ...]]:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
         keep = np.ones(len(idx), dtype=bool)
@@ -186,8 +191,11 @@ class RapidOcrEngine:
         keep &= idx != 0
         chars = [self._chars[i] if i < len(self._chars) else "" for i in idx[keep]]
         if not chars:
-            return "", 0.0
-        return "".join(chars), float(np.mean(prob[keep]))
+            return "", 0.0, ()
+        probs = prob[keep]
+        # A table entry may hold more than one character: each of them gets its entry's score.
+        per_char = tuple(float(p) for c, p in zip(chars, probs, strict=True) for _ in c)
+        return "".join(chars), float(np.mean(probs)), per_char
 
 
 

@@ -10,6 +10,7 @@
   ``3^i mod 31``, check = ``31 - sum mod 31`` where 31 stands for ``0`` (a popular
   implementation indexes the charset with 31 and crashes when the sum is a multiple of 31).
 
+The check characters themselves are computed in ``core.checkdigits`` (shared with ``ocr``).
 ``*_check_char`` raise ``ValueError`` for a malformed body (a programming error); the
 ``validate_*`` functions never raise and return an :class:`IdentifierCheck` naming the problem.
 They are strict: normalise (``normalize_identifier``) before validating user input.
@@ -19,47 +20,39 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.checkdigits import (
+    EARLIEST_BIRTH_YEAR,
+    ID_CHECK_CHARS,
+    ID_WEIGHTS,
+    ORG_CODE_CHARSET,
+    ORG_WEIGHTS,
+    PROVINCE_CODES,
+    USCC_CHARSET,
+    USCC_WEIGHTS,
+    birth_date_of,
+    id_check_char,
+    org_code_check_char,
+    uscc_check_char,
+)
 from verify.forms.problems import IdentifierCheck, Problem, Sex
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-ORG_CODE_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-# GB/T 2260 province-level codes, plus 71 Taiwan, 81 Hong Kong, 82 Macao and 83 (the residence
-# permits of Taiwan residents).
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
-)
-EARLIEST_BIRTH_YEAR = 1800
-
+__all__ = [
+    "EARLIEST_BIRTH_YEAR",
+    "ID_CHECK_CHARS",
+    "ID_WEIGHTS",
+    "ORG_CODE_CHARSET",
+    "ORG_WEIGHTS",
+    "PROVINCE_CODES",
+    "USCC_CHARSET",
+    "USCC_WEIGHTS",
+    "id_check_char",
+    "org_code_check_char",
+    "uscc_check_char",
+    "validate_id_number",
+    "validate_org_code",
+    "validate_uscc",
+]
 _DIGITS = frozenset("0123456789")
-
-
-def id_check_char(body: str) -> str:
-    """The 18th character of a resident ID number whose first 17 digits are ``body``."""
-    if len(body) != 17 or not set(body) <= _DIGITS:
-        raise ValueError("an ID number body is 17 ASCII digits")
-    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
-
-
-def org_code_check_char(body: str) -> str:
-    """The 9th character of an organisation code (GB 11714) whose first 8 are ``body``."""
-    if len(body) != 8 or not set(body) <= set(ORG_CODE_CHARSET):
-        raise ValueError("an organisation code body is 8 digits or capital letters")
-    total = sum(ORG_CODE_CHARSET.index(c) * w for c, w in zip(body, ORG_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
-
-
-def uscc_check_char(body: str) -> str:
-    """The 18th character of a unified social credit code (GB 32100) from its first 17."""
-    if len(body) != 17 or not set(body) <= set(USCC_CHARSET):
-        raise ValueError("a USCC body is 17 characters from the GB 32100 charset")
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]  # 31 -> 0: never index past the charset
 
 
 def validate_id_number(number: str, *, today: date | None = None) -> IdentifierCheck:
@@ -74,7 +67,7 @@ def validate_id_number(number: str, *, today: date | None = None) -> IdentifierC
         return IdentifierCheck(number, Problem.CHARSET)
     if number[:2] not in PROVINCE_CODES:
         return IdentifierCheck(number, Problem.REGION)
-    birth = _birth_date(number[6:14])
+    birth = birth_date_of(number[6:14])
     if birth is None:
         return IdentifierCheck(number, Problem.BIRTH_DATE)
     if today is not None and birth > today:
@@ -114,13 +107,3 @@ def validate_uscc(code: str) -> IdentifierCheck:
     if code[16] != org_check:
         return IdentifierCheck(code, Problem.ORG_CODE, expected_check=org_check)
     return IdentifierCheck(code)
-
-
-def _birth_date(digits: str) -> date | None:
-    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
-    if year < EARLIEST_BIRTH_YEAR:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None

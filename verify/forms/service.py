@@ -50,6 +50,7 @@ FIXED_FIELDS: dict[MaterialKind, dict[str, str]] = {
         BusinessLicenceField.ADDRESS: "住所", BusinessLicenceField.BUSINESS_SCOPE: "经营范围",
         BusinessLicenceField.REGISTRATION_AUTHORITY: "登记机关",
         BusinessLicenceField.REGISTRATION_DATE: "登记日期",
+        BusinessLicenceField.REGISTRATION_NUMBER: "注册号",
     },
 }
 
