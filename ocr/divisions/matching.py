@@ -109,12 +109,22 @@ def _near_steps(index: DivisionIndex, text: str, pos: int, scope: Division | Non
 
 
 def _unique(steps: list[_Step]) -> list[_Step]:
-    """The best step when all name one division (one name within one parent), else none.
+    """The best step when all name one division, else none.
 
-    Two rows with the same name and parent are one division recoded over time; the one in force
-    (or the latest) stands for it, and a same-length reading is preferred to an indel.
+    Rows with one official name under one parent are one division recoded over time. Rows with
+    one spelling in the text but different names are one place renamed when only one of them
+    is in force (鹿泉市 → 鹿泉区, both 鹿泉 before 分局), and two places otherwise (临夏市 and
+    临夏县 are both 临夏). The row in force (or the latest) stands for the division, and a
+    same-length reading is preferred to an indel.
     """
-    if len({(s.entry.form, s.entry.division.parent) for s in steps}) != 1:
+    groups = {(s.entry.division.name, s.entry.division.parent) for s in steps}
+    if len(groups) > 1:
+        in_force = {(s.entry.division.name, s.entry.division.parent) for s in steps
+                    if s.entry.division.current}
+        if len({s.entry.form for s in steps}) != 1 or len(in_force) != 1:
+            return []
+        steps = [s for s in steps if (s.entry.division.name, s.entry.division.parent) in in_force]
+    if not steps:
         return []
     best = min(
         steps,

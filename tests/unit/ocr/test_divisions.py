@@ -167,6 +167,10 @@ def test_renamed_divisions_prefer_the_one_in_force() -> None:
         ("昆山市公安局", ("320583",), 3),
         ("长丰县公安局", ("340121",), 3),
         ("北京市公安局经济技术开发区分局", ("110000",), 3),
+        # 鹿泉 is both 鹿泉区 (in force) and 鹿泉市 (until 2014): one place, renamed.
+        ("石家庄市公安局鹿泉分局", ("130100", "130110"), 9),
+        # 临夏 is both 临夏市 and 临夏县, two places in force: the branch is not named.
+        ("临夏回族自治州公安局临夏分局", ("622900",), 7),
     ],
 )
 def test_authorities(text: str, codes: tuple[str, ...], span: int) -> None:
