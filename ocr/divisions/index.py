@@ -141,6 +141,7 @@ class DivisionIndex:
         self.exact = dict(exact)
         self.children = dict(children)
         self.lengths = tuple(sorted({len(form) for form in self.exact}))
+        self._lengths_under: dict[str, tuple[int, ...]] = {}
 
     @functools.cached_property
     def fuzzy(self) -> dict[str, list[NameEntry]]:
@@ -155,6 +156,22 @@ class DivisionIndex:
                     for key in omission_keys(entry.form):
                         fuzzy[key].append(entry)
         return dict(fuzzy)
+
+    def lengths_under(self, scope: Division | None) -> tuple[int, ...]:
+        """The lengths of the names that may follow ``scope`` (its children, and a province's
+        counties too), so that the matcher slices only windows that can match."""
+        if scope is None:
+            return self.lengths
+        found = self._lengths_under.get(scope.code)
+        if found is None:
+            entries = list(self.children.get(scope.code, ()))
+            if scope.level is Level.PROVINCE:
+                for entry in entries[:]:
+                    if entry.division.level is Level.PREFECTURE:
+                        entries.extend(self.children.get(entry.division.code, ()))
+            found = tuple(sorted({len(entry.form) for entry in entries}))
+            self._lengths_under[scope.code] = found
+        return found
 
     def __len__(self) -> int:
         return len(self.divisions)

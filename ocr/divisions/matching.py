@@ -74,7 +74,7 @@ def _in_scope(entry: NameEntry, scope: Division | None) -> bool:
 
 def _exact_steps(index: DivisionIndex, text: str, pos: int, scope: Division | None) -> list[_Step]:
     steps = []
-    for length in index.lengths:
+    for length in index.lengths_under(scope):
         end = pos + length
         if end > len(text):
             break
@@ -88,23 +88,30 @@ def _near_steps(index: DivisionIndex, text: str, pos: int, scope: Division | Non
     """Official names one edit away from the text at ``pos``: a substituted character (never the
     last), an interior character missing, or an interior character too many."""
     steps = []
-    for length in index.lengths:
+    fuzzy = index.fuzzy
+    for length in index.lengths_under(scope):
+        if length < 3 or pos + length - 1 > len(text):
+            continue
+        # Substitution: a window as long as the name.
         end = pos + length
-        if end > len(text):
-            break
         window = text[pos:end]
-        for i in range(length - 1):
-            for entry in index.fuzzy.get(f"S{window[:i]}\x00{window[i + 1:]}", ()):
-                if _in_scope(entry, scope):
-                    steps.append(_Step(entry, pos, end, True))
-        for entry in index.fuzzy.get(f"D{window}", ()):
-            if _in_scope(entry, scope):
-                steps.append(_Step(entry, pos, end, True))
-        if length > 3:
-            for j in range(1, length - 1):
+        if len(window) == length:
+            for i in range(length - 1):
+                for entry in fuzzy.get(f"S{window[:i]}\x00{window[i + 1:]}", ()):
+                    if _in_scope(entry, scope):
+                        steps.append(_Step(entry, pos, end, True))
+        # Omission: a window one shorter than the name.
+        if length >= 4:
+            for entry in fuzzy.get(f"D{text[pos:end - 1]}", ()):
+                if len(entry.form) == length and _in_scope(entry, scope):
+                    steps.append(_Step(entry, pos, end - 1, True))
+        # Insertion: a window one longer than the name.
+        window = text[pos:end + 1]
+        if len(window) == length + 1:
+            for j in range(1, length):
                 for entry in index.exact.get(window[:j] + window[j + 1:], ()):
                     if entry.kind is Form.FULL and _in_scope(entry, scope):
-                        steps.append(_Step(entry, pos, end, True))
+                        steps.append(_Step(entry, pos, end + 1, True))
     return steps
 
 
