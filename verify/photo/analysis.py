@@ -5,18 +5,16 @@
 SelfieSegmentation gives the person mask used for the crown and the background. The result is a
 frozen :class:`PortraitAnalysis`; nothing here judges a photo against a profile.
 
-Conventions: pixel coordinates of the analysed image, y down. ``roll`` is the angle of the line
-through the iris centres (positive: the eye on the image's right is lower); ``yaw`` is positive
-when the face turns towards the image's right; ``pitch`` is positive when the chin is raised.
-Yaw and pitch come from the mesh's own depth estimates (its z shares the x scale), using the
-eye-corner / mouth-corner / cheek axis and the forehead (10) to chin (152) axis; in mediapipe's
-canonical face those axes are within 1° of the model's axes, so no offset is applied.
+Conventions: pixel coordinates of the analysed image, y down. ``roll`` is positive when the eye
+on the image's right is lower; ``yaw`` is positive when the face turns towards the image's right;
+``pitch`` is positive when the chin is raised. All three come from a perspective fit of
+mediapipe's canonical face to the 2-D landmarks (:mod:`verify.photo.pose`); the mesh's own depth
+estimates, used before issue 10, read level heads as 5-20° chin-down.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import queue
 import threading
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ import numpy as np
 
 from verify.photo.errors import model_unavailable
 from verify.photo.native_log import import_mediapipe, quiet_native_stderr
+from verify.photo.pose import estimate_pose
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,6 @@ _EYE_A: Final = ((159, 158, 160), (145, 153, 144), (33, 133))  # upper lids, low
 _EYE_B: Final = ((386, 385, 387), (374, 380, 373), (362, 263))
 _LIPS_INNER: Final = (13, 14)
 _MOUTH_CORNERS: Final = (61, 291)
-_EYE_OUTER: Final = (33, 263)
 # Where the forehead landmark sits between chin and crown, averaged over real portraits with a
 # clean person mask (0.65-0.76): used only when the mask cannot give the crown.
 FOREHEAD_TO_HEAD_RATIO: Final = 0.72
@@ -245,15 +243,14 @@ def _measure(points: np.ndarray, person: np.ndarray) -> FaceLandmarks:
     if left_x > right_x:  # A face turned past profile or mirrored: keep left < right.
         left_x, right_x = right_x, left_x
     crown, from_mask = _crown(points, person, left_x, right_x)
-    yaw, pitch = _yaw_pitch(points)
-    roll = math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
+    pose = estimate_pose(points)
     mouth_width = _distance(points, *_MOUTH_CORNERS)
     mouth = _distance(points, *_LIPS_INNER) / mouth_width if mouth_width > 0 else 0.0
     return FaceLandmarks(
         points=points, left_eye=left_eye, right_eye=right_eye,
         eye_line_y=(left_eye[1] + right_eye[1]) / 2.0, chin=chin, crown_y=crown,
         crown_from_mask=from_mask, face_left_x=left_x, face_right_x=right_x,
-        center_x=(left_x + right_x) / 2.0, roll=roll, yaw=yaw, pitch=pitch,
+        center_x=(left_x + right_x) / 2.0, roll=pose.roll, yaw=pose.yaw, pitch=pose.pitch,
         eye_openness=(openness[0][0], openness[1][0]), mouth_openness=mouth,
     )
 
@@ -269,21 +266,6 @@ def _eye_openness(points: np.ndarray, upper: tuple[int, ...], lower: tuple[int, 
 
 def _distance(points: np.ndarray, a: int, b: int) -> float:
     return float(np.hypot(*(points[a, :2] - points[b, :2])))
-
-
-def _yaw_pitch(points: np.ndarray) -> tuple[float, float]:
-    """Head yaw and pitch in degrees from the mesh's 3-D landmarks (z: smaller is nearer)."""
-    across = sum(points[b] - points[a] for a, b in (_EYE_OUTER, _MOUTH_CORNERS,
-                                                    (CHEEK_LEFT, CHEEK_RIGHT)))
-    across = across / (np.linalg.norm(across) or 1.0)
-    up = points[FOREHEAD] - points[CHIN]
-    up = up - across * float(np.dot(up, across))
-    up = up / (np.linalg.norm(up) or 1.0)
-    # The face's x axis leaving the image plane (z) is yaw; its up axis leaning towards the camera
-    # (forehead nearer, i.e. smaller z, than the chin) is a lowered chin, i.e. negative pitch.
-    yaw = math.degrees(math.atan2(float(across[2]), float(across[0])))
-    pitch = math.degrees(math.atan2(float(up[2]), float(-up[1])))
-    return yaw, pitch
 
 
 def _crown(points: np.ndarray, person: np.ndarray, left_x: float, right_x: float

@@ -1,7 +1,7 @@
 """The auto-fix: turn an ordinary portrait into a photo that meets a profile's geometry and
 background rules (``zhengzhao check-photo FILE --fix OUT``).
 
-Steps: analyse the portrait (one face, landmarks, crown, person mask); level the eyes when they
+Steps: analyse the portrait (one face, landmarks, crown, person mask); level the head when it
 tilt by :data:`MIN_ROLL_CORRECTION` degrees or more; plan the scale and crop from the landmarks
 (:mod:`verify.photo.fix_geometry`); cut and resize (:mod:`verify.photo.fix_render`); paint
 what the source does not cover above and beside the person in the background colour; replace
@@ -96,7 +96,7 @@ def fix_photo(photo: PhotoFile, profile: PhotoProfile, analyzer: PortraitAnalyze
     analysis = analyzer.analyze(photo.rgb)
     face = _single_face(analysis)
     notes = _check_pose(face, profile)
-    level = leveling(face.left_eye, face.right_eye, MIN_ROLL_CORRECTION)
+    level = leveling(face.left_eye, face.right_eye, MIN_ROLL_CORRECTION, face.roll)
     head = upright_head(face.points, face.left_eye, face.right_eye, face.crown_y, level)
     result = _compose(photo.rgb, analysis.person_mask, _plan(head, profile), level, profile)
     second = analyzer.analyze(result.rgb)
@@ -110,7 +110,7 @@ def fix_photo(photo: PhotoFile, profile: PhotoProfile, analyzer: PortraitAnalyze
             result = _compose(photo.rgb, analysis.person_mask, plan, level, profile,
                               rendered=rendered, detail_mask=detail)
     if level.angle:
-        notes.append(f"rotated by {level.angle:.1f}° to level the eyes")
+        notes.append(f"rotated by {level.angle:.1f}° to level the head")
     notes += result.notes
     scale = result.rendered.scale
     if scale > 1.0:

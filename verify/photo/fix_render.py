@@ -42,9 +42,14 @@ class Leveling:
 
 
 def leveling(left_eye: tuple[float, float], right_eye: tuple[float, float],
-             min_angle: float) -> Leveling:
-    """The rotation that levels the eyes, or none when they are within ``min_angle`` degrees."""
-    angle = math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
+             min_angle: float, roll: float | None = None) -> Leveling:
+    """The rotation that levels the head, or none when it is within ``min_angle`` degrees.
+
+    ``roll`` is the head's measured roll (the pose fit's, which the checks judge); without it
+    the line through the irises is levelled. Either way the rotation turns about the eyes'
+    midpoint."""
+    angle = roll if roll is not None else \
+        math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
     center = ((left_eye[0] + right_eye[0]) / 2.0, (left_eye[1] + right_eye[1]) / 2.0)
     return Leveling(angle if abs(angle) >= min_angle else 0.0, center)
 
