@@ -13,6 +13,7 @@ import pytest
 from photo_helpers import encode
 
 from verify.photo import CheckStatus, PhotoCheck, PhotoFixError, check_photo, fix_photo
+from verify.photo.checks_face import MAX_MOUTH_OPENNESS
 from verify.photo.decode import decode_photo
 from verify.photo.pose import CANONICAL, LANDMARKS, estimate_pose
 
@@ -144,3 +145,20 @@ def test_fixing_a_frontal_level_portrait_never_fails_on_pose(real_portraits, pho
             assert report.result(check).status is CheckStatus.PASS, (item.id, check)
         fixed += 1
     assert fixed >= 6
+
+
+def test_closed_smiles_pass_the_mouth_rule_and_grins_fail(real_portraits, measured) -> None:
+    # Measured on the set: closed lips and closed smiles 0.000-0.020, toothy grins 0.15-0.23,
+    # open mouths 0.42-0.50, so MAX_MOUTH_OPENNESS (0.08) stays where it is.
+    seen = set()
+    for item in real_portraits.values():
+        mouth = item.truth.get("mouth")
+        if item.id not in measured or mouth is None:
+            continue
+        gap = measured[item.id].mouth_openness
+        if mouth in ("closed", "smile_closed"):
+            assert gap <= MAX_MOUTH_OPENNESS, (item.id, gap)
+        else:
+            assert gap > MAX_MOUTH_OPENNESS, (item.id, gap)
+        seen.add(mouth)
+    assert seen == {"closed", "smile_closed", "grin", "open"}
