@@ -97,8 +97,10 @@ class DocumentReader:
             if r.doc_type != doc_type:
                 r.fields, r.checkboxes = extract(doc_type, r.upright_items(), r.to_source)
             new_fields = dict(r.fields)
-            if (doc_type == DocType.BUSINESS_LICENCE
-                    and BusinessLicenceField.REGISTRATION_AUTHORITY not in new_fields):
+            printed = new_fields.get(BusinessLicenceField.REGISTRATION_AUTHORITY)
+            # Right of 登记机关 stands the seal: what is read there is often a fragment of it.
+            if doc_type == DocType.BUSINESS_LICENCE and (
+                    printed is None or not _AUTHORITY.search(printed.value)):
                 seal_field = self._authority_from_seal(r)
                 if seal_field is not None:
                     new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = seal_field
@@ -148,8 +150,9 @@ class DocumentReader:
 
     def _authority_from_seal(self, r: PageRead) -> ExtractedField | None:
         """On real licences the registration authority's name is only in its red seal."""
-        seal = read_seal(r.image_upright(), self.engine)
-        if seal is None or not _AUTHORITY.search(seal.text):
+        seal = read_seal(r.image_upright(), self.engine,
+                         lambda text: _AUTHORITY.search(text) is not None)
+        if seal is None:
             return None
         return place_field(ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box)),
                            authority=True)

@@ -9,6 +9,7 @@ top) and the strip is read by the engine's line recogniser.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -16,9 +17,10 @@ import numpy as np
 
 from ocr.engines.base import OCREngine
 
-# Chinese seals arch their text over the top, starting about 30° below the horizontal on the left.
-ARC_START_DEG = 150.0
-ARC_END_DEG = 390.0
+# Chinese seals arch their text over the top, from about 55° below the horizontal on the left
+# to as far on the right (measured on real licences: a narrower arc loses 上 and 局).
+ARC_START_DEG = 125.0
+ARC_END_DEG = 415.0
 RING = (0.56, 0.91)  # the text band inside the rim, as fractions of the seal's radius
 
 
@@ -29,14 +31,15 @@ class SealText:
     box: list[list[float]]  # the seal's bounding square, in the image's pixels
 
 
-def find_seal(image: np.ndarray) -> tuple[float, float, float] | None:
-    """Centre and radius of the largest round red stamp, or None."""
+def find_seals(image: np.ndarray, limit: int = 3) -> list[tuple[float, float, float]]:
+    """Centre and radius of the largest round red stamps (the national emblem on a licence is
+    one too), largest first, overlapping ones counted once."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
     red = ((hsv[..., 0] <= 10) | (hsv[..., 0] >= 165)) & (hsv[..., 1] >= 60) & (hsv[..., 2] >= 60)
     mask = cv2.morphologyEx(red.astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     # RETR_LIST: a seal sits inside a licence's red border, so it is no outermost contour.
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    best = None
+    found: list[tuple[float, float, float]] = []
     min_r = 0.04 * min(image.shape[:2])
     max_r = 0.3 * min(image.shape[:2])
     for contour in contours:
@@ -46,9 +49,18 @@ def find_seal(image: np.ndarray) -> tuple[float, float, float] | None:
         hull_area = cv2.contourArea(cv2.convexHull(contour))
         if hull_area / (math.pi * r * r) < 0.7:  # not round: a red border or a title
             continue
-        if best is None or r > best[2]:
-            best = (cx, cy, r)
-    return best
+        found.append((cx, cy, r))
+    distinct: list[tuple[float, float, float]] = []
+    for cx, cy, r in sorted(found, key=lambda c: -c[2]):
+        if all(math.hypot(cx - x, cy - y) > max(r, q) for x, y, q in distinct):
+            distinct.append((cx, cy, r))
+    return distinct[:limit]
+
+
+def find_seal(image: np.ndarray) -> tuple[float, float, float] | None:
+    """Centre and radius of the largest round red stamp, or None."""
+    seals = find_seals(image, 1)
+    return seals[0] if seals else None
 
 
 def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
@@ -65,7 +77,8 @@ def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
     polar = cv2.warpPolar(image, (n_radii, n_angles), (cx, cy), r,
                           cv2.WARP_POLAR_LINEAR | cv2.INTER_CUBIC)
     rows = [int((a % 360.0) / 360.0 * n_angles) % n_angles
-            for a in np.linspace(ARC_START_DEG, ARC_END_DEG, int(n_angles * 240 / 360))]
+            for a in np.linspace(ARC_START_DEG, ARC_END_DEG,
+                                 int(n_angles * (ARC_END_DEG - ARC_START_DEG) / 360))]
     band = polar[rows, int(RING[0] * n_radii): int(RING[1] * n_radii)]
     strip = band.transpose(1, 0, 2)[::-1].astype(np.float32)
     redness = strip[..., 2] - np.maximum(strip[..., 1], strip[..., 0])
@@ -77,16 +90,19 @@ def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
 
 
-def read_seal(image: np.ndarray, engine: OCREngine) -> SealText | None:
-    """The text along the largest red seal on ``image``."""
-    found = find_seal(image)
-    if found is None:
-        return None
-    cx, cy, r = found
-    strip = unroll(image, cx, cy, r)
-    (text, score), = engine.recognize_crops([strip])
-    text = text.replace(" ", "")
-    if not text:
-        return None
-    box = [[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r]]
-    return SealText(text, score, box)
+def read_seal(
+    image: np.ndarray, engine: OCREngine, accept: Callable[[str], bool] | None = None
+) -> SealText | None:
+    """The text along the largest red seal on ``image`` whose text ``accept`` takes (the
+    largest one when no test is given)."""
+    for cx, cy, r in find_seals(image):
+        strip = unroll(image, cx, cy, r)
+        (text, score), = engine.recognize_crops([strip])
+        text = text.replace(" ", "")
+        if not text or (accept is not None and not accept(text)):
+            if accept is None:
+                return None
+            continue
+        box = [[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r]]
+        return SealText(text, score, box)
+    return None

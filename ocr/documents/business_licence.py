@@ -29,6 +29,16 @@ from ocr.documents.layout import (
     split_embedded_labels,
     split_vertical_runs,
 )
+from ocr.documents.licence_values import (
+    notes_column_edge,
+    registration_date,
+    split_name_rows,
+    strip_watermark,
+    trim_address,
+    trim_entity_type,
+    trim_name,
+    trim_person,
+)
 from ocr.documents.places import place_field
 from ocr.documents.text import USCC, fix_digits, parse_date, parse_date_range, uscc_form
 
@@ -38,7 +48,7 @@ LABELS: dict[F, tuple[str, ...]] = {
     F.USCC: ("统一社会信用代码", "社会信用代码", "信用代码"),
     F.REGISTRATION_NUMBER: ("注册号",),
     F.NAME: ("名称",),
-    F.ENTITY_TYPE: ("类型", "组成形式"),
+    F.ENTITY_TYPE: ("公司类型", "企业类型", "类型", "组成形式"),
     F.LEGAL_REPRESENTATIVE: ("法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人",
                              "法人代表"),
     F.REGISTERED_CAPITAL: ("注册资本", "出资额", "注册资金"),
@@ -61,6 +71,8 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
     # Two-character labels also occur inside values (经营范围 ... 类型 ...): only the long ones
     # are cut out of a line.
     items = split_embedded_labels(items, [lab for lab in ALL_LABELS if len(lab) >= 4])
+    edge = notes_column_edge(items)
+    items = [it for it in items if it.x0 < edge]
     anchors: dict[F, Anchor] = {}
     for key, labels in LABELS.items():
         anchor = _find_label(items, labels)
@@ -100,16 +112,32 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
             value = _DATE_CN.sub("", text)
             if value:
                 fields[key] = place_field(make_field(pieces, value, to_source), authority=True)
-        elif key == F.ADDRESS and text:
+        elif key == F.ADDRESS and (pieces := trim_address(pieces)):
+            text = strip_watermark("".join(t for t, _ in pieces))
             fields[key] = place_field(make_field(pieces, text, to_source))
-        elif text:
+        elif key == F.NAME and text:
+            pieces, type_row = split_name_rows(pieces)
+            text = trim_name(strip_watermark("".join(t for t, _ in pieces)))
+            if text:
+                fields[key] = make_field(pieces, text, to_source)
+            if type_row and F.ENTITY_TYPE not in anchors:
+                fields[F.ENTITY_TYPE] = make_field(
+                    type_row, trim_entity_type(type_row[0][0]), to_source)
+        elif key == F.ENTITY_TYPE and text:
+            fields[key] = make_field(pieces, trim_entity_type(strip_watermark(text)), to_source)
+        elif key == F.LEGAL_REPRESENTATIVE and (text := trim_person(text)):
+            fields[key] = make_field(pieces, text, to_source)
+        elif key == F.BUSINESS_SCOPE and text:
+            fields[key] = make_field(pieces, text, to_source)
+        elif text := strip_watermark(text):
             fields[key] = make_field(pieces, text, to_source)
     if F.USCC not in fields and F.REGISTRATION_NUMBER not in fields:
         for it in items:
             if field := _identifier([(it.text, it)], to_source):
                 fields[F.USCC] = field
                 break
-    reg_date = _registration_date(items, anchors.get(F.REGISTRATION_AUTHORITY), used)
+    authority = anchors.get(F.REGISTRATION_AUTHORITY)
+    reg_date = registration_date(items, authority.item if authority else None, used)
     if reg_date is not None:
         iso, item = reg_date
         fields[F.REGISTRATION_DATE] = make_field([(item.text, item)], iso, to_source)
@@ -136,20 +164,6 @@ def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
              if a.item.y0 > anchor.item.y0 + 0.5 * anchor.item.height
              and abs(a.item.x0 - anchor.item.x0) < tol]
     return min(below, default=float("inf"))
-
-
-def _registration_date(
-    items: list[Item], authority: Anchor | None, used: set[int]
-) -> tuple[str, Item] | None:
-    """The date printed under the registration authority's seal: the lowest unused full date."""
-    candidates = [it for it in items if id(it) not in used and _DATE_CN.search(it.text)]
-    if authority is not None:
-        near = [it for it in candidates if it.y0 >= authority.item.y0 - authority.item.height]
-        candidates = near or candidates
-    for it in sorted(candidates, key=lambda i: -i.y0):
-        if iso := parse_date(it.text):
-            return iso, it
-    return None
 
 
 _REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
