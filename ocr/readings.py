@@ -78,6 +78,9 @@ class PageRead:
         return order_quad(np.asarray(self.rect.map_box(box))).tolist()
 
     def upright_items(self) -> list[Item]:
+        """The lines as layout items, page turned upright and levelled (the skew is measured
+        afresh, so calling this twice gives the same items)."""
+        self.skew = 0.0
         self.skew = _skew([TextLine(ln.text, ln.score, self.upright(ln.box)) for ln in self.lines])
         return to_items(TextLine(ln.text, ln.score, self.upright(ln.box), ln.page, ln.char_scores)
                         for ln in self.lines)

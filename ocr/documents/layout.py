@@ -136,15 +136,26 @@ def same_row(a: Item, b: Item) -> bool:
 
 
 def rows(items: Sequence[Item]) -> list[list[Item]]:
-    """Items grouped into visual rows, top to bottom, each row left to right."""
+    """Items grouped into visual rows, top to bottom, each row left to right. An item joins the
+    row it overlaps most (measured against the row's median top and bottom), so a slightly
+    tilted line of letter-spaced label characters stays one row."""
     out: list[list[Item]] = []
+    spans: list[tuple[float, float]] = []
     for it in sorted(items, key=lambda i: i.cy):
-        for row in out:
-            if same_row(row[0], it):
-                row.append(it)
-                break
-        else:
+        best, best_ratio = -1, 0.5
+        for k, (y0, y1) in enumerate(spans):
+            overlap = min(y1, it.y1) - max(y0, it.y0)
+            ratio = overlap / max(1e-6, min(y1 - y0, it.height))
+            if ratio > best_ratio:
+                best, best_ratio = k, ratio
+        if best < 0:
             out.append([it])
+            spans.append((it.y0, it.y1))
+        else:
+            out[best].append(it)
+            members = out[best]
+            spans[best] = (float(np.median([m.y0 for m in members])),
+                           float(np.median([m.y1 for m in members])))
     for row in out:
         row.sort(key=lambda i: i.x0)
     out.sort(key=lambda r: min(i.y0 for i in r))
@@ -248,12 +259,23 @@ def collect_value(
     rest = lab.text[anchor.length :].lstrip(":")
     if rest:
         pieces.append((rest, lab))
-    row_right = sorted(
+    def right_of_label(it: Item) -> bool:
         # Detector boxes are padded, so a value's box may start inside its label's box.
-        (it for it in items if it is not lab and same_row(it, lab)
-         and it.x0 >= lab.x1 - max(0.5 * lab.height, 0.3 * (lab.x1 - lab.x0)) and it.x0 < x_max),
-        key=lambda i: i.x0,
-    )
+        return (it is not lab and it.x0 >= lab.x1 - max(0.5 * lab.height, 0.3 * (lab.x1 - lab.x0))
+                and it.x0 < x_max)
+
+    row_right = sorted((it for it in items if right_of_label(it) and same_row(it, lab)),
+                       key=lambda i: i.x0)
+    if not row_right and not rest:
+        # Scans fed in askew, or printed out of register: the value sits half a line lower or
+        # higher than its label. Take the nearest line right of it that no other label owns.
+        others = [a.item for a in stop_labels if a.item is not lab]
+        near = [it for it in items if right_of_label(it) and id(it) not in label_items
+                and abs(it.cy - lab.cy) < 0.9 * lab.height
+                and not any(same_row(it, o) and abs(it.cy - o.cy) < abs(it.cy - lab.cy)
+                            for o in others)]
+        row_right = sorted((it for it in near if same_row(it, min(near, key=lambda i: abs(
+            i.cy - lab.cy)))), key=lambda i: i.x0) if near else []
     for it in row_right:
         if id(it) in label_items:
             break
@@ -263,7 +285,9 @@ def collect_value(
     value_left = min([p[1].x0 for p in pieces if p[1] is not lab] + [anchor.value_x])
     bottom = lab.y1
     line_h = lab.height
-    for row in rows([it for it in items if it.y0 > lab.y0 + 0.5 * lab.height]):
+    taken = {id(it) for _t, it in pieces}
+    for row in rows([it for it in items
+                     if it.y0 > lab.y0 + 0.5 * lab.height and id(it) not in taken]):
         row = [it for it in row if it.x0 >= value_left - 1.2 * line_h and it.x0 < x_max]
         if not row:
             continue

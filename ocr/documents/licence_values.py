@@ -25,6 +25,7 @@ ENTITY_TYPE = re.compile(
     r"个体工商户|全民所有制|集体所有制|股份合作制|中外合资经营|中外合作经营|外商独资|"
     r"个人经营|家庭经营|有限责任公司分公司|股份有限公司分公司|农民专业合作社)"
     r"(（[^）]{1,24}）)?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_LENIENT = re.compile(r"(\d{4})年?(\d{1,2})月(\d{1,2})日?|(\d{4})年(\d{2})(\d{2})日")
 
 
@@ -49,7 +50,8 @@ def trim_name(text: str) -> str:
     if not ends:
         return text
     tail = text[ends[-1].end():]
-    return text if not tail or tail[0] in "（(" else text[: ends[-1].end()]
+    keep = not tail or (tail[0] in "（(" and _CJK.search(tail) is not None)
+    return text if keep else text[: ends[-1].end()]
 
 
 def split_name_rows(

@@ -52,9 +52,34 @@ _DATE_PATTERNS = (
 )
 
 
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_CN_DIGIT.update({"零": 0, "○": 0, "O": 0, "o": 0, "0": 0, "Ｏ": 0})
+_CN_DATE = re.compile(r"([〇零○OoＯ0一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
+                      r"([一二三四五六七八九十]{1,3})日")
+
+
+def _cn_number(text: str) -> int:
+    """一 … 九, 十, 十一 … 十九, 二十 … 三十一."""
+    if "十" not in text:
+        return _CN_DIGIT.get(text, 0)
+    tens, _, units = text.partition("十")
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(units, 0) if units else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """Dates written in Chinese numerals (``二〇一〇年三月九日``, as old licences print them)
+    rewritten with Arabic digits (``2010年3月9日``)."""
+    def convert(m: re.Match[str]) -> str:
+        year = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
+        return f"{year}年{_cn_number(m.group(2))}月{_cn_number(m.group(3))}日"
+
+    return _CN_DATE.sub(convert, text)
+
+
 def parse_date(text: str) -> str | None:
-    """The first date in ``text`` as ``YYYY-MM-DD`` (年月日, dots, dashes, slashes, 8 digits)."""
-    t = compact(text).translate(_DIGIT_FIXES)
+    """The first date in ``text`` as ``YYYY-MM-DD`` (年月日, dots, dashes, slashes, 8 digits,
+    Chinese numerals)."""
+    t = arabic_dates(compact(text)).translate(_DIGIT_FIXES)
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(t):
             iso = valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -65,7 +90,7 @@ def parse_date(text: str) -> str | None:
 
 def parse_date_range(text: str) -> tuple[str | None, str | None]:
     """A validity range like ``2016.05.10-2036.05.10``, ``2015年3月1日至长期``."""
-    t = compact(text)
+    t = arabic_dates(compact(text))
     parts = re.split(r"[至到~\-—–－一]+(?=\d|长期|永久)", t, maxsplit=1)
     start = parse_date(parts[0]) if parts else None
     end: str | None = None
