@@ -20,10 +20,13 @@ from core import (
     TextLine,
 )
 from ocr.documents.classify import classify
+from ocr.documents.layout import to_items
+from ocr.documents.licence_values import registration_date as licence_date
 from ocr.documents.places import place_field
 from ocr.documents.text import compact
 from ocr.engines.base import OCREngine
 from ocr.loading import LoadLimits, load_document, load_path
+from ocr.overprint import read_region
 from ocr.quality import QualityInput, assess
 from ocr.readings import (
     PLAIN_MIN_SIDE,
@@ -104,6 +107,11 @@ class DocumentReader:
                 seal_field = self._authority_from_seal(r)
                 if seal_field is not None:
                     new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = seal_field
+            if (doc_type == DocType.BUSINESS_LICENCE
+                    and BusinessLicenceField.REGISTRATION_DATE not in new_fields):
+                date_field = self._date_under_seal(r)
+                if date_field is not None:
+                    new_fields[BusinessLicenceField.REGISTRATION_DATE] = date_field
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
             checkboxes.update(r.checkboxes)
@@ -156,6 +164,24 @@ class DocumentReader:
             return None
         return place_field(ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box)),
                            authority=True)
+
+    def _date_under_seal(self, r: PageRead) -> ExtractedField | None:
+        """The registration date, read again below 登记机关 with the red seal over it removed."""
+        label = next((it for it in r.upright_items() if it.text.startswith("登记机关")), None)
+        if label is None:
+            return None
+        t0 = time.perf_counter()
+        width, height = label.width, label.height
+        region = (label.x0 - 0.5 * width, label.y1, label.x1 + 2.0 * width, label.y1 + 5 * height)
+        lines = read_region(r.image_upright(), region, self.engine, height)
+        r.timings["seal_date"] = r.timings.get("seal_date", 0.0) + time.perf_counter() - t0
+        found = licence_date(to_items(lines), None, set())
+        if found is None:
+            return None
+        iso, _item = found
+        x0, y0, x1, y1 = region
+        box = r.to_source([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        return ExtractedField(iso, min((ln.score for ln in lines), default=0.0), box)
 
     def _read_page(self, index: int, image: np.ndarray, hint: DocType | None) -> PageRead:
         """The page's best reading. The flattened document (or the whole image) is read first;
