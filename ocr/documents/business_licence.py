@@ -166,6 +166,7 @@ def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
     return min(below, default=float("inf"))
 
 
+_DUST = frozenset(".·,-_'`")
 _REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
 
 
@@ -174,7 +175,13 @@ def _identifier(
 ) -> ExtractedField | None:
     """The USCC (or the old registration number) in ``pieces``, checked and, when exactly one
     confusable substitution passes, repaired."""
-    text = "".join(t for t, _ in pieces)
+    # A dot or dash read inside the code (``91440101MA5D5.JQ7X8``) is dust, not a character.
+    scores = piece_scores(pieces)
+    raw = "".join(t for t, _ in pieces)
+    keep = [k for k, c in enumerate(raw) if c not in _DUST]
+    text = "".join(raw[k] for k in keep)
+    if scores is not None:
+        scores = tuple(scores[k] for k in keep)
     if registration:
         form = fix_digits(text)
         m = _REGISTRATION_NUMBER.search(form)
@@ -183,7 +190,6 @@ def _identifier(
         m = USCC.search(form)
     if m is None or not pieces:
         return None
-    scores = piece_scores(pieces)
     span = scores[m.start(1):m.end(1)] if scores is not None else None
     checked: CheckedIdentifier = (check_registration_number(m.group(1), span) if registration
                                   else check_uscc(m.group(1), span))

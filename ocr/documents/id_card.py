@@ -41,6 +41,7 @@ FRONT_LABELS: dict[IdCardFrontField, tuple[str, ...]] = {
 ALL_FRONT_LABELS = tuple(lab for labs in FRONT_LABELS.values() for lab in labs)
 BACK_LABELS = ("签发机关", "有效期限", "中华人民共和国", "居民身份证")
 _SEX = re.compile(r"[男女]")
+_SEX_THEN_ETHNICITY = re.compile(r"[男女][\u4e00-\u9fff]{2}([\u4e00-\u9fff]{1,6})$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NAME = re.compile(r"[\u4e00-\u9fff·•]{2,15}")
 
@@ -68,6 +69,7 @@ def extract_front(
     """Fields of the portrait side, keyed by :class:`IdCardFrontField`."""
     items = front_items(items)
     anchors = {key: find_label(items, labs) for key, labs in FRONT_LABELS.items()}
+    _misread_labels(items, anchors)
     found = [a for a in anchors.values() if a is not None]
     fields: dict[str, ExtractedField] = {}
 
@@ -89,6 +91,10 @@ def extract_front(
         text = "".join(_CJK.findall("".join(t for t, _ in pieces))).removesuffix("族")
         if text:
             fields[IdCardFrontField.ETHNICITY] = make_field(pieces, text, to_source)
+    elif (pieces := value(IdCardFrontField.SEX)) and (
+            m := _SEX_THEN_ETHNICITY.search("".join(t for t, _ in pieces))):
+        # 民族 misread beyond recognition on the sex line: its two characters follow the sex.
+        fields[IdCardFrontField.ETHNICITY] = make_field(pieces, m.group(1), to_source)
     if (pieces := value(IdCardFrontField.BIRTH_DATE)) and (
             iso := parse_date("".join(t for t, _ in pieces))):
         fields[IdCardFrontField.BIRTH_DATE] = make_field(pieces, iso, to_source)
@@ -96,7 +102,10 @@ def extract_front(
     stop = number[1].y0 if number is not None else float("inf")
     if anchors[IdCardFrontField.ID_NUMBER] is not None:
         stop = min(stop, anchors[IdCardFrontField.ID_NUMBER].item.y0)
-    if pieces := value(IdCardFrontField.ADDRESS, multiline=True, stop_y=stop):
+    pieces = value(IdCardFrontField.ADDRESS, multiline=True, stop_y=stop)
+    if not pieces and anchors[IdCardFrontField.ADDRESS] is None:
+        pieces = _unlabelled_address(items, anchors[IdCardFrontField.BIRTH_DATE], stop)
+    if pieces:
         # The number sits right under the address; never let it run into it.
         pieces = [(t, it) for t, it in pieces if ID_NUMBER.search(fix_digits(t)) is None]
         if pieces:
@@ -106,6 +115,41 @@ def extract_front(
         fields[IdCardFrontField.ID_NUMBER] = number[0]
         _cross_check(fields, number[0])
     return fields
+
+
+def _misread_labels(items: list[Item], anchors: dict[IdCardFrontField, Anchor | None]) -> None:
+    """Labels the recogniser got one character wrong (``性川``, ``徐址``) on a small or worn
+    card, taken for theirs when they stand in the label column of the labels that were read."""
+    column = [a.item.x0 for a in anchors.values() if a is not None]
+    if not column:
+        return
+    left = min(column)
+    taken = {id(a.item) for a in anchors.values() if a is not None}
+    for key, labels in FRONT_LABELS.items():
+        if anchors[key] is not None or key == IdCardFrontField.ETHNICITY:
+            continue
+        label = labels[0]
+        for it in sorted(items, key=lambda i: i.y0):
+            head = it.text[:len(label)]
+            if (id(it) in taken or len(head) < len(label) or abs(it.x0 - left) > it.height
+                    or sum(a != b for a, b in zip(head, label, strict=True)) != 1):
+                continue
+            anchors[key] = Anchor(label, it, len(label))
+            taken.add(id(it))
+            break
+
+
+def _unlabelled_address(
+    items: list[Item], birth: Anchor | None, stop: float
+) -> list[tuple[str, Item]]:
+    """With 住址 unread, the address is the lines between the birth date and the number, in
+    the value column."""
+    if birth is None or stop == float("inf"):
+        return []
+    line = birth.item
+    return [(it.text, it) for it in sorted(items, key=lambda i: (round(i.cy / line.height), i.x0))
+            if it.y0 > line.y1 - 0.2 * line.height and it.y1 < stop + 0.2 * line.height
+            and it.x0 > line.x0 + 1.5 * line.height]
 
 
 def _id_number(

@@ -196,6 +196,7 @@ def complete_fragment_labels(items: list[Item], labels: Iterable[str]) -> list[I
                    and (len(it.text) <= 2 or len(it.text) >= 0.7 * len(lab))]
         if len(matches) == 1 and matches[0] not in present:
             it.text = matches[0]
+            it.char_scores = None
             present.add(matches[0])
     return items
 
@@ -276,10 +277,13 @@ def collect_value(
                             for o in others)]
         row_right = sorted((it for it in near if same_row(it, min(near, key=lambda i: abs(
             i.cy - lab.cy)))), key=lambda i: i.x0) if near else []
+    right_edge = lab.x1
     for it in row_right:
-        if id(it) in label_items:
+        # A stamp or a watermark standing well apart on the row is no part of the value.
+        if id(it) in label_items or it.x0 - right_edge > 4 * max(lab.height, it.height):
             break
         pieces.append((it.text, it))
+        right_edge = it.x1
     if not multiline:
         return pieces
     value_left = min([p[1].x0 for p in pieces if p[1] is not lab] + [anchor.value_x])
@@ -322,7 +326,8 @@ def piece_scores(pieces: Sequence[tuple[str, Item]]) -> tuple[float, ...] | None
     tail of it after a label), when every piece's item has them."""
     out: list[float] = []
     for text, it in pieces:
-        if it.char_scores is None or not it.text.endswith(text):
+        if (it.char_scores is None or len(it.char_scores) != len(it.text)
+                or not it.text.endswith(text)):
             return None
         out.extend(it.char_scores[len(it.text) - len(text):])
     return tuple(out)

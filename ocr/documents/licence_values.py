@@ -21,9 +21,9 @@ _WATERMARK = re.compile(r"(仅限|仅供|此件|复印无效|网站展示|展示
 _NAME_END = re.compile(r"(公司|厂|店|商行|经营部|门市部|合作社|事务所|工作室|中心|研究院|设计院)")
 # The entity types a licence prints (类型 / 公司类型 / 组成形式), with an optional bracket.
 ENTITY_TYPE = re.compile(
-    r"^(其他)?(有限责任公司|股份有限公司|有限合伙企业|普通合伙企业|合伙企业|个人独资企业|"
-    r"个体工商户|全民所有制|集体所有制|股份合作制|中外合资经营|中外合作经营|外商独资|"
-    r"个人经营|家庭经营|有限责任公司分公司|股份有限公司分公司|农民专业合作社)"
+    r"(其他)?(有限责任公司分公司|股份有限公司分公司|有限责任公司|股份有限公司|有限合伙企业|"
+    r"普通合伙企业|合伙企业|个人独资企业|个体工商户|全民所有制|集体所有制|股份合作制|"
+    r"中外合资经营|中外合作经营|外商独资|个人经营|家庭经营|农民专业合作社)"
     r"(（[^）]{1,24}）)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_LENIENT = re.compile(r"(\d{4})年?(\d{1,2})月(\d{1,2})日?|(\d{4})年(\d{2})(\d{2})日")
@@ -61,13 +61,13 @@ def split_name_rows(
     lost, its value sits right under the name)."""
     first = pieces[0][1] if pieces else None
     for k, (text, it) in enumerate(pieces):
-        if first is not None and it.y0 > first.y1 and ENTITY_TYPE.match(text):
+        if first is not None and it.y0 > first.y1 and ENTITY_TYPE.match(text) is not None:
             return pieces[:k], pieces[k:k + 1]
     return pieces, []
 
 
 def trim_entity_type(text: str) -> str:
-    m = ENTITY_TYPE.match(text)
+    m = ENTITY_TYPE.search(text)
     return m.group(0) if m else text
 
 
