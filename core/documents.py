@@ -123,6 +123,9 @@ class FieldNote(StrEnum):
     DIVISION_MATCHED = "division_matched"
     # One character of a place name was replaced by the one close GB/T 2260 name.
     DIVISION_CORRECTED = "division_corrected"
+    # A round seal's text read from inside the name (the seal was stamped turned) was put back
+    # in order: the part after 局 first; the result names GB/T 2260 places.
+    SEAL_TEXT_REORDERED = "seal_text_reordered"
 
 
 @dataclass(frozen=True, slots=True)

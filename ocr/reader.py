@@ -16,13 +16,14 @@ from core import (
     DocType,
     DocumentResult,
     ExtractedField,
+    FieldNote,
     Settings,
     TextLine,
 )
 from ocr.documents.classify import classify
 from ocr.documents.layout import to_items
 from ocr.documents.licence_values import registration_date as licence_date
-from ocr.documents.places import place_field
+from ocr.documents.places import match_place, place_field
 from ocr.documents.text import compact
 from ocr.engines.base import OCREngine
 from ocr.loading import LoadLimits, load_document, load_path
@@ -107,6 +108,12 @@ class DocumentReader:
                 seal_field = self._authority_from_seal(r)
                 if seal_field is not None:
                     new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = seal_field
+                elif printed is not None:
+                    points, name = _authority_rank(printed.value)
+                    if points == 2:  # a turned seal read right of the label: reordered
+                        new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = ExtractedField(
+                            name, printed.confidence, printed.box, printed.value,
+                            (FieldNote.SEAL_TEXT_REORDERED,))
             if (doc_type == DocType.BUSINESS_LICENCE
                     and BusinessLicenceField.REGISTRATION_DATE not in new_fields):
                 date_field = self._date_under_seal(r)
@@ -158,8 +165,7 @@ class DocumentReader:
 
     def _authority_from_seal(self, r: PageRead) -> ExtractedField | None:
         """On real licences the registration authority's name is only in its red seal."""
-        seal = read_seal(r.image_upright(), self.engine,
-                         lambda text: _AUTHORITY.search(text) is not None)
+        seal = read_seal(r.image_upright(), self.engine, _authority_rank)
         if seal is None:
             return None
         return place_field(ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box)),
@@ -234,6 +240,26 @@ class DocumentReader:
                 read.doc_type = hint
         read.timings["extract"] = time.perf_counter() - t0
         return read
+
+
+def _authority_rank(text: str) -> tuple[int, str]:
+    """How sure a seal reading names the authority, and the name: 2 when its place names are
+    GB/T 2260 ones, 1 for any ``…局``, 0 for anything else. A seal stamped turned starts its
+    reading inside the name (``区市场监督管理局广州市越秀``): the part after 局 goes first."""
+    text = compact(text)
+    candidates = [text]
+    head, sep, tail = text.partition("局")
+    if sep and len(tail) >= 2:
+        candidates.append(tail + head + sep)
+    best = (0, text)
+    for candidate in candidates:
+        if not _AUTHORITY.search(candidate):
+            continue
+        match = match_place(candidate, authority=True)
+        points = 2 if match is not None else 1
+        if points > best[0]:
+            best = (points, match.value if match is not None else candidate)
+    return best
 
 
 def _inside(image: np.ndarray | None, quad: np.ndarray | None) -> np.ndarray | None:

@@ -21,6 +21,10 @@ from ocr.engines.base import OCREngine
 # to as far on the right (measured on real licences: a narrower arc loses 上 and 局).
 ARC_START_DEG = 125.0
 ARC_END_DEG = 415.0
+# A wider arc also reads a seal whose text starts low on the left; the narrower one keeps the
+# strip tight on seals whose text spans less (the first that names a known authority wins).
+ARCS = ((ARC_START_DEG, ARC_END_DEG), (150.0, 390.0))
+RANK_CERTAIN = 2
 RING = (0.56, 0.91)  # the text band inside the rim, as fractions of the seal's radius
 
 
@@ -63,7 +67,10 @@ def find_seal(image: np.ndarray) -> tuple[float, float, float] | None:
     return seals[0] if seals else None
 
 
-def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
+def unroll(
+    image: np.ndarray, cx: float, cy: float, r: float,
+    arc: tuple[float, float] = (ARC_START_DEG, ARC_END_DEG),
+) -> np.ndarray:
     """The seal's text ring as a straight strip, outer edge on top, read left to right.
 
     Sampled finely enough that the strip is at least 64 px high whatever the seal's size, and
@@ -77,8 +84,7 @@ def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
     polar = cv2.warpPolar(image, (n_radii, n_angles), (cx, cy), r,
                           cv2.WARP_POLAR_LINEAR | cv2.INTER_CUBIC)
     rows = [int((a % 360.0) / 360.0 * n_angles) % n_angles
-            for a in np.linspace(ARC_START_DEG, ARC_END_DEG,
-                                 int(n_angles * (ARC_END_DEG - ARC_START_DEG) / 360))]
+            for a in np.linspace(arc[0], arc[1], int(n_angles * (arc[1] - arc[0]) / 360))]
     band = polar[rows, int(RING[0] * n_radii): int(RING[1] * n_radii)]
     strip = band.transpose(1, 0, 2)[::-1].astype(np.float32)
     redness = strip[..., 2] - np.maximum(strip[..., 1], strip[..., 0])
@@ -91,18 +97,27 @@ def unroll(image: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
 
 
 def read_seal(
-    image: np.ndarray, engine: OCREngine, accept: Callable[[str], bool] | None = None
+    image: np.ndarray, engine: OCREngine,
+    rank: Callable[[str], tuple[int, str]] | None = None,
 ) -> SealText | None:
-    """The text along the largest red seal on ``image`` whose text ``accept`` takes (the
-    largest one when no test is given)."""
+    """The text along a red seal on ``image``.
+
+    Without ``rank`` it is the largest seal's text, unrolled over the wide arc. With it, each
+    seal (largest first) is unrolled over the wide and the narrow arc, and the reading ``rank``
+    scores highest is returned, as ``rank`` rewrites it (0 refuses a reading; the first of the
+    highest score wins).
+    """
+    best: tuple[int, SealText] | None = None
     for cx, cy, r in find_seals(image):
-        strip = unroll(image, cx, cy, r)
-        (text, score), = engine.recognize_crops([strip])
-        text = text.replace(" ", "")
-        if not text or (accept is not None and not accept(text)):
-            if accept is None:
-                return None
-            continue
         box = [[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r]]
-        return SealText(text, score, box)
-    return None
+        for arc in ARCS:
+            (text, score), = engine.recognize_crops([unroll(image, cx, cy, r, arc)])
+            text = text.replace(" ", "")
+            if rank is None:
+                return SealText(text, score, box) if text else None
+            points, text = rank(text) if text else (0, text)
+            if points > 0 and (best is None or points > best[0]):
+                best = (points, SealText(text, score, box))
+            if best is not None and best[0] >= RANK_CERTAIN:
+                return best[1]
+    return best[1] if best else None

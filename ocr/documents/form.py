@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from core import ExtractedField
-from ocr.documents.layout import BoxMapper, Item, make_field, rows
+from ocr.documents.layout import BoxMapper, Item, join_items, make_field, rows
 from ocr.documents.text import parse_date
 
 _LABEL = re.compile(r"^[\u4e00-\u9fff()（）/、]{2,12}$")
@@ -19,6 +19,9 @@ _LABEL_SUFFIXES = (
     "民族", "邮编", "人", "码", "额", "资本", "期限", "场所", "机关", "范围", "单位", "职务",
     "手机", "时间", "原因", "方式", "邮箱", "形式", "出生", "籍贯", "户籍", "证件", "编号",
     "金额", "签名", "签字", "数", "号", "量", "址", "箱", "面积", "年限",
+    # Personal-information tables (登记表): 政治面貌, 婚育状况, 国籍, 生源地, 最高学历 ...
+    "面貌", "状况", "国籍", "地", "学历", "学位", "专业", "兼职", "永居", "居住证", "所在",
+    "联系人", "情况", "名称",
 )
 _CHECKED = "☑☒✔✓■√"
 _UNCHECKED = "☐□口"
@@ -52,7 +55,7 @@ def extract(
     """``label -> value`` fields and ``option -> ticked`` checkboxes."""
     fields: dict[str, ExtractedField] = {}
     boxes: dict[str, bool] = {}
-    items = _stack_wrapped(items)
+    items = _stack_wrapped(_stack_labels(items))
     # Where values start: x of every plain item that directly follows a label on its row.
     value_x0s = [
         row[k + 1].x0
@@ -62,10 +65,15 @@ def extract(
         and not _options(row[k + 1].text)
     ]
 
+    # Items with something after them on their row: in a grid of label and value cells a
+    # label has its value to its right, whatever column it stands in.
+    followed = {id(row[k]) for row in rows(items) for k in range(len(row) - 1)
+                if not is_label(row[k + 1].text)}
+
     def label_like(it: Item) -> bool:
-        # Label-looking text that starts where values start (a value column) is a value:
-        # "原法定代表人辞去职务" ends like a label but fills the 变更原因 cell.
-        if not is_label(it.text) or it.text.endswith(":"):
+        # Label-looking text that starts where values start (a value column) and ends its row
+        # is a value: "原法定代表人辞去职务" ends like a label but fills the 变更原因 cell.
+        if not is_label(it.text) or it.text.endswith(":") or id(it) in followed:
             return is_label(it.text)
         aligned = sum(1 for x in value_x0s if abs(x - it.x0) < 0.6 * it.height)
         return aligned < 2
@@ -107,6 +115,35 @@ def extract(
     return fields, boxes
 
 
+def _stack_labels(items: list[Item]) -> list[Item]:
+    """A label printed on two lines in its cell (``出生`` over ``日期``, ``现工作（学习）`` over
+    ``单位``) becomes one label: short Chinese lines stacked tightly on one centre line that
+    together read like a label."""
+    out: list[Item] = []
+    used: set[int] = set()
+    ordered = sorted(items, key=lambda i: (i.y0, i.x0))
+    for k, top in enumerate(ordered):
+        if id(top) in used:
+            continue
+        for low in ordered[k + 1:]:
+            if id(low) in used:
+                continue
+            h = min(top.height, low.height)
+            # Lines of one cell are set closer than the rows of a table: their (padded) boxes
+            # overlap.
+            if low.y0 >= top.y1:
+                break
+            joined = top.text + low.text
+            if (abs((top.x0 + top.x1) - (low.x0 + low.x1)) / 2 < 0.8 * h
+                    and len(top.text) <= 8 and len(low.text) <= 8 and ":" not in top.text
+                    and _LABEL.match(top.text) and is_label(joined)):
+                top = join_items(top, low)
+                used.add(id(low))
+                break
+        out.append(top)
+    return out
+
+
 def _stack_wrapped(items: list[Item]) -> list[Item]:
     """Join value lines stacked inside one table cell (same left edge, almost no gap) into one
     item, so a label centred beside a two-line value still shares a row with all of it."""
@@ -144,6 +181,9 @@ def _put(
     pieces: list[tuple[str, Item]],
     to_source: BoxMapper | None,
 ) -> None:
+    # A value written inside the cell's brackets (``（岳欣欣）`` under ``姓名（拼音）``).
+    if len(value) > 2 and value[0] in "（(" and value[-1] in "）)":
+        value = value[1:-1]
     if _DATE_LABEL.search(label) and (iso := parse_date(value)):
         value = iso
     key = label
