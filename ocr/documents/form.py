@@ -159,7 +159,9 @@ def _stack_wrapped(items: list[Item]) -> list[Item]:
                 continue
             h = min(last.height, it.height)
             # Wrapped lines follow at about one line pitch; table rows are further apart.
-            if abs(prev.x0 - it.x0) < 0.8 * h and 0 < it.y0 - last.y0 < 1.35 * h:
+            # Wrapped lines start at the same left edge (a few pixels apart); the next cell
+            # down in a grid starts where its own text is centred.
+            if abs(prev.x0 - it.x0) < 0.3 * h and 0 < it.y0 - last.y0 < 1.35 * h:
                 prev.text += it.text
                 prev.raw += it.raw
                 prev.score = min(prev.score, it.score)

@@ -273,7 +273,7 @@ def collect_value(
         others = [a.item for a in stop_labels if a.item is not lab]
         near = [it for it in items if right_of_label(it) and id(it) not in label_items
                 and abs(it.cy - lab.cy) < 0.9 * lab.height
-                and not any(same_row(it, o) and abs(it.cy - o.cy) < abs(it.cy - lab.cy)
+                and not any(abs(it.cy - o.cy) < abs(it.cy - lab.cy) and o.x1 <= it.x0 + lab.height
                             for o in others)]
         row_right = sorted((it for it in near if same_row(it, min(near, key=lambda i: abs(
             i.cy - lab.cy)))), key=lambda i: i.x0) if near else []

@@ -55,11 +55,12 @@ _DATE_PATTERNS = (
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGIT.update({"零": 0, "○": 0, "O": 0, "o": 0, "0": 0, "Ｏ": 0})
 _CN_DATE = re.compile(r"([〇零○OoＯ0一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
-                      r"([一二三四五六七八九十]{1,3})日")
+                      r"([一二三四五六七八九十廿卅]{1,3})日")
 
 
 def _cn_number(text: str) -> int:
-    """一 … 九, 十, 十一 … 十九, 二十 … 三十一."""
+    """一 … 九, 十, 十一 … 十九, 二十 … 三十一 (廿 and 卅 for 二十 and 三十)."""
+    text = text.replace("廿", "二十").replace("卅", "三十")
     if "十" not in text:
         return _CN_DIGIT.get(text, 0)
     tens, _, units = text.partition("十")

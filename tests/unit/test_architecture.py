@@ -62,7 +62,8 @@ def test_every_package_says_what_it_owns(package: str) -> None:
 PUBLIC = {
     "core": {
         "OPEN_ENDED", "BusinessLicenceField", "DocType", "DocumentResult", "ErrorCode",
-        "ExtractedField", "IdCardBackField", "IdCardFrontField", "OcrEngineName", "OcrRuntime",
+        "ExtractedField", "FieldNote", "IdCardBackField", "IdCardFrontField", "OcrEngineName",
+        "OcrRuntime",
         "QualityCode",
         "QualityWarning", "Settings", "TextLine", "ZhengzhaoError", "configure_logging",
         "get_settings", "Environment", "FileFormat", "ends_early", "sniff_format",
