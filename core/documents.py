@@ -121,7 +121,8 @@ class FieldNote(StrEnum):
     FROM_ID_NUMBER = "from_id_number"
     # The place names at the start match GB/T 2260 administrative divisions exactly.
     DIVISION_MATCHED = "division_matched"
-    # One character of a place name was replaced by the one close GB/T 2260 name.
+    # One character of a place name was replaced by the one close GB/T 2260 name (or of the
+    # authority word after it by the one close known organ: 丁商行政管理局 → 工商行政管理局).
     DIVISION_CORRECTED = "division_corrected"
     # A round seal's text read from inside the name (the seal was stamped turned) was put back
     # in order: the part after 局 first; the result names GB/T 2260 places.

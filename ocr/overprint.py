@@ -12,7 +12,7 @@ import numpy as np
 from core import TextLine
 from ocr.engines.base import OCREngine
 
-MIN_TEXT_HEIGHT = 32  # px: smaller crops are enlarged before reading
+MIN_TEXT_HEIGHT = 56  # px: smaller text is enlarged before reading (thin digits under a seal)
 
 
 def without_red(image: np.ndarray) -> np.ndarray:

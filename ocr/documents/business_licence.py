@@ -47,8 +47,8 @@ from ocr.documents.text import USCC, fix_digits, parse_date, parse_date_range, u
 LABELS: dict[F, tuple[str, ...]] = {
     F.USCC: ("统一社会信用代码", "社会信用代码", "信用代码"),
     F.REGISTRATION_NUMBER: ("注册号",),
-    F.NAME: ("名称",),
-    F.ENTITY_TYPE: ("公司类型", "企业类型", "类型", "组成形式"),
+    F.NAME: ("名称", "企业名称"),
+    F.ENTITY_TYPE: ("公司类型", "企业类型", "企业类别", "类型", "组成形式", "经济性质"),
     F.LEGAL_REPRESENTATIVE: ("法定代表人姓名", "负责人姓名", "经营者姓名", "投资人姓名",
                              "法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人",
                              "法人代表"),
@@ -60,7 +60,11 @@ LABELS: dict[F, tuple[str, ...]] = {
     F.REGISTRATION_AUTHORITY: ("登记机关",),
 }
 MULTILINE = {F.BUSINESS_SCOPE, F.ADDRESS, F.NAME}
-ALL_LABELS = tuple(lab for labs in LABELS.values() for lab in labs) + ("营业执照",)
+# Labels of old licences whose values are not extracted: they only end their neighbours' values.
+STOP_LABELS = ("董事长", "副董事长", "总经理", "副总经理", "实收资本", "执照有效期限", "证照编号",
+               "发照日期", "年检情况", "年度检验情况")
+ALL_LABELS = (tuple(lab for labs in LABELS.values() for lab in labs) + STOP_LABELS
+              + ("营业执照",))
 _DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 
@@ -79,7 +83,9 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
         anchor = _find_label(items, labels)
         if anchor is not None:
             anchors[key] = anchor
-    found = list(anchors.values())
+    found = list(anchors.values()) + [
+        a for lab in STOP_LABELS if (a := find_anchor(items, [lab])) is not None
+        and all(a.item is not b.item for b in anchors.values())]
     fields: dict[str, ExtractedField] = {}
     used: set[int] = set()
     for key, anchor in anchors.items():
@@ -176,10 +182,11 @@ def _identifier(
 ) -> ExtractedField | None:
     """The USCC (or the old registration number) in ``pieces``, checked and, when exactly one
     confusable substitution passes, repaired."""
-    # A dot or dash read inside the code (``91440101MA5D5.JQ7X8``) is dust, not a character.
+    # A dot or dash read inside a credit code (``91440101MA5D5.JQ7X8``) is dust; an old number
+    # is followed by its copy number (``410100100003919-1/1``), so its dashes stay.
     scores = piece_scores(pieces)
     raw = "".join(t for t, _ in pieces)
-    keep = [k for k, c in enumerate(raw) if c not in _DUST]
+    keep = [k for k, c in enumerate(raw) if registration or c not in _DUST]
     text = "".join(raw[k] for k in keep)
     if scores is not None:
         scores = tuple(scores[k] for k in keep)

@@ -265,16 +265,20 @@ def collect_value(
         return (it is not lab and it.x0 >= lab.x1 - max(0.5 * lab.height, 0.3 * (lab.x1 - lab.x0))
                 and it.x0 < x_max)
 
-    row_right = sorted((it for it in items if right_of_label(it) and same_row(it, lab)),
-                       key=lambda i: i.x0)
+    others = [a.item for a in stop_labels if a.item is not lab]
+
+    def nearer_another_label(it: Item) -> bool:
+        # A line between two labels' rows belongs to the label whose row it is nearer.
+        return any(abs(it.cy - o.cy) < abs(it.cy - lab.cy) and o.x1 <= it.x0 + lab.height
+                   for o in others)
+
+    row_right = sorted((it for it in items if right_of_label(it) and same_row(it, lab)
+                        and not nearer_another_label(it)), key=lambda i: i.x0)
     if not row_right and not rest:
         # Scans fed in askew, or printed out of register: the value sits half a line lower or
         # higher than its label. Take the nearest line right of it that no other label owns.
-        others = [a.item for a in stop_labels if a.item is not lab]
         near = [it for it in items if right_of_label(it) and id(it) not in label_items
-                and abs(it.cy - lab.cy) < 0.9 * lab.height
-                and not any(abs(it.cy - o.cy) < abs(it.cy - lab.cy) and o.x1 <= it.x0 + lab.height
-                            for o in others)]
+                and abs(it.cy - lab.cy) < 0.9 * lab.height and not nearer_another_label(it)]
         row_right = sorted((it for it in near if same_row(it, min(near, key=lambda i: abs(
             i.cy - lab.cy)))), key=lambda i: i.x0) if near else []
     right_edge = lab.x1

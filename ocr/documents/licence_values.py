@@ -16,6 +16,8 @@ _NOTE = re.compile(r"^\d{1,2}[.、．]")
 # Watermark phrases that licences shown on websites carry; they end a short value.
 _WATERMARK = re.compile(r"(仅限|仅供|此件|复印无效|网站展示|展示使用|不得做|不得用于|他用无效|"
                         r"与原件一致|再次复印)")
+# The site a licence image was taken from, stamped over it (``中国制造网``, ``维库电子市场网``).
+_WEBSITE = re.compile(r"[\u4e00-\u9fff]{2,6}网$")
 # A registered name ends with its legal form; what follows the last one is a watermark or a
 # neighbouring line, unless it opens a bracket (``（有限合伙）``).
 _NAME_END = re.compile(r"(公司|厂|店|商行|经营部|门市部|合作社|事务所|工作室|中心|研究院|设计院)")
@@ -26,6 +28,8 @@ ENTITY_TYPE = re.compile(
     r"中外合资经营|中外合作经营|外商独资|个人经营|家庭经营|农民专业合作社)"
     r"(（[^）]{1,24}）)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LEADING_NOTE = re.compile(r"^[（(][^）)]{1,4}[）)](?=.)")
+_NOT_DATE = re.compile(r"[^\d年月日]")
 _DATE_LENIENT = re.compile(r"(\d{4})年?(\d{1,2})月(\d{1,2})日?|(\d{4})年(\d{2})(\d{2})日")
 
 
@@ -42,15 +46,22 @@ def notes_column_edge(items: list[Item]) -> float:
 
 def strip_watermark(text: str) -> str:
     m = _WATERMARK.search(text)
+    text = text[: m.start()] if m and m.start() > 0 else text
+    m = _WEBSITE.search(text)
     return text[: m.start()] if m and m.start() > 0 else text
 
 
 def trim_name(text: str) -> str:
+    # Old labels carry a bracketed note (``企业名称(中2)``) that reads as the name's start.
+    text = _LEADING_NOTE.sub("", text, count=1) or text
     ends = list(_NAME_END.finditer(text))
     if not ends:
         return text
     tail = text[ends[-1].end():]
-    keep = not tail or (tail[0] in "（(" and _CJK.search(tail) is not None)
+    # A legal form in brackets (``（有限合伙）``) is part of the name; a page or copy note
+    # (``（页2）``, ``(1-1)``) is not.
+    keep = not tail or (tail[0] in "（(" and len(_CJK.findall(tail)) >= 2
+                        and not any(c.isdigit() for c in tail))
     return text if keep else text[: ends[-1].end()]
 
 
@@ -103,7 +114,8 @@ def registration_date(
         # pieces can split in two.
         if k + 1 < len(lines) and _close(row, lines[k + 1]):
             row = sorted(row + lines[k + 1], key=lambda i: i.x0)
-        text = "".join(it.text for it in row)
+        # Only digits and 年月日: seal fragments (``州海``) share the row.
+        text = "".join(_NOT_DATE.sub("", it.text) for it in row)
         for m in _DATE_LENIENT.finditer(text):
             y, mo, d = (g for g in m.groups() if g is not None)
             if iso := valid_date(int(y), int(mo), int(d)):
