@@ -13,7 +13,8 @@ from core import ExtractedField
 from ocr.documents.layout import BoxMapper, Item, join_items, make_field, rows
 from ocr.documents.text import parse_date
 
-_LABEL = re.compile(r"^[\u4e00-\u9fff()（）/、]{2,12}$")
+_LABEL = re.compile(r"^[\u4e00-\u9fff()（）/、]{2,16}$")
+_LONG_LABEL = re.compile(r"^[\u4e00-\u9fff()（）/、]{2,30}$")
 _LABEL_SUFFIXES = (
     "名称", "姓名", "号码", "代码", "电话", "日期", "地址", "住所", "类型", "事项", "性别",
     "民族", "邮编", "人", "码", "额", "资本", "期限", "场所", "机关", "范围", "单位", "职务",
@@ -21,12 +22,14 @@ _LABEL_SUFFIXES = (
     "金额", "签名", "签字", "数", "号", "量", "址", "箱", "面积", "年限",
     # Personal-information tables (登记表): 政治面貌, 婚育状况, 国籍, 生源地, 最高学历 ...
     "面貌", "状况", "国籍", "地", "学历", "学位", "专业", "兼职", "永居", "居住证", "所在",
-    "联系人", "情况", "名称",
+    "联系人", "情况", "名称", "有效期",
 )
 _CHECKED = "☑☒✔✓■√"
 _UNCHECKED = "☐□口"
-# PP-OCR often reads an empty box as 口, which is also a character: in these words it is one.
-_KOU_WORDS = re.compile(r"(窗|出|进|人|港|路|门|接|户|入|关|开|河|海|胸|缺)口")
+# PP-OCR often reads an empty box as 口, which is also a character: in these words it is one
+# (place names too: 张家口, 营口, 汉口, 渡口 ...).
+_KOU_WORDS = re.compile(r"(窗|出|进|人|港|路|门|接|户|入|关|开|河|海|胸|缺|家|江|湖|峡|渡|营|汉|"
+                        r"虎|道|街|村|巷|岭|坝|溪|沟|隘|垭|谷|洞|闸)口")
 _OPTION = re.compile(rf"([{_CHECKED}{_UNCHECKED}])\s*([^{_CHECKED}{_UNCHECKED}\s]+)")
 _QUOTES = "“”\"'「」"
 
@@ -93,6 +96,14 @@ def extract(
                 if _LABEL.match(label) and rest:
                     _put(fields, label, rest, [(rest, it)], to_source)
                     i += 1
+                    continue
+                # A long label with its colon (``本人/法定代表人签名（或授权委托人签名）：``)
+                # and the value in the next item of its row.
+                if (not rest and _LONG_LABEL.match(label) and i + 1 < len(row)
+                        and not label_like(row[i + 1]) and not _options(row[i + 1].text)):
+                    _put(fields, label, row[i + 1].text, [(row[i + 1].text, row[i + 1])],
+                         to_source)
+                    i += 2
                     continue
             if label_like(it):
                 label = it.text.rstrip(":")
@@ -161,7 +172,9 @@ def _stack_wrapped(items: list[Item]) -> list[Item]:
             # Wrapped lines follow at about one line pitch; table rows are further apart.
             # Wrapped lines start at the same left edge (a few pixels apart); the next cell
             # down in a grid starts where its own text is centred.
-            if abs(prev.x0 - it.x0) < 0.3 * h and 0 < it.y0 - last.y0 < 1.35 * h:
+            # Their (padded) boxes touch; the next row of a grid leaves a gap.
+            if (abs(prev.x0 - it.x0) < 0.3 * h and 0 < it.y0 - last.y0 < 1.35 * h
+                    and it.y0 - last.y1 < 0.1 * h):
                 prev.text += it.text
                 prev.raw += it.raw
                 prev.score = min(prev.score, it.score)
