@@ -143,6 +143,13 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
             if field := _identifier([(it.text, it)], to_source):
                 fields[F.USCC] = field
                 break
+    if F.REGISTRATION_AUTHORITY not in fields:
+        # Old licences print the authority's name on its own above the date, with no label.
+        named = [it for it in items if _AUTHORITY_LINE.fullmatch(it.text)]
+        if named:
+            it = max(named, key=lambda i: i.y0)
+            fields[F.REGISTRATION_AUTHORITY] = place_field(
+                make_field([(it.text, it)], it.text, to_source), authority=True)
     authority = anchors.get(F.REGISTRATION_AUTHORITY)
     reg_date = registration_date(items, authority.item if authority else None, used)
     if reg_date is not None:
@@ -173,6 +180,8 @@ def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
     return min(below, default=float("inf"))
 
 
+_AUTHORITY_LINE = re.compile(
+    r"[\u4e00-\u9fff]{2,16}(市场监督管理|工商行政管理|行政审批|市场监管)局")
 _DUST = frozenset(".·,-_'`")
 _REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
 
