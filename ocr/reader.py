@@ -178,7 +178,7 @@ class DocumentReader:
             return None
         t0 = time.perf_counter()
         width, height = label.width, label.height
-        region = (label.x0 - 0.5 * width, label.y1, label.x1 + 2.0 * width, label.y1 + 5 * height)
+        region = (label.x0 - 0.5 * width, label.y1, label.x1 + 3.0 * width, label.y1 + 5 * height)
         lines = read_region(r.image_upright(), region, self.engine, height)
         r.timings["seal_date"] = r.timings.get("seal_date", 0.0) + time.perf_counter() - t0
         found = licence_date(to_items(lines), None, set())
