@@ -174,7 +174,7 @@ def _stack_wrapped(items: list[Item]) -> list[Item]:
             # down in a grid starts where its own text is centred.
             # Their (padded) boxes touch; the next row of a grid leaves a gap.
             if (abs(prev.x0 - it.x0) < 0.3 * h and 0 < it.y0 - last.y0 < 1.35 * h
-                    and it.y0 - last.y1 < 0.1 * h):
+                    and it.y0 - last.y1 < 0.15 * h):
                 prev.text += it.text
                 prev.raw += it.raw
                 prev.score = min(prev.score, it.score)

@@ -268,9 +268,10 @@ def collect_value(
     others = [a.item for a in stop_labels if a.item is not lab]
 
     def nearer_another_label(it: Item) -> bool:
-        # A line between two labels' rows belongs to the label whose row it is nearer.
+        # A line between two labels' rows belongs to the label of this label's column whose
+        # row it is nearer (a label further left, in another column, owns nothing here).
         return any(abs(it.cy - o.cy) < abs(it.cy - lab.cy) and o.x1 <= it.x0 + lab.height
-                   for o in others)
+                   and o.x0 >= lab.x0 - 2 * lab.height for o in others)
 
     row_right = sorted((it for it in items if right_of_label(it) and same_row(it, lab)
                         and not nearer_another_label(it)), key=lambda i: i.x0)
