@@ -205,11 +205,13 @@ class DocumentReader:
         first.timings["rectify"] = t_rect
         reads = [first]
         if not good_enough(first):
-            if rect.quad is not None or min(image.shape[:2]) < PLAIN_MIN_SIDE:
+            # A page lying on its side is turned at once: the whole image would lie too.
+            on_side = turned_quarter(first.lines)
+            if not on_side and (rect.quad is not None or min(image.shape[:2]) < PLAIN_MIN_SIDE):
                 whole = plain_sizing(image)
                 reads.append(self._reading(index, image, whole, ReadingKind.WHOLE,
                                            max(whole.image.shape[:2]), hint))
-            if any(turned_quarter(r.lines) for r in reads):
+            if on_side or turned_quarter(reads[-1].lines):
                 for quarter, kind in ((1, ReadingKind.WHOLE_ROT90), (3, ReadingKind.WHOLE_ROT270)):
                     view = turned(image, quarter)
                     reads.append(self._reading(index, image, view, kind,

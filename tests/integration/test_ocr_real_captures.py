@@ -105,3 +105,21 @@ def test_a_date_under_a_red_seal_is_read_without_the_seal(reader) -> None:
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     result = reader.read_image(bgr, doc_type=DocType.BUSINESS_LICENCE)
     assert result.fields["registration_date"].value == "2017-09-21"
+
+
+@pytest.mark.parametrize("kind", ["noise", "blank", "tiny", "stripes"])
+def test_hopeless_input_is_unknown_with_warnings_not_an_exception(reader, kind: str) -> None:
+    rng = np.random.default_rng(7)
+    image = {
+        "noise": rng.integers(0, 256, (600, 900, 3), dtype=np.uint8),
+        "blank": np.full((1200, 1600, 3), 255, np.uint8),
+        "tiny": rng.integers(0, 256, (12, 20, 3), dtype=np.uint8),
+        "stripes": np.tile(np.repeat(np.array([0, 255], np.uint8), 4), 100)[:600, None, None]
+        .repeat(800, axis=1).repeat(3, axis=2),
+    }[kind]
+    result = reader.read_image(np.ascontiguousarray(image), name=kind)
+    assert result.doc_type == DocType.UNKNOWN
+    assert result.fields == {}
+    assert result.readings  # which reading was used is still said
+    if kind in ("blank", "tiny"):
+        assert result.warnings  # a blank page is low-confidence or low-resolution
