@@ -128,7 +128,9 @@ def resolution_score(q: QualityInput) -> float:
     if q.doc_type in _CARD_TYPES:
         return float(np.clip((600.0 - q.source_width) / 250.0, 0.0, 1.0))
     if q.median_line_height <= 0:
-        return 0.0
+        # No text read at all: an image this small cannot hold a readable document (a card
+        # needs ~600 px across).
+        return float(np.clip((600.0 - q.source_width) / 250.0, 0.0, 1.0))
     return float(np.clip((16.0 - q.median_line_height) / 6.0, 0.0, 1.0))
 
 
