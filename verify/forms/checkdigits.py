@@ -1,16 +1,9 @@
-"""Check characters of the identifiers printed on Chinese documents, written from the standards.
+"""Validation of the identifiers printed on Chinese documents: resident ID number (GB 11643),
+organisation code (GB 11714) and unified social credit code (GB 32100).
 
-- Resident ID number, GB 11643-1999: 17 digits (6 region, 8 birth date, 3 sequence whose last
-  digit is odd for men) and a check character by ISO 7064 MOD 11-2: weights ``2^(17-i) mod 11``
-  (7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2), check ``"10X98765432"[sum mod 11]``.
-- Organisation code, GB 11714-1997: 8 body characters (digits or capital letters, A = 10 ...
-  Z = 35), weights 3 7 9 10 5 8 4 2, check ``11 - sum mod 11`` with 10 -> ``X`` and 11 -> ``0``.
-- Unified social credit code, GB 32100-2015: 18 characters from a 31-symbol set without I, O, S,
-  V and Z; positions 3-8 the registering authority's region, 9-17 an organisation code; weights
-  ``3^i mod 31``, check = ``31 - sum mod 31`` where 31 stands for ``0`` (a popular
-  implementation indexes the charset with 31 and crashes when the sum is a multiple of 31).
-
-The check characters themselves are computed in ``core.checkdigits`` (shared with ``ocr``).
+The check characters are computed in ``core.checkdigits`` (shared with ``ocr``, which repairs
+misread identifiers), whose docstring gives the algorithms; a popular USCC implementation
+indexes the charset with 31 and crashes when the sum is a multiple of 31, ours maps 31 to ``0``.
 ``*_check_char`` raise ``ValueError`` for a malformed body (a programming error); the
 ``validate_*`` functions never raise and return an :class:`IdentifierCheck` naming the problem.
 They are strict: normalise (``normalize_identifier``) before validating user input.
