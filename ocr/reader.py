@@ -132,7 +132,10 @@ class DocumentReader:
         scores = [f.confidence for f in fields.values()]
         warnings = assess(
             QualityInput(
-                image=best.rect.image,
+                # Quality is judged on captured pixels: a flattened document, or the page as
+                # loaded (not the copy enlarged for the detector).
+                image=best.rect.image if best.rect.quad is not None or best.source is None
+                else best.source,
                 doc_type=doc_type,
                 source_width=best.source_width,
                 border_cut=best.rect.touches_border,
@@ -231,8 +234,11 @@ class DocumentReader:
     ) -> PageRead:
         out = self.engine.recognize(rect.image, page=index, det_max_side=det_side)
         doc_type, score = classify([ln.text for ln in out.lines])
+        # The document's width as captured: a page lying on its side is as wide as it is high.
+        across = source.shape[0] if kind in (ReadingKind.WHOLE_ROT90,
+                                             ReadingKind.WHOLE_ROT270) else source.shape[1]
         read = PageRead(index, kind, rect, out.lines, doc_type, score,
-                        quad_width(rect.quad, float(source.shape[1])), dict(out.timings),
+                        quad_width(rect.quad, float(across)), dict(out.timings),
                         out.upside_down, source)
         t0 = time.perf_counter()
         target = hint or doc_type
