@@ -1,7 +1,10 @@
 """Black print under a red seal: the date a registration authority stamps its seal over.
 
 In the red channel a red seal is as light as the paper while black ink stays dark, so reading
-that channel alone removes the seal and leaves the print beneath it.
+that channel alone removes the seal and leaves the print beneath it. What the seal's rim still
+hides from the detector (the ``11`` of ``2020 年 11 月 04 日``) is read slot by slot: the digits
+of a date stand between its 年, 月 and 日, so an empty gap between two of them is recognised on
+its own.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import cv2
 import numpy as np
 
 from core import TextLine
+from ocr.documents.text import compact, fix_digits
 from ocr.engines.base import OCREngine
 
 MIN_TEXT_HEIGHT = 56  # px: smaller text is enlarged before reading (thin digits under a seal)
@@ -23,10 +27,10 @@ def without_red(image: np.ndarray) -> np.ndarray:
 
 def read_region(
     image: np.ndarray, box: tuple[float, float, float, float], engine: OCREngine,
-    text_height: float,
+    text_height: float, *, date_slots: bool = False,
 ) -> list[TextLine]:
     """Lines read in ``box`` (x0, y0, x1, y1) of ``image`` with red ink removed, in the crop's
-    own coordinates."""
+    own coordinates. With ``date_slots`` the empty gaps of a spaced date are read too."""
     h, w = image.shape[:2]
     x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
     x1, y1 = min(w, int(box[2])), min(h, int(box[3]))
@@ -36,5 +40,69 @@ def read_region(
     if 0 < text_height < MIN_TEXT_HEIGHT:
         scale = min(3.0, MIN_TEXT_HEIGHT / text_height)
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    out = engine.recognize(crop, det_max_side=max(crop.shape[:2]))
-    return out.lines
+    lines = engine.recognize(crop, det_max_side=max(crop.shape[:2])).lines
+    return lines + date_slot_digits(crop, lines, engine) if date_slots else lines
+
+
+_MARKS = "年月日"
+
+
+def date_slot_digits(
+    image: np.ndarray, lines: list[TextLine], engine: OCREngine
+) -> list[TextLine]:
+    """Digits read from the empty gaps between a date's 年, 月 and 日 in ``lines`` (which were
+    read from ``image``): one line per gap that holds one or two digits."""
+    chars = _characters(lines)
+    year = next((c for c in chars if c[0] == "年"), None)
+    if year is None:
+        return []
+    height = year[4] - year[2]
+    # The date's row: characters whose middle lies within a line height of the 年's.
+    mid = (year[2] + year[4]) / 2
+    row = sorted((c for c in chars if abs((c[2] + c[4]) / 2 - mid) < height), key=lambda c: c[1])
+    marks = [c for c in row if c[0] in _MARKS and c[1] >= year[1]]
+    order = [m[0] for m in marks]
+    if order[:3] not in (["年", "月", "日"], ["年", "月"]):
+        return []
+    # The band the digits are printed in (they need not be level with the glyphs, and the
+    # seal's rim is close above them).
+    numbers = [ln for ln in lines if compact(ln.text).isdigit()]
+    digits_read = ([c for c in _characters(numbers) if c in row]
+                   or [c for c in row if c[0].isdigit()] or row)
+    top = min(c[2] for c in digits_read) - 0.1 * height
+    bottom = max(c[4] for c in digits_read) + 0.1 * height
+    slots = [(left[3], right[1]) for left, right in zip(marks, marks[1:], strict=False)]
+    if order[:3] == ["年", "月"]:  # the day and its 日 lost: the slot after 月
+        slots.append((marks[1][3], marks[1][3] + 2.5 * height))
+    extra: list[TextLine] = []
+    for gap_x0, gap_x1 in slots:
+        if gap_x1 - gap_x0 < 0.5 * height:
+            continue
+        if any(c[0].isdigit() and gap_x0 <= (c[1] + c[3]) / 2 <= gap_x1 for c in row):
+            continue
+        ya, yb = max(0, int(top)), min(image.shape[0], int(bottom) + 1)
+        xa, xb = max(0, int(gap_x0)), min(image.shape[1], int(gap_x1) + 1)
+        if yb - ya < 8 or xb - xa < 8:
+            continue
+        text, score = engine.recognize_crops([np.ascontiguousarray(image[ya:yb, xa:xb])])[0]
+        digits = fix_digits(compact(text).removesuffix("日"))
+        if 1 <= len(digits) <= 2 and digits.isdigit() and score >= 0.5:
+            box = [[float(xa), float(ya)], [float(xb), float(ya)], [float(xb), float(yb)],
+                   [float(xa), float(yb)]]
+            extra.append(TextLine(digits, score, box))
+    return extra
+
+
+def _characters(lines: list[TextLine]) -> list[tuple[str, float, float, float, float]]:
+    """Each character of ``lines`` with its share of its line's box: (char, x0, y0, x1, y1)."""
+    out = []
+    for ln in lines:
+        text = compact(ln.text)
+        if not text:
+            continue
+        xs = [p[0] for p in ln.box]
+        ys = [p[1] for p in ln.box]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        step = (x1 - x0) / len(text)
+        out.extend((ch, x0 + k * step, y0, x0 + (k + 1) * step, y1) for k, ch in enumerate(text))
+    return out

@@ -48,6 +48,7 @@ from ocr.seal import read_seal
 log = logging.getLogger(__name__)
 # What a registration authority's seal says: ...市场监督管理局, ...工商行政管理局, ...行政审批局.
 _AUTHORITY = re.compile(r"(监督管理|工商行政管理|行政审批|管理)局$")
+_IDENTIFIERS = frozenset({BusinessLicenceField.USCC, BusinessLicenceField.REGISTRATION_NUMBER})
 
 
 class DocumentReader:
@@ -114,10 +115,16 @@ class DocumentReader:
                         new_fields[BusinessLicenceField.REGISTRATION_AUTHORITY] = ExtractedField(
                             name, printed.confidence, printed.box, printed.value,
                             (FieldNote.SEAL_TEXT_REORDERED,))
-            if (doc_type == DocType.BUSINESS_LICENCE
-                    and BusinessLicenceField.REGISTRATION_DATE not in new_fields):
+            if doc_type == DocType.BUSINESS_LICENCE and not (
+                    _IDENTIFIERS & new_fields.keys()):
+                new_fields.update(self._identifier_above(r, new_fields))
+            printed_date = new_fields.get(BusinessLicenceField.REGISTRATION_DATE)
+            # A licence is issued on or after the day the business was established: a date read
+            # as earlier lost a digit under the seal (``07月2日`` for 07月22日).
+            if doc_type == DocType.BUSINESS_LICENCE and (
+                    printed_date is None or _before_establishment(printed_date, new_fields)):
                 date_field = self._date_under_seal(r)
-                if date_field is not None:
+                if date_field is not None and not _before_establishment(date_field, new_fields):
                     new_fields[BusinessLicenceField.REGISTRATION_DATE] = date_field
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
@@ -174,6 +181,31 @@ class DocumentReader:
         return place_field(ExtractedField(compact(seal.text), seal.score, r.to_source(seal.box)),
                            authority=True)
 
+    def _identifier_above(
+        self, r: PageRead, fields: dict[str, ExtractedField]
+    ) -> dict[str, ExtractedField]:
+        """The credit code (or old registration number), printed above the fields in small
+        type, read again from the captured pixels when the page reading missed it: the
+        detector, fed the page shrunk to its working size, can lose a thin line under the
+        title or the copy mark (``副本``)."""
+        if r.source is None or r.upside_down or r.kind not in (ReadingKind.FLATTENED,
+                                                                ReadingKind.WHOLE):
+            return {}
+        boxes = [f.box for f in fields.values() if f.box]
+        if not boxes:
+            return {}
+        # The fields' top in the page as loaded: the identifier stands above it.
+        top = int(min(min(p[1] for p in box) for box in boxes))
+        band = r.source[:max(0, top)]
+        if band.shape[0] < 16:
+            return {}
+        t0 = time.perf_counter()
+        out = self.engine.recognize(band, det_max_side=min(max(band.shape[:2]), 2000))
+        r.timings["identifier"] = r.timings.get("identifier", 0.0) + time.perf_counter() - t0
+        found = extract(DocType.BUSINESS_LICENCE, to_items(out.lines), lambda box: box)[0]
+        return {k: f for k, f in found.items() if k in _IDENTIFIERS
+                and FieldNote.CHECK_DIGIT_INVALID not in f.notes}
+
     def _date_under_seal(self, r: PageRead) -> ExtractedField | None:
         """The registration date, read again below 登记机关 with the red seal over it removed."""
         label = next((it for it in r.upright_items() if it.text.startswith("登记机关")), None)
@@ -182,7 +214,7 @@ class DocumentReader:
         t0 = time.perf_counter()
         width, height = label.width, label.height
         region = (label.x0 - 0.5 * width, label.y1, label.x1 + 3.0 * width, label.y1 + 5 * height)
-        lines = read_region(r.image_upright(), region, self.engine, height)
+        lines = read_region(r.image_upright(), region, self.engine, height, date_slots=True)
         r.timings["seal_date"] = r.timings.get("seal_date", 0.0) + time.perf_counter() - t0
         found = licence_date(to_items(lines), None, set())
         if found is None:
@@ -248,6 +280,13 @@ class DocumentReader:
                 read.doc_type = hint
         read.timings["extract"] = time.perf_counter() - t0
         return read
+
+
+def _before_establishment(issued: ExtractedField, fields: dict[str, ExtractedField]) -> bool:
+    """Whether a registration date is earlier than the establishment date read beside it
+    (both ISO dates; a missing establishment date proves nothing)."""
+    established = fields.get(BusinessLicenceField.ESTABLISHED_DATE)
+    return established is not None and issued.value < established.value
 
 
 def _authority_rank(text: str) -> tuple[int, str]:

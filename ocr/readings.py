@@ -183,7 +183,9 @@ def _skew(lines: list[TextLine]) -> float:
     angles = []
     for ln in lines:
         (x0, y0), (x1, y1) = ln.box[0], ln.box[1]
-        if abs(x1 - x0) > 2.5 * line_height(ln) and x1 > x0:
+        # Measured along the box's own edges: a long line tilted 20° stands tall on the page.
+        across = float(np.hypot(ln.box[3][0] - x0, ln.box[3][1] - y0))
+        if float(np.hypot(x1 - x0, y1 - y0)) > 2.5 * across and x1 > x0:
             angles.append(float(np.arctan2(y1 - y0, x1 - x0)))
     if len(angles) < 2:
         return 0.0

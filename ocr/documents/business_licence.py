@@ -25,6 +25,7 @@ from ocr.documents.layout import (
     find_anchor,
     make_field,
     merge_split_labels,
+    part_of,
     piece_scores,
     split_embedded_labels,
     split_vertical_runs,
@@ -70,13 +71,16 @@ _DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:
     """Fields keyed by :class:`core.BusinessLicenceField`."""
-    items = split_vertical_runs(drop_pattern_noise(items))
+    items = split_vertical_runs(drop_pattern_noise(_strip_box_marks(items)))
     items = merge_split_labels(items, ALL_LABELS)
     items = complete_fragment_labels(items, ALL_LABELS)
     # Two-character labels also occur inside values (经营范围 ... 类型 ...): only the long ones
     # are cut out of a line.
     items = split_embedded_labels(items, [lab for lab in ALL_LABELS if len(lab) >= 4])
     edge = notes_column_edge(items)
+    # Old licences print the authority's name on its own above the date, with no label, in the
+    # right half where the notes column stands.
+    named = [it for it in items if _AUTHORITY_LINE.fullmatch(it.text)]
     items = [it for it in items if it.x0 < edge]
     anchors: dict[F, Anchor] = {}
     for key, labels in LABELS.items():
@@ -144,8 +148,6 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
                 fields[F.USCC] = field
                 break
     if F.REGISTRATION_AUTHORITY not in fields:
-        # Old licences print the authority's name on its own above the date, with no label.
-        named = [it for it in items if _AUTHORITY_LINE.fullmatch(it.text)]
         if named:
             it = max(named, key=lambda i: i.y0)
             fields[F.REGISTRATION_AUTHORITY] = place_field(
@@ -156,6 +158,23 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
         iso, item = reg_date
         fields[F.REGISTRATION_DATE] = make_field([(item.text, item)], iso, to_source)
     return fields
+
+
+def _strip_box_marks(items: list[Item]) -> list[Item]:
+    """A licence has no checkboxes: a box or tick glyph at an item's edge is a misread seal
+    stroke or table corner (``☑营`` for the 营 of a letter-spaced 经　营　者)."""
+    out = []
+    for it in items:
+        start, end = 0, len(it.text)
+        while start < end and it.text[start] in _BOX_MARKS:
+            start += 1
+        while end > start and it.text[end - 1] in _BOX_MARKS:
+            end -= 1
+        if (start, end) == (0, len(it.text)):
+            out.append(it)
+        elif end > start:
+            out.append(part_of(it, start, end))
+    return out
 
 
 def _find_label(items: list[Item], labels: tuple[str, ...]) -> Anchor | None:
@@ -183,6 +202,7 @@ def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
 _AUTHORITY_LINE = re.compile(
     r"[\u4e00-\u9fff]{2,16}(市场监督管理|工商行政管理|行政审批|市场监管)局")
 _DUST = frozenset(".·,-_'`")
+_BOX_MARKS = frozenset("☑☐☒□■✔✓√")
 _REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
 
 

@@ -94,3 +94,28 @@ def test_an_authority_one_character_off_a_known_organ_is_repaired() -> None:
     exact = match_place("广东省珠海市工商行政管理局", authority=True)
     assert exact is not None and not exact.corrected
     assert match_place("某某公司", authority=True) is None
+
+
+@pytest.mark.parametrize("degrees", [5.0, 20.0, -25.0])
+def test_lines_of_a_card_turned_on_the_desk_are_levelled(degrees: float) -> None:
+    # A card photographed turned (idf-huawei-lilan-demo-desk): each line's box runs at the
+    # card's angle, so boxes of long lines stand tall on the page.
+    a = np.deg2rad(degrees)
+    c, s = np.cos(a), np.sin(a)
+
+    def tilted(text: str, x: float, y: float, w: float, h: float = 30) -> TextLine:
+        pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+        return TextLine(text, 0.99, [[c * px - s * py + 400, s * px + c * py + 100]
+                                     for px, py in pts])
+
+    lines = [tilted("住址河北省承德市围场满族蒙", 0, 200, 330),
+             tilted("古族自治县金车路", 60, 240, 200),
+             tilted("公民身份号码389201199001245580", 0, 360, 420)]
+    read = PageRead(0, "whole", plain_sizing(np.zeros((900, 900, 3), np.uint8)), lines,
+                    DocType.ID_CARD_FRONT, 0.5, 900.0, {}, False)
+    items = read.upright_items()
+    assert read.skew == pytest.approx(a, abs=np.deg2rad(0.5))
+    address, more, number = items
+    # Levelled, the rows lie one under the other and start where they were printed.
+    assert address.y1 <= more.y0 + 2 and more.y1 <= number.y0 + 2
+    assert abs(more.x0 - address.x0 - 60) < 3

@@ -142,6 +142,42 @@ def test_registration_date_with_its_month_lost_under_the_seal() -> None:
     assert values(business_licence.extract(to_items(lines)))["registration_date"] == "2017-09-21"
 
 
+def test_a_tick_glyph_read_into_a_letter_spaced_label_column() -> None:
+    # A 个体工商户 licence: 名称 / 经营场所 / 经营者 / 成立日期 letter-spaced in two columns of
+    # label characters, and the 营 of 经营者 read with a seal stroke as ☑ (yueyang in samples/real).
+    lines = [line("个体工商户营业执照", 760, 550, h=370),
+             line("注册号", 2014, 909, w=240, h=70),
+             line("440307814431916", 2405, 921, w=414, h=70),
+             line("深圳市龙岗区龙城岳扬化工厂", 1091, 1074, w=682, h=94),
+             line("名经经", 421, 1086, w=116, h=411), line("营场", 586, 1205, w=294, h=107),
+             line("称所者期", 910, 1074, w=162, h=495),
+             line("深圳市龙岗区龙城街道回龙埔工业区B栋215", 1088, 1191, w=998, h=105),
+             line("☑营", 560, 1334, w=244, h=101), line("杨其扬", 1081, 1322, w=178, h=71),
+             line("成立日", 420, 1431, w=472, h=134),
+             line("二〇一五年五月廿九日", 1076, 1439, w=534, h=88)]
+    got = values(business_licence.extract(to_items(lines)))
+    assert got["legal_representative"] == "杨其扬"
+    assert got["address"] == "深圳市龙岗区龙城街道回龙埔工业区B栋215"
+    assert got["name"] == "深圳市龙岗区龙城岳扬化工厂"
+
+
+def test_an_old_licence_authority_printed_in_the_notes_column_half() -> None:
+    # 企业法人营业执照: numbered notes fill the right half, and the authority's name stands alone
+    # there above the date (bl-old-style-laifuxiang).
+    note = "《企业法人营业执照》是企业法人资格和合法经营的凭证之"
+    notes = [line(f"{k}.{note}{k}。", 710, 200 + 30 * k, w=380, h=18) for k in range(1, 6)]
+    lines = [line("企业法人营业执照", 300, 60, h=60), *notes,
+             line("名称", 95, 250), line("郑州市来福祥装饰有限公司", 230, 250),
+             line("公司类型", 91, 474), line("有限责任公司", 242, 473),
+             line("郑州市工商行政管理局", 807, 677, w=233, h=32),
+             line("成立日期", 94, 754), line("2000年04月20日", 242, 752)]
+    got = values(business_licence.extract(to_items(lines)))
+    assert got["registration_authority"] == "郑州市工商行政管理局"
+    # A sentence of the notes that names an authority is no authority.
+    lines[-3] = line("9.遗失的应当在公司登记机关郑州市工商行政管理局指定的报刊", 807, 677, w=500)
+    assert "registration_authority" not in values(business_licence.extract(to_items(lines)))
+
+
 # --- forms ----------------------------------------------------------------------------------
 def test_a_label_on_two_lines_of_its_cell_and_labels_in_every_column_of_a_grid() -> None:
     lines = [line("姓名", 227, 502, h=76), line("（岳欣欣)", 417, 531, w=331, h=122),
