@@ -9,8 +9,8 @@ line. Model paths are always explicit, so a missing model fails instead of downl
 
 Recognition sees a line at 48 px high and emits one character step per few pixels of width, so
 narrow glyphs in a row (``100000.0000``) can share steps and collapse. A line with a run of
-digits read without full confidence is read again stretched to 1.5× its width, and the surer
-reading is kept.
+digits read without full confidence is read again stretched to 1.5× its width; the second
+reading is kept when it is surer and has lost no character.
 """
 
 from __future__ import annotations
@@ -180,7 +180,8 @@ class RapidOcrEngine:
             stretched = [cv2.resize(crops[i], None, fx=RESTRETCH, fy=1.0,
                                     interpolation=cv2.INTER_CUBIC) for i in again]
             for i, second in zip(again, self._recognize_batches(stretched), strict=True):
-                if second[1] > results[i][1]:
+                # Stretching separates characters; a reading with fewer of them lost some.
+                if second[1] > results[i][1] and len(second[0]) >= len(results[i][0]):
                     results[i] = second
         return results
 

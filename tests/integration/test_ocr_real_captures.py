@@ -66,31 +66,28 @@ def test_pypi_demo_cards_read_exactly_in_every_orientation_and_size(
 def test_never_fewer_exact_fields_than_the_plain_engine_finds(
     reader, real_documents: list[RealItem]
 ) -> None:
-    """Per document for ID cards (every fetched one: always the PyPI ones) and in total for
-    licences, where single documents still fall short (bench/ocr.py lists them: a misread
-    capital, a date under a seal). Generic forms are not held to it yet: on the XFUND table
-    forms the plain engine's text holds values whose labels our form reader does not pair
-    (bench/ocr.py reports both)."""
+    """Per document, for every fetched one (always the PyPI demo cards; the GitHub-sourced
+    licences, forms and cards where a mirror is present): ID cards, licences (a capital whose
+    zeros collapse, a date under a seal, a credit code the shrunk page loses) and the XFUND
+    table forms (label and value cells paired by the table's geometry)."""
     plain = plain_engine()
     below: dict[str, tuple[int, int]] = {}
-    totals: dict[str, list[int]] = {}
+    exact = fields = 0
     for item in real_documents:
         assert item.path is not None
-        if item.doc_type == "form":
-            continue
         result = _read(reader, item)
         text = compact("".join(plain(str(item.path)).txts or ()))
         truth = {k: compact(str(v)) for k, v in item.truth.items()}
         ours = sum(1 for k, v in truth.items()
                    if k in result.fields and result.fields[k].value == v)
         baseline = sum(1 for v in truth.values() if found_in(v, text))
-        total = totals.setdefault(item.doc_type, [0, 0])
-        total[0] += ours
-        total[1] += baseline
-        if item.doc_type.startswith("id_card") and ours < baseline:
+        if ours < baseline:
             below[item.id] = (ours, baseline)
+        exact += ours
+        fields += len(truth)
     assert not below
-    assert all(ours >= baseline for ours, baseline in totals.values()), totals
+    # The issue's bar for the whole set (bench/ocr.py reports the share).
+    assert exact >= 0.95 * fields, (exact, fields)
 
 
 def test_a_date_under_a_red_seal_is_read_without_the_seal(reader) -> None:

@@ -92,3 +92,22 @@ def test_a_sure_reading_is_not_read_again(rapid_engine, monkeypatch) -> None:
     monkeypatch.setattr(rapid_engine, "_recognize_batches", counting)
     rapid_engine.recognize_crops([crop])
     assert calls == [1]
+
+
+@pytest.mark.parametrize(("first", "stretched", "kept"), [
+    # Zeros recovered: surer and longer.
+    (("人民币1000000万元整", 0.89), ("人民币100000.0000万元整", 0.99), "stretched"),
+    # Surer but a digit lost: the first reading stays.
+    (("2025年03月29日", 0.96), ("2025年03月2日", 0.99), "first"),
+    # Longer but less sure: the first reading stays.
+    (("1000000", 0.90), ("100000.0000", 0.80), "first"),
+])
+def test_the_stretched_reading_is_kept_only_when_surer_and_whole(
+        rapid_engine, monkeypatch, first: tuple[str, float], stretched: tuple[str, float],
+        kept: str) -> None:
+    # The model's answers are stubbed: what is tested is the choice between the two readings.
+    answers = iter([[(*first, ())], [(*stretched, ())]])
+    monkeypatch.setattr(rapid_engine, "_recognize_batches", lambda crops: next(answers))
+    crop = np.full((48, 400, 3), 255, np.uint8)
+    want = stretched if kept == "stretched" else first
+    assert rapid_engine.recognize_crops([crop]) == [want]
