@@ -21,13 +21,14 @@ from ocr.documents.layout import (
     Item,
     collect_value,
     complete_fragment_labels,
+    drop_box_marks,
     drop_pattern_noise,
     find_anchor,
     make_field,
     merge_split_labels,
-    part_of,
     piece_scores,
     split_embedded_labels,
+    split_label_tails,
     split_vertical_runs,
 )
 from ocr.documents.licence_values import (
@@ -71,8 +72,9 @@ _DATE_CN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日?")
 
 def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, ExtractedField]:
     """Fields keyed by :class:`core.BusinessLicenceField`."""
-    items = split_vertical_runs(drop_pattern_noise(_strip_box_marks(items)))
+    items = split_vertical_runs(drop_pattern_noise(drop_box_marks(items)))
     items = merge_split_labels(items, ALL_LABELS)
+    items = split_label_tails(items, ALL_LABELS)
     items = complete_fragment_labels(items, ALL_LABELS)
     # Two-character labels also occur inside values (经营范围 ... 类型 ...): only the long ones
     # are cut out of a line.
@@ -160,23 +162,6 @@ def extract(items: list[Item], to_source: BoxMapper | None = None) -> dict[str, 
     return fields
 
 
-def _strip_box_marks(items: list[Item]) -> list[Item]:
-    """A licence has no checkboxes: a box or tick glyph at an item's edge is a misread seal
-    stroke or table corner (``☑营`` for the 营 of a letter-spaced 经　营　者)."""
-    out = []
-    for it in items:
-        start, end = 0, len(it.text)
-        while start < end and it.text[start] in _BOX_MARKS:
-            start += 1
-        while end > start and it.text[end - 1] in _BOX_MARKS:
-            end -= 1
-        if (start, end) == (0, len(it.text)):
-            out.append(it)
-        elif end > start:
-            out.append(part_of(it, start, end))
-    return out
-
-
 def _find_label(items: list[Item], labels: tuple[str, ...]) -> Anchor | None:
     # A label stands at the start of a short-ish item; a scope sentence that happens to start
     # with "类型" further down must not win, so prefer the topmost and leftmost candidate.
@@ -202,7 +187,6 @@ def _next_label_below(anchor: Anchor, anchors: list[Anchor]) -> float:
 _AUTHORITY_LINE = re.compile(
     r"[\u4e00-\u9fff]{2,16}(市场监督管理|工商行政管理|行政审批|市场监管)局")
 _DUST = frozenset(".·,-_'`")
-_BOX_MARKS = frozenset("☑☐☒□■✔✓√")
 _REGISTRATION_NUMBER = re.compile(r"(?<!\d)(\d{15})(?!\d)")
 
 

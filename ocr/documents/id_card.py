@@ -18,6 +18,7 @@ from ocr.documents.layout import (
     BoxMapper,
     Item,
     collect_value,
+    drop_box_marks,
     drop_pattern_noise,
     make_field,
     merge_split_labels,
@@ -58,7 +59,7 @@ def find_label(items: list[Item], labels: tuple[str, ...]) -> Anchor | None:
 
 def front_items(items: list[Item]) -> list[Item]:
     """The portrait side's items with its labels made whole and standing at item starts."""
-    items = split_vertical_runs(drop_pattern_noise(items))
+    items = split_vertical_runs(drop_pattern_noise(drop_box_marks(items)))
     items = merge_split_labels(items, ALL_FRONT_LABELS)
     return split_embedded_labels(items, ("性别", "性別", "民族", "出生"))
 
@@ -198,7 +199,7 @@ def extract_back(
     items: list[Item], to_source: BoxMapper | None = None
 ) -> dict[str, ExtractedField]:
     """Fields of the emblem side, keyed by :class:`IdCardBackField`."""
-    items = merge_split_labels(split_vertical_runs(items), BACK_LABELS)
+    items = merge_split_labels(split_vertical_runs(drop_box_marks(items)), BACK_LABELS)
     anchors = [a for lab in BACK_LABELS if (a := find_label(items, (lab,))) is not None]
     by_label = {a.label: a for a in anchors}
     fields: dict[str, ExtractedField] = {}

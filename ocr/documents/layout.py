@@ -88,6 +88,56 @@ def part_of(it: Item, start: int, end: int) -> Item:
                 it.x0 + w * end / n, it.y1, scores)
 
 
+BOX_MARKS = frozenset("☑☐☒□■✔✓√")
+
+
+def drop_box_marks(items: list[Item]) -> list[Item]:
+    """Cards and licences have no checkboxes: a box or tick glyph in an item is a misread
+    guilloche, seal stroke or table corner (``姓名☑郝琴``, ``☑营`` for the 营 of 经　营　者). The
+    glyphs are cut out; an item of nothing else is dropped."""
+    out = []
+    for it in items:
+        keep = [k for k, ch in enumerate(it.text) if ch not in BOX_MARKS]
+        if len(keep) == len(it.text):
+            out.append(it)
+            continue
+        if not keep:
+            continue
+        # The box shrinks to the kept characters' span; the text closes up.
+        span = part_of(it, keep[0], keep[-1] + 1)
+        text = "".join(it.text[k] for k in keep)
+        scores = (tuple(it.char_scores[k] for k in keep)
+                  if it.char_scores is not None and len(it.char_scores) == len(it.text) else None)
+        out.append(Item(text, text, it.score, span.x0, span.y0, span.x1, span.y1, scores))
+    return out
+
+
+def split_label_tails(items: list[Item], labels: Iterable[str]) -> list[Item]:
+    """A letter-spaced label whose first characters the detector joined to the value before it
+    (``…家用电器销售。住`` then ``所``): those characters move to the item that holds the rest of
+    the label, on the same row right after it."""
+    labels = [lab for lab in set(labels) if len(lab) >= 2]
+    out: list[Item] = []
+    for row in rows(items):
+        k = 0
+        while k < len(row):
+            cur = row[k]
+            nxt = row[k + 1] if k + 1 < len(row) else None
+            if nxt is not None:
+                for lab in labels:
+                    cut = next((n for n in range(1, len(lab))
+                                if cur.text.endswith(lab[:n]) and nxt.text.startswith(lab[n:])
+                                and len(cur.text) > n), 0)
+                    if cut:
+                        n = len(cur.text)
+                        row[k + 1] = join_items(part_of(cur, n - cut, n), nxt)
+                        cur = part_of(cur, 0, n - cut)
+                        break
+            out.append(cur)
+            k += 1
+    return out
+
+
 def split_vertical_runs(items: list[Item]) -> list[Item]:
     """A detector box much taller than wide holding several characters is a column of
     letter-spaced label characters read together (``名类住`` for 名称 / 类型 / 住所 stacked

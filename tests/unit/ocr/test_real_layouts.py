@@ -37,6 +37,17 @@ def test_sex_and_ethnicity_on_one_line_and_the_traditional_label_glyph() -> None
     assert got["id_number"] == "11010519491231002X"
 
 
+def test_tick_glyphs_read_into_a_card_line_are_cut_out() -> None:
+    # Guilloche under the name read as a ticked box: 姓名☑郝琴, 民族☑汉 (synthetic scan 0116).
+    lines = [line("姓名☑郝琴", 121, 266, h=60), line("性别女", 130, 328), line("民族☑汉", 310, 308),
+             line("出生", 140, 394), line("1989年10月31日", 220, 380),
+             line("住址", 145, 447), line("广东省深圳市南山区民主路733号", 226, 440),
+             line("公民身份号码", 161, 588), line("440305198910319800", 330, 580, w=360)]
+    got = values(id_card.extract_front(to_items(lines)))
+    assert got["name"] == "郝琴"
+    assert got["ethnicity"] == "汉"
+
+
 def test_labels_misread_by_one_character_still_anchor_in_the_label_column() -> None:
     # A 210 px card: 性别 read 性川, 民族 民莱, 住址 徐址 (samples/real idf-obama-joke-desk-lowres).
     lines = [line("姓名奥巴马", 20, 47, h=18), line("性川男民莱肯尼亚", 19, 65, h=18),
@@ -176,6 +187,21 @@ def test_an_old_licence_authority_printed_in_the_notes_column_half() -> None:
     # A sentence of the notes that names an authority is no authority.
     lines[-3] = line("9.遗失的应当在公司登记机关郑州市工商行政管理局指定的报刊", 807, 677, w=500)
     assert "registration_authority" not in values(business_licence.extract(to_items(lines)))
+
+
+def test_a_right_column_label_whose_first_character_joined_the_left_value() -> None:
+    # 住　所 letter-spaced in the right column: the detector joined 住 to the scope on its left.
+    lines = [line("营业执照", 568, 260, h=120), line("经营范围", 166, 626, w=117, h=37),
+             line("化妆品零售，建筑材料销售，家用电器销售。住", 326, 625, w=614, h=37),
+             line("所", 975, 626, w=44, h=35),
+             line("河南省郑州市金水区幸福路510号国", 1059, 624, w=430, h=36),
+             line("（依法须经批准的项目，经相关部门批准后方", 344, 663, w=532, h=35),
+             line("际商务中心6号楼8层", 1060, 665, w=251, h=32),
+             line("可开展经营活动）", 327, 706, w=203, h=33)]
+    got = values(business_licence.extract(to_items(lines)))
+    assert got["address"] == "河南省郑州市金水区幸福路510号国际商务中心6号楼8层"
+    assert got["business_scope"] == ("化妆品零售，建筑材料销售，家用电器销售。"
+                                     "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
 
 
 # --- forms ----------------------------------------------------------------------------------
