@@ -16,6 +16,8 @@ from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signing.pdf_streams import bounded_stream_data
+
 ATTACHMENT_NAME = "licence.json"
 ATTACHMENT_FORMAT = 1
 MAX_ATTACHMENT_BYTES = 64 * 1024
@@ -56,8 +58,8 @@ def read_licence_json(reader: PdfFileReader) -> dict[str, Any] | None:
         if str(pairs[index]) != ATTACHMENT_NAME:
             continue
         stream = pairs[index + 1].get_object()["/EF"]["/F"].get_object()
-        data = stream.data
-        if len(data) > MAX_ATTACHMENT_BYTES:
+        data = bounded_stream_data(stream, MAX_ATTACHMENT_BYTES)
+        if data is None:
             return None
         try:
             parsed = json.loads(data.decode("utf-8"))

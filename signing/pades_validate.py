@@ -60,10 +60,13 @@ from signing.pades_verdict import (
     PdfSignatureVerdict,
     SubIndication,
 )
+from signing.pdf_streams import bounded_stream_data
 from signing.signer import key_id
 from signing.trustlist import encode_kid
 
 log = logging.getLogger(__name__)
+# A CRL in a licence's DSS is read up to this size (ours are a few kilobytes).
+MAX_CRL_BYTES = 4 * 1024 * 1024
 _T = TypeVar("_T", asn1_x509.Certificate, asn1_crl.CertificateList)
 
 pdf_hexstrings.install()  # pyHanko's byte-at-a-time hex strings were a third of a validation
@@ -238,7 +241,9 @@ def _dss_contents(reader: PdfFileReader
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return [], []
-    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+    # A CRL larger than the cap (or a bomb) is left out: revocation then stays unproven.
+    crls = [asn1_crl.CertificateList.load(data) for ref in dss.crls
+            if (data := bounded_stream_data(ref.get_object(), MAX_CRL_BYTES)) is not None]
     return list(dss.load_certs()), crls
 
 
