@@ -119,6 +119,9 @@ def create_access_token(principal: Principal, settings: Settings, *,
     return signing_input + "." + _b64(signature)
 
 
+_CLOCK_SKEW_S = 60  # seconds a token's iat may lie ahead of this server's clock
+
+
 def _unauthorized(en: str = "not authenticated", zh: str = "未登录或凭证无效") -> ApiError:
     return ApiError(ErrorCode.UNAUTHORIZED, en, zh)
 
@@ -143,11 +146,17 @@ def decode_access_token(token: str, settings: Settings, *,
     try:
         claims = json.loads(_unb64(parts[1]))
         exp = int(claims["exp"])
+        iat = int(claims["iat"])
         str(claims["sub"])
         Role(claims["role"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
         raise _unauthorized("malformed access token", "访问令牌格式错误") from None
-    if (now or datetime.now(UTC)).timestamp() >= exp:
+    moment = (now or datetime.now(UTC)).timestamp()
+    # A token lives no longer than this service issues them for, and was not issued in the
+    # future: a forged ``exp`` of 1e300 (issue 11, finding 1) is refused even when signed.
+    if exp - iat > settings.access_token_minutes * 60 or iat > moment + _CLOCK_SKEW_S:
+        raise _unauthorized("access token lifetime not valid", "访问令牌有效期无效")
+    if moment >= exp:
         raise ApiError(ErrorCode.TOKEN_EXPIRED, "access token expired", "访问令牌已过期")
     return claims
 

@@ -88,6 +88,32 @@ def test_tampered_or_foreign_tokens_are_refused(settings) -> None:
         assert _error(junk, settings) is ErrorCode.UNAUTHORIZED
 
 
+def _signed(claims: dict, secret: bytes = b"a test secret that is long enough") -> str:
+    """A token with ``claims`` signed as the service signs them (the attacker holds the key)."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    body = b64(json.dumps(claims, separators=(",", ":")).encode())
+    return f"{head}.{body}." + b64(hmac.new(secret, f"{head}.{body}".encode(),
+                                            hashlib.sha256).digest())
+
+
+def test_a_signed_token_with_an_unbounded_lifetime_is_refused(settings) -> None:
+    # The red team's token: an admin claim with exp 1e300 and no iat (issue 11, finding 1).
+    forged = _signed({"sub": "admin-1", "role": "admin", "exp": 1e300})
+    assert _error(forged, settings) is ErrorCode.UNAUTHORIZED
+    start = int(NOW.timestamp())
+    longer = _signed({"sub": "admin-1", "role": "admin", "iat": start,
+                      "exp": start + 15 * 60 + 1})
+    assert _error(longer, settings) is ErrorCode.UNAUTHORIZED
+    future = _signed({"sub": "admin-1", "role": "admin", "iat": start + 3600,
+                      "exp": start + 3600 + 60})
+    assert _error(future, settings) is ErrorCode.UNAUTHORIZED
+    # The same claims with the lifetime the service issues are accepted: the test can fail.
+    fair = _signed({"sub": "admin-1", "role": "admin", "iat": start, "exp": start + 15 * 60})
+    assert decode_access_token(fair, settings, now=NOW)["sub"] == "admin-1"
+
+
 @pytest.fixture(scope="module")
 def client(settings: Settings):
     users = InMemoryUsers()
