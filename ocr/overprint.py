@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from core import TextLine
+from ocr.documents.layout import Item, part_of, to_items
 from ocr.documents.text import compact, fix_digits
 from ocr.engines.base import OCREngine
 
@@ -52,33 +53,32 @@ def date_slot_digits(
 ) -> list[TextLine]:
     """Digits read from the empty gaps between a date's 年, 月 and 日 in ``lines`` (which were
     read from ``image``): one line per gap that holds one or two digits."""
-    chars = _characters(lines)
-    year = next((c for c in chars if c[0] == "年"), None)
+    chars = _characters(to_items(lines))
+    year = next((c for c in chars if c.text == "年"), None)
     if year is None:
         return []
-    height = year[4] - year[2]
+    height = year.height
     # The date's row: characters whose middle lies within a line height of the 年's.
-    mid = (year[2] + year[4]) / 2
-    row = sorted((c for c in chars if abs((c[2] + c[4]) / 2 - mid) < height), key=lambda c: c[1])
-    marks = [c for c in row if c[0] in _MARKS and c[1] >= year[1]]
-    order = [m[0] for m in marks]
+    row = sorted((c for c in chars if abs(c.cy - year.cy) < height), key=lambda c: c.x0)
+    marks = [c for c in row if c.text in _MARKS and c.x0 >= year.x0]
+    order = [m.text for m in marks]
     if order[:3] not in (["年", "月", "日"], ["年", "月"]):
         return []
     # The band the digits are printed in (they need not be level with the glyphs, and the
-    # seal's rim is close above them).
-    numbers = [ln for ln in lines if compact(ln.text).isdigit()]
-    digits_read = ([c for c in _characters(numbers) if c in row]
-                   or [c for c in row if c[0].isdigit()] or row)
-    top = min(c[2] for c in digits_read) - 0.1 * height
-    bottom = max(c[4] for c in digits_read) + 0.1 * height
-    slots = [(left[3], right[1]) for left, right in zip(marks, marks[1:], strict=False)]
+    # seal's rim is close above them): lines of digits alone, else any digit on the row.
+    numbers = _characters([it for it in to_items(lines) if it.text.isdigit()])
+    digits_read = ([c for c in numbers if abs(c.cy - year.cy) < height]
+                   or [c for c in row if c.text.isdigit()] or row)
+    top = min(c.y0 for c in digits_read) - 0.1 * height
+    bottom = max(c.y1 for c in digits_read) + 0.1 * height
+    slots = [(left.x1, right.x0) for left, right in zip(marks, marks[1:], strict=False)]
     if order[:3] == ["年", "月"]:  # the day and its 日 lost: the slot after 月
-        slots.append((marks[1][3], marks[1][3] + 2.5 * height))
+        slots.append((marks[1].x1, marks[1].x1 + 2.5 * height))
     extra: list[TextLine] = []
     for gap_x0, gap_x1 in slots:
         if gap_x1 - gap_x0 < 0.5 * height:
             continue
-        if any(c[0].isdigit() and gap_x0 <= (c[1] + c[3]) / 2 <= gap_x1 for c in row):
+        if any(c.text.isdigit() and gap_x0 <= (c.x0 + c.x1) / 2 <= gap_x1 for c in row):
             continue
         ya, yb = max(0, int(top)), min(image.shape[0], int(bottom) + 1)
         xa, xb = max(0, int(gap_x0)), min(image.shape[1], int(gap_x1) + 1)
@@ -93,16 +93,6 @@ def date_slot_digits(
     return extra
 
 
-def _characters(lines: list[TextLine]) -> list[tuple[str, float, float, float, float]]:
-    """Each character of ``lines`` with its share of its line's box: (char, x0, y0, x1, y1)."""
-    out = []
-    for ln in lines:
-        text = compact(ln.text)
-        if not text:
-            continue
-        xs = [p[0] for p in ln.box]
-        ys = [p[1] for p in ln.box]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        step = (x1 - x0) / len(text)
-        out.extend((ch, x0 + k * step, y0, x0 + (k + 1) * step, y1) for k, ch in enumerate(text))
-    return out
+def _characters(items: list[Item]) -> list[Item]:
+    """Each character of ``items`` with its share of its item's box."""
+    return [part_of(it, k, k + 1) for it in items for k in range(len(it.text))]
