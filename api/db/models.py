@@ -64,6 +64,39 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The holder this account is bound to (秒批 issues automatically only to the holder's own
+    # account). Never the ID number itself: its SHA-256 and the masked form shown to people.
+    holder_id_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    holder_id_masked: Mapped[str | None] = mapped_column(String(32), default=None)
+    holder_bound_via: Mapped[str | None] = mapped_column(String(32), default=None)
+    holder_bound_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None)
+
+
+class AuthSession(Base):
+    """A signed-in session (a bearer token or a web cookie): the token's ``jti`` names it, and a
+    token whose session is revoked (logout, password change, deactivation) or gone is refused."""
+
+    __tablename__ = "auth_sessions"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key (``account:<name>`` or ``client:<tag>``), with the time
+    before which the next attempt is refused (exponential back-off)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Application(Base):

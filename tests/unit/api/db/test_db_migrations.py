@@ -16,7 +16,8 @@ from api.db.migrate import MIGRATIONS_DIR, alembic_config, downgrade
 from core import Settings
 
 TABLES = {"accounts", "applications", "materials", "photo_checks", "validation_results",
-          "reviews", "licences", "status_index_reservations", "audit_log"}
+          "reviews", "licences", "status_index_reservations", "audit_log", "auth_sessions",
+          "login_throttle"}
 
 
 def _diff(db) -> list:
