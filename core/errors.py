@@ -65,6 +65,11 @@ class ErrorCode(StrEnum):
     TRUST_OWN_ISSUER = "trust.own_issuer"
     TRUST_ROLLBACK = "trust.rollback"
     TRUST_NOT_FOUND = "trust.not_found"
+    # Fair jobs (api.jobs) and the holder an account is bound to (秒批)
+    JOBS_QUOTA_EXCEEDED = "jobs.quota_exceeded"
+    JOBS_TIMEOUT = "jobs.timeout"
+    INPUT_PDF_PAGE_TOO_LARGE = "input.pdf_page_too_large"
+    HOLDER_ID_INVALID = "holder.id_invalid"
 
 
 class ZhengzhaoError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -127,6 +128,31 @@ class Settings(BaseSettings):
     min_image_side: int = Field(default=32, ge=1)
     max_pdf_pages: int = Field(default=10, ge=1)
     pdf_render_dpi: int = Field(default=200, ge=72, le=600)
+
+    # Fair jobs: what one account may have waiting in the queue, and how long one job may run
+    max_queued_jobs_per_user: int = Field(
+        default=20, ge=1, description="Unfinished materials (jobs) one account may have queued")
+    max_queued_pdf_pixels_per_user: int = Field(
+        default=400_000_000, ge=10_000, description="Total pixels of the PDF pages (at the "
+        "render DPI) one account may have queued, unfinished")
+    job_deadline_seconds: float = Field(
+        default=300.0, gt=0, description="A material job running longer fails (jobs.timeout)")
+
+    # Who may read /metrics: peers in these networks (comma-separated CIDRs; empty: nobody) or
+    # a request with this bearer token
+    metrics_allow: str = Field(default="127.0.0.0/8,::1/128")
+    metrics_token: SecretStr | None = Field(default=None)
+
+    @model_validator(mode="after")
+    def _metrics_networks_parse(self) -> Settings:
+        _ = self.metrics_networks
+        return self
+
+    @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """``metrics_allow`` parsed (a bad CIDR refuses the settings)."""
+        return tuple(ip_network(part.strip(), strict=False)
+                     for part in self.metrics_allow.split(",") if part.strip())
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_prod(self) -> Settings:
