@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     LICENCE_NOT_FOUND = "licence.not_found"
     LICENCE_EXISTS = "licence.exists"
     REGISTRY_CORRUPT = "licence.registry_corrupt"
+    LICENCE_ISSUER_NOT_OURS = "licence.issuer_not_ours"
     # The service (api)
     NOT_FOUND = "api.not_found"
     UNAUTHORIZED = "auth.unauthorized"
@@ -65,6 +66,7 @@ class ErrorCode(StrEnum):
     TRUST_OWN_ISSUER = "trust.own_issuer"
     TRUST_ROLLBACK = "trust.rollback"
     TRUST_NOT_FOUND = "trust.not_found"
+    TRUST_CONFLICT = "trust.conflict"
     # Fair jobs (api.jobs) and the holder an account is bound to (秒批)
     JOBS_QUOTA_EXCEEDED = "jobs.quota_exceeded"
     JOBS_TIMEOUT = "jobs.timeout"
