@@ -58,6 +58,9 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "auth.forbidden"
     TOKEN_EXPIRED = "auth.token_expired"
     RATE_LIMITED = "api.rate_limited"
+    LOGIN_THROTTLED = "auth.throttled"  # too many failed sign-ins: wait (Retry-After)
+    CSRF_FAILED = "auth.csrf"  # a form post without our CSRF token or from another origin
+    HOST_NOT_ALLOWED = "api.host_not_allowed"  # the Host header is not in ZZ_TRUSTED_HOSTS
     VALIDATION_FAILED = "api.validation_failed"
     CONFLICT = "api.conflict"
     INVALID_TRANSITION = "application.invalid_transition"
