@@ -121,8 +121,8 @@ def _token_check(verdict: TokenVerdict) -> LicenceCheck:
         return _check(LicenceCheckId.TOKEN, P, verdict.code.value,
                       "token signed by a trusted issuer key", "令牌由受信任的签发密钥签名")
     code = verdict.code.value
-    return _check(LicenceCheckId.TOKEN, F, code, f"token not valid ({code})",
-                  f"令牌无效（{code}）")
+    return _check(LicenceCheckId.TOKEN, F, code, f"token not valid ({code}): {verdict.message_en}",
+                  f"令牌无效（{code}）：{verdict.message_zh}")
 
 
 def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: str | None,

@@ -3,12 +3,16 @@
 A message is ``18([protected: bstr, unprotected: map, payload: bstr, signature: bstr])``. We
 write the protected header ``{1: -7, 4: kid}`` (alg ES256 and the key id, both signed), an
 empty unprotected header, and the signature as the raw 64-byte ``r || s`` (RFC 9053 section
-2.1), not DER. The bytes signed are the CBOR ``["Signature1", protected, h'', payload]``.
+2.1), not DER, with ``s`` in the lower half of the group order ("low-S"). The bytes signed are
+the CBOR ``["Signature1", protected, h'', payload]``.
 
-Reading is strict: the tag 18 (optionally inside the CWT tag 61), exactly four elements, no bytes
-after the message, no label in both headers, no ``crit`` header. The key id is taken from the
-protected header, else from the unprotected one (as EU DCC verifiers do; a key id is only a hint
-because the signature must still verify). Only ES256 on P-256 is accepted.
+Reading is strict and canonical: exactly one tag 18 (no CWT tag 61 around it), exactly four
+elements, no bytes after the message, no label in both headers, no ``crit`` header, an empty
+unprotected header, a protected header holding only ``alg`` and ``kid`` in deterministic CBOR,
+and a low-S signature. The message is encoded again the way :func:`sign1` writes it and must
+give the received bytes: any other encoding of the same signed content (which anyone can make
+without the key) is refused with :class:`TokenNonCanonicalError`. Only ES256 on P-256 is
+accepted.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from signing.token_errors import TokenMalformedError
+from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 
 __all__ = [
     "ALG_ES256",
@@ -38,12 +42,14 @@ __all__ = [
     "CWT_TAG",
     "HeaderLabel",
     "DerSigner",
+    "P256_ORDER",
     "SignatureCheck",
     "SignatureResult",
     "Sign1Message",
     "SigningKey",
     "TrustedKeys",
     "VerificationKey",
+    "canonical_payload",
     "check_signature",
     "decode_cbor",
     "decode_sign1",
@@ -55,6 +61,10 @@ ALG_ES256 = -7
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
 _COORDINATE_BYTES = 32
+# The order n of the P-256 group: (r, s) and (r, n - s) both verify, so only s <= n / 2 is taken.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+# The only protected header labels we write.
+_PROTECTED_LABELS = frozenset({1, 4})
 
 VerificationKey = x509.Certificate | ec.EllipticCurvePublicKey
 TrustedKeys = Mapping[bytes, Sequence[VerificationKey]]
@@ -106,11 +116,8 @@ class Sign1Message:
 
     @property
     def kid(self) -> bytes | None:
-        """The key id: protected header first, else the unprotected header."""
-        kid = self.protected_header.get(HeaderLabel.KID)
-        if kid is None:
-            kid = self.unprotected_header.get(HeaderLabel.KID)
-        return kid
+        """The key id from the protected header (a decoded message has no unprotected one)."""
+        return self.protected_header.get(HeaderLabel.KID)
 
     def to_be_signed(self) -> bytes:
         """The Sig_structure bytes that the signature covers (RFC 9052 section 4.4)."""
@@ -133,7 +140,7 @@ def sign1(payload: bytes, signer: SigningKey, kid: bytes) -> bytes:
     """
     if not isinstance(kid, bytes) or not kid:
         raise TypeError("kid must be non-empty bytes")
-    protected = cbor2.dumps({HeaderLabel.ALG.value: ALG_ES256, HeaderLabel.KID.value: kid})
+    protected = _protected_header(kid)
     to_be_signed = _sig_structure(protected, payload)
     if isinstance(signer, ec.EllipticCurvePrivateKey):
         if not isinstance(signer.curve, ec.SECP256R1):
@@ -145,9 +152,21 @@ def sign1(payload: bytes, signer: SigningKey, kid: bytes) -> bytes:
     else:
         raise TypeError("signer must be a P-256 private key or have sign(data) -> DER")
     r, s = decode_dss_signature(der)
-    if max(r.bit_length(), s.bit_length()) > 8 * _COORDINATE_BYTES:
+    if max(r.bit_length(), s.bit_length()) > 8 * _COORDINATE_BYTES or not 0 < s < P256_ORDER:
         raise ValueError("the signer did not make a P-256 signature")
+    if s > P256_ORDER // 2:
+        s = P256_ORDER - s  # low-S: the one of the two valid signatures a verifier accepts
     signature = r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
+    return _encode_sign1(protected, payload, signature)
+
+
+def _protected_header(kid: bytes) -> bytes:
+    return cbor2.dumps({HeaderLabel.ALG.value: ALG_ES256, HeaderLabel.KID.value: kid},
+                       canonical=True)
+
+
+def _encode_sign1(protected: bytes, payload: bytes, signature: bytes) -> bytes:
+    """The one encoding we write: tag 18, definite lengths, shortest heads, ``{}`` unprotected."""
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
 
@@ -182,12 +201,15 @@ def decode_cbor(data: bytes) -> Any:
 
 
 def decode_sign1(data: bytes) -> Sign1Message:
-    """The COSE_Sign1 message in ``data``; raises :class:`TokenMalformedError` if it is not one.
+    """The COSE_Sign1 message in ``data``; raises :class:`TokenMalformedError` if it is not one,
+    and its subclass :class:`TokenNonCanonicalError` if it is one but not encoded exactly as
+    :func:`sign1` encodes it (see the module docstring).
 
     Does not check the signature or the algorithm: see :func:`check_signature`.
     """
     item = decode_cbor(data)
-    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+    wrapped = isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG
+    if wrapped:
         item = item.value
     if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG):
         raise _malformed("it is not a tagged COSE_Sign1 message")
@@ -206,23 +228,60 @@ def decode_sign1(data: bytes) -> Sign1Message:
         raise _malformed("a header label appears in both headers")
     if HeaderLabel.CRIT in protected_header or HeaderLabel.CRIT in unprotected:
         raise _malformed("critical header extensions are not supported")
-    message = Sign1Message(
+    kid = protected_header.get(HeaderLabel.KID)
+    if kid is not None and not isinstance(kid, bytes):
+        raise _malformed("the key id must be a byte string")
+    if wrapped:
+        raise _non_canonical("it is wrapped in the CWT tag 61, which we never write")
+    if unprotected:
+        raise _non_canonical("the unprotected header is not empty")
+    if not isinstance(kid, bytes) or not set(protected_header) <= _PROTECTED_LABELS:
+        raise _non_canonical("the protected header must hold a kid and nothing but alg")
+    if _encode_canonical(protected_header) != protected:
+        raise _non_canonical("the protected header is not in deterministic CBOR")
+    if _is_es256(protected_header.get(HeaderLabel.ALG)) and _high_s(signature):
+        raise _non_canonical("the signature is not low-S")
+    if _encode_sign1(protected, payload, signature) != data:
+        raise _non_canonical("the message is not in the encoding we issue")
+    return Sign1Message(
         protected,
         MappingProxyType(protected_header),
-        MappingProxyType(unprotected),
+        MappingProxyType({}),
         payload,
         signature,
     )
-    if message.kid is not None and not isinstance(message.kid, bytes):
-        raise _malformed("the key id must be a byte string")
-    return message
+
+
+def canonical_payload(payload: bytes) -> Any:
+    """The CBOR item in a signed ``payload`` (see :func:`decode_cbor`), which must be in the
+    deterministic encoding our issuer writes (``cbor2.dumps(..., canonical=True)``); raises
+    :class:`TokenNonCanonicalError` when it is not."""
+    item = decode_cbor(payload)
+    if _encode_canonical(item) != payload:
+        raise _non_canonical("the payload is not in deterministic CBOR")
+    return item
+
+
+def _encode_canonical(item: Any) -> bytes | None:
+    try:
+        return cbor2.dumps(item, canonical=True)
+    except Exception:  # noqa: BLE001 - cbor2 raises several types for what it cannot encode
+        return None
+
+
+def _high_s(signature: bytes) -> bool:
+    # A signature of another length does not verify anyway (verify_signature refuses it).
+    if len(signature) != 2 * _COORDINATE_BYTES:
+        return False
+    return int.from_bytes(signature[_COORDINATE_BYTES:], "big") > P256_ORDER // 2
 
 
 def verify_signature(message: Sign1Message, key: VerificationKey) -> None:
     """Check ``message``'s ES256 signature with ``key``.
 
     Raises :class:`cryptography.exceptions.InvalidSignature` when it does not verify, when the
-    algorithm is not ES256, or when the key is not a P-256 public key.
+    algorithm is not ES256, when the key is not a P-256 public key, or when ``s`` is in the
+    upper half of the group order (the malleable twin of a valid signature).
     """
     public_key = key.public_key() if isinstance(key, x509.Certificate) else key
     if (
@@ -230,6 +289,7 @@ def verify_signature(message: Sign1Message, key: VerificationKey) -> None:
         or not isinstance(public_key, ec.EllipticCurvePublicKey)
         or not isinstance(public_key.curve, ec.SECP256R1)
         or len(message.signature) != 2 * _COORDINATE_BYTES
+        or _high_s(message.signature)
     ):
         raise InvalidSignature()
     r = int.from_bytes(message.signature[:_COORDINATE_BYTES], "big")
@@ -270,6 +330,13 @@ def _is_es256(alg: Any) -> bool:
 
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def _non_canonical(reason: str) -> TokenNonCanonicalError:
+    return TokenNonCanonicalError(
+        f"Not the COSE_Sign1 encoding we issue: {reason}.",
+        "不是本系统签发的规范 COSE_Sign1 编码（可能被改写过）。",
+    )
 
 
 def _malformed(reason: str) -> TokenMalformedError:

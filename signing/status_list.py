@@ -29,7 +29,7 @@ import cbor2
 
 from signing.cose import SigningKey, TrustedKeys, decode_sign1, sign1
 from signing.token_claims import ClaimKey, numeric_date
-from signing.token_errors import TokenMalformedError
+from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 from signing.tokens import CwtCheck, TokenCode, check_cwt
 
 __all__ = [
@@ -223,6 +223,8 @@ def _check_list(data: bytes, trusted: TrustedKeys) -> _CheckedList:
         if len(data) > MAX_SIGNED_STATUS_LIST_BYTES:
             return _CheckedList(TokenCode.MALFORMED)
         message = decode_sign1(data)
+    except TokenNonCanonicalError:
+        return _CheckedList(TokenCode.NON_CANONICAL)
     except TokenMalformedError:
         return _CheckedList(TokenCode.MALFORMED)
     except Exception as exc:  # Never valid on an internal failure.

@@ -22,4 +22,11 @@ class TokenMalformedError(ZhengzhaoError):
         super().__init__(ErrorCode.TOKEN_MALFORMED, message_en, message_zh)
 
 
-__all__ = ["TokenMalformedError"]
+class TokenNonCanonicalError(TokenMalformedError):
+    """A well-formed COSE_Sign1 that is not byte for byte the layout we issue: wrapped in
+    another tag, extra or unprotected headers, a non-minimal or indefinite-length encoding, a
+    map in another order, or a high-S ECDSA signature. Each of these lets anyone make a second
+    encoding of the same signed token, so a verifier refuses them (``token.non_canonical``)."""
+
+
+__all__ = ["TokenMalformedError", "TokenNonCanonicalError"]

@@ -30,16 +30,17 @@ from signing.cose import (
     SigningKey,
     TrustedKeys,
     VerificationKey,
+    canonical_payload,
     check_signature,
-    decode_cbor,
     decode_sign1,
     sign1,
 )
 from signing.token_claims import ClaimKey, TokenClaims, numeric_date
-from signing.token_errors import TokenMalformedError
+from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 
 __all__ = [
     "MAX_TOKEN_CHARS",
+    "TOKEN_MESSAGES",
     "TOKEN_PREFIX",
     "TokenCode",
     "TokenVerdict",
@@ -62,6 +63,7 @@ class TokenCode(StrEnum):
 
     VALID = "token.valid"
     MALFORMED = "token.malformed"
+    NON_CANONICAL = "token.non_canonical"
     UNSUPPORTED_ALGORITHM = "token.unsupported_algorithm"
     UNKNOWN_KID = "token.unknown_kid"
     BAD_SIGNATURE = "token.bad_signature"
@@ -70,6 +72,28 @@ class TokenCode(StrEnum):
     NOT_YET_VALID = "token.not_yet_valid"
     ERROR = "token.error"
 
+
+# What each code tells a person, in English and Chinese (shown by verifiers beside the code).
+TOKEN_MESSAGES: Mapping[TokenCode, tuple[str, str]] = {
+    TokenCode.VALID: ("token signed by a trusted issuer key", "令牌由受信任的签发密钥签名"),
+    TokenCode.MALFORMED: ("not a well-formed e-licence token", "不是格式正确的电子证照令牌"),
+    TokenCode.NON_CANONICAL: (
+        "the token is not encoded the way the issuer encodes it (it was re-encoded or altered: "
+        "another CBOR tag or header, a non-canonical encoding or a high-S signature)",
+        "令牌编码与签发方的规范编码不一致（被重新编码或改动过：多余的 CBOR 标签或头部、"
+        "非规范编码或高 S 签名）"),
+    TokenCode.UNSUPPORTED_ALGORITHM: ("the token's signature algorithm is not ES256",
+                                      "令牌的签名算法不是 ES256"),
+    TokenCode.UNKNOWN_KID: ("the token's signing key is not a trusted issuer key",
+                            "令牌的签名密钥不是受信任的签发密钥"),
+    TokenCode.BAD_SIGNATURE: ("the token's signature does not verify (it was altered)",
+                              "令牌签名验证失败（内容被改动）"),
+    TokenCode.SIGNER_NOT_VALID: ("the signing certificate was not valid when the token was made",
+                                 "签发令牌时签名证书不在有效期内"),
+    TokenCode.EXPIRED: ("the token has expired", "令牌已过期"),
+    TokenCode.NOT_YET_VALID: ("the token is not yet valid", "令牌尚未生效"),
+    TokenCode.ERROR: ("the token could not be checked", "令牌未能完成核验"),
+}
 
 _SIGNATURE_CODES = {
     SignatureCheck.UNSUPPORTED_ALGORITHM: TokenCode.UNSUPPORTED_ALGORITHM,
@@ -95,6 +119,16 @@ class TokenVerdict:
     @property
     def valid(self) -> bool:
         return self.code is TokenCode.VALID
+
+    @property
+    def message_en(self) -> str:
+        """What ``code`` means, in English (:data:`TOKEN_MESSAGES`)."""
+        return TOKEN_MESSAGES[self.code][0]
+
+    @property
+    def message_zh(self) -> str:
+        """What ``code`` means, in Chinese."""
+        return TOKEN_MESSAGES[self.code][1]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``valid``, ``code``, ``kid`` (base64url, as in the trust list) and the
@@ -175,6 +209,8 @@ def verify_token(
     _require_aware(now)
     try:
         message = decode_token(token)
+    except TokenNonCanonicalError:
+        return TokenVerdict(TokenCode.NON_CANONICAL)
     except TokenMalformedError:
         return TokenVerdict(TokenCode.MALFORMED)
     except Exception as exc:  # Never VALID on an internal failure; see the docstring.
@@ -237,12 +273,14 @@ def check_cwt(message: Sign1Message, trusted: TrustedKeys) -> CwtCheck:
         result = check_signature(message, trusted)
         if result.check is not SignatureCheck.VALID:
             return CwtCheck(_SIGNATURE_CODES[result.check])
-        claim_map = decode_cbor(message.payload)
+        claim_map = canonical_payload(message.payload)
         if not isinstance(claim_map, dict):
             return CwtCheck(TokenCode.MALFORMED)
         return CwtCheck(TokenCode.VALID, claim_map, result.signers,
                         _time_claim(claim_map, ClaimKey.IAT), _time_claim(claim_map, ClaimKey.NBF),
                         _time_claim(claim_map, ClaimKey.EXP))
+    except TokenNonCanonicalError:
+        return CwtCheck(TokenCode.NON_CANONICAL)
     except TokenMalformedError:
         return CwtCheck(TokenCode.MALFORMED)
     except Exception as exc:  # Never VALID on an internal failure.

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from tokens_support import KID, certificate, new_key
 
-from signing.cose import SignatureCheck, check_signature, decode_sign1, sign1
-from signing.token_errors import TokenMalformedError
+from signing.cose import P256_ORDER, SignatureCheck, check_signature, decode_sign1, sign1
+from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 
 KEY = new_key()
 TRUSTED = {KID: [KEY.public_key()]}
@@ -27,10 +27,12 @@ PAYLOAD = cbor2.dumps({1: "issuer"})
 
 
 def hand_made(protected: dict, unprotected: dict | None = None, key=KEY, tag: int = 18) -> bytes:
-    """A COSE_Sign1 built without signing.cose, signed ES256 over the RFC 9052 Sig_structure."""
-    protected_bytes = cbor2.dumps(protected)
+    """A COSE_Sign1 built without signing.cose, signed ES256 over the RFC 9052 Sig_structure
+    (deterministic CBOR, low-S: the layout a verifier accepts)."""
+    protected_bytes = cbor2.dumps(protected, canonical=True)
     to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", PAYLOAD])
     r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(hashes.SHA256())))
+    s = min(s, P256_ORDER - s)
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     body = [protected_bytes, unprotected or {}, PAYLOAD, signature]
     return cbor2.dumps(cbor2.CBORTag(tag, body))
@@ -62,10 +64,29 @@ def test_hand_made_es256_verifies() -> None:
     assert [key.public_numbers() for key in result.signers] == [KEY.public_key().public_numbers()]
 
 
-def test_kid_in_the_unprotected_header_is_accepted() -> None:
-    message = decode_sign1(hand_made({1: -7}, {4: KID}))
-    assert message.kid == KID
-    assert check_signature(message, TRUSTED).check is SignatureCheck.VALID
+@pytest.mark.parametrize("unprotected", [{4: KID}, {1: -7}, {3: "application/cwt"}])
+def test_an_unprotected_header_is_refused(unprotected: dict) -> None:
+    # The kid (or anything else) outside the signature: we never write one, and anyone can add
+    # one to a genuine token without the key.
+    protected = {4: KID} if 4 not in unprotected else {1: -7}
+    with pytest.raises(TokenNonCanonicalError):
+        decode_sign1(hand_made(protected, unprotected))
+
+
+@pytest.mark.parametrize("protected", [{1: -7}, {1: -7, 3: 61, 4: KID}, {}])
+def test_a_protected_header_other_than_alg_and_kid_is_refused(protected: dict) -> None:
+    with pytest.raises(TokenNonCanonicalError):
+        decode_sign1(hand_made(protected))
+
+
+def test_every_signature_we_make_is_low_s() -> None:
+    for payload in (cbor2.dumps({1: str(n)}) for n in range(64)):
+        s = int.from_bytes(cbor2.loads(sign1(payload, KEY, KID)).value[3][32:], "big")
+        assert 0 < s <= P256_ORDER // 2
+    # And from a signer that hands back DER (an HSM), whose s is high half the time.
+    for payload in (cbor2.dumps({1: str(n)}) for n in range(16)):
+        message = decode_sign1(sign1(payload, DerOnlySigner(KEY), KID))
+        assert check_signature(message, TRUSTED).check is SignatureCheck.VALID
 
 
 @pytest.mark.parametrize(
@@ -75,7 +96,6 @@ def test_kid_in_the_unprotected_header_is_accepted() -> None:
         ({1: -8, 4: KID}, None),  # EdDSA
         ({1: "ES256", 4: KID}, None),  # text instead of the registered integer
         ({1: -7.0, 4: KID}, None),  # a float that compares equal to -7
-        ({4: KID}, {1: -7}),  # the algorithm not protected by the signature
         ({4: KID}, None),  # no algorithm at all
     ],
 )
@@ -134,10 +154,10 @@ def test_trailing_bytes_are_rejected() -> None:
         decode_sign1(good + b"\x00")
 
 
-def test_cwt_tag_around_the_message_is_accepted() -> None:
+def test_cwt_tag_around_the_message_is_refused() -> None:
     inner = cbor2.loads(sign1(PAYLOAD, KEY, KID))
-    message = decode_sign1(cbor2.dumps(cbor2.CBORTag(61, inner)))
-    assert check_signature(message, TRUSTED).check is SignatureCheck.VALID
+    with pytest.raises(TokenNonCanonicalError):
+        decode_sign1(cbor2.dumps(cbor2.CBORTag(61, inner)))
 
 
 class DerOnlySigner:

@@ -1,5 +1,7 @@
-"""Third parties agree: the independent ``cwt`` package reads our tokens and we read its tokens;
-a realistic licence token fits a version-13 QR code at error level M."""
+"""Third parties agree: the independent ``cwt`` package reads our tokens and we read its tokens
+when they are in our layout (kid protected, nothing unprotected, low-S); its default layout (kid
+unprotected) is refused as non-canonical. A realistic licence token fits a version-13 QR code at
+error level M."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tokens_support import KID, claims, licence, new_key, wrap
 
 from signing.base45 import b45decode
+from signing.cose import P256_ORDER
 from signing.token_claims import LICENCE_CLAIM_KEY, TokenClaims
 from signing.tokens import TokenCode, encode_token, verify_token
 
@@ -64,24 +67,45 @@ def test_cwt_rejects_our_token_under_another_key() -> None:
     raise AssertionError("cwt accepted a signature from another key")
 
 
-def test_we_verify_a_token_made_by_cwt() -> None:
-    # cwt puts the kid in the unprotected header, as many EU DCC issuers do.
-    cose = cwt.encode(current_claims().to_cwt(), cwt_private_key(KEY, KID))
-    assert cbor2.loads(cose).value[1] == {4: KID}
+def cwt_in_our_layout(claims: TokenClaims, key, kid: bytes = KID, alg: str = "ES256") -> bytes:
+    """A COSE_Sign1 made by cwt with our header layout. cwt signs with a random nonce and does
+    not normalise s, so for ES256 it signs again until s is low (each try: one chance in two)."""
+    cose = cwt.COSE.new(alg_auto_inclusion=True, deterministic_header=True)
+    payload = cbor2.dumps(claims.to_cwt(), canonical=True)
+    for _ in range(64):
+        message = cose.encode_and_sign(payload, cwt_private_key(key, kid, alg), protected={4: kid})
+        if alg != "ES256" or int.from_bytes(cbor2.loads(message).value[3][32:], "big") <= (
+                P256_ORDER // 2):
+            return message
+    raise AssertionError("64 high-S signatures in a row")
+
+
+def test_we_verify_a_token_made_by_cwt_in_our_layout() -> None:
+    cose = cwt_in_our_layout(current_claims(), KEY)
+    assert cbor2.loads(cose).value[1] == {}
     verdict = verify_token(wrap(cose), {KID: [KEY.public_key()]}, TODAY)
     assert verdict.code is TokenCode.VALID
     assert verdict.claims == current_claims()
 
 
+def test_cwts_default_layout_is_not_canonical() -> None:
+    # cwt puts the kid in the unprotected header, as many EU DCC issuers do: outside the
+    # signature, where anyone could change or add it. We never write that, so we refuse it.
+    cose = cwt.encode(current_claims().to_cwt(), cwt_private_key(KEY, KID))
+    assert cbor2.loads(cose).value[1] == {4: KID}
+    verdict = verify_token(wrap(cose), {KID: [KEY.public_key()]}, TODAY)
+    assert verdict.code is TokenCode.NON_CANONICAL
+
+
 def test_a_cwt_es384_token_is_refused_by_the_allow_list() -> None:
     p384 = ec.generate_private_key(ec.SECP384R1())
-    cose = cwt.encode(current_claims().to_cwt(), cwt_private_key(p384, KID, "ES384"))
+    cose = cwt_in_our_layout(current_claims(), p384, alg="ES384")
     verdict = verify_token(wrap(cose), {KID: [p384.public_key()]}, TODAY)
     assert verdict.code is TokenCode.UNSUPPORTED_ALGORITHM
 
 
 def test_a_cwt_token_signed_by_an_untrusted_key() -> None:
-    cose = cwt.encode(current_claims().to_cwt(), cwt_private_key(new_key(), KID))
+    cose = cwt_in_our_layout(current_claims(), new_key())
     verdict = verify_token(wrap(cose), {KID: [KEY.public_key()]}, TODAY)
     assert verdict.code is TokenCode.BAD_SIGNATURE
 

@@ -9,23 +9,24 @@ import pytest
 EXPECTED = {
     "signing.base45": {"BASE45_ALPHABET", "b45decode", "b45encode"},
     "signing.cose": {
-        "ALG_ES256", "COSE_SIGN1_TAG", "CWT_TAG", "DerSigner", "HeaderLabel", "SignatureCheck",
-        "SignatureResult", "Sign1Message", "SigningKey", "TrustedKeys", "VerificationKey",
-        "check_signature", "decode_cbor", "decode_sign1", "sign1", "verify_signature",
+        "ALG_ES256", "COSE_SIGN1_TAG", "CWT_TAG", "DerSigner", "HeaderLabel", "P256_ORDER",
+        "SignatureCheck", "SignatureResult", "Sign1Message", "SigningKey", "TrustedKeys",
+        "VerificationKey", "canonical_payload", "check_signature", "decode_cbor", "decode_sign1",
+        "sign1", "verify_signature",
     },
     "signing.token_claims": {
         "LICENCE_CLAIM_KEY", "ClaimKey", "LicenceClaims", "LicenceField", "TokenClaims",
         "numeric_date",
     },
     "signing.tokens": {
-        "MAX_TOKEN_CHARS", "TOKEN_PREFIX", "TokenCode", "TokenVerdict", "decode_token",
-        "encode_token", "verify_token",
+        "MAX_TOKEN_CHARS", "TOKEN_MESSAGES", "TOKEN_PREFIX", "TokenCode", "TokenVerdict",
+        "decode_token", "encode_token", "verify_token",
     },
     "signing.status_list": {
         "MIN_STATUS_LIST_BITS", "STATUS_LIST_CLAIM_KEY", "RevocationStatus", "StatusList",
         "StatusListField", "StatusListVerdict", "sign_status_list", "verify_status_list",
     },
-    "signing.token_errors": {"TokenMalformedError"},
+    "signing.token_errors": {"TokenMalformedError", "TokenNonCanonicalError"},
 }
 
 
@@ -44,7 +45,7 @@ def test_verdict_codes_are_stable() -> None:
     assert {code.value for code in TokenCode} == {
         "token.valid", "token.malformed", "token.unsupported_algorithm", "token.unknown_kid",
         "token.bad_signature", "token.signer_not_valid", "token.expired", "token.not_yet_valid",
-        "token.error",
+        "token.error", "token.non_canonical",
     }
 
 
