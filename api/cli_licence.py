@@ -3,8 +3,9 @@
 ``issue RECORD.json [--photo PHOTO] [--out FILE.pdf]`` renders, signs (PAdES B-LTA) and registers
 a licence; ``revoke IDENTIFIER --reason TEXT`` revokes it and re-publishes the status list;
 ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence offline against a published
-trust folder (default: this office's own); ``publish DIR [--zip]`` writes that folder (and the
-archive another office imports with ``zhengzhao trust import``).
+trust folder (default: this office's own, then the imported issuer that lists the token's
+key); ``publish DIR [--zip]`` writes that folder (and the archive another office imports with
+``zhengzhao trust import``).
 Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
 The register is the service's database (``ZZ_DATABASE_URL``, default SQLite in the data dir), so
 the CLI and ``zhengzhao serve`` share it; issuing and revoking are audited there. The published
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.imported_trust import ImportedTrust
 from core import Environment, Settings, ZhengzhaoError
 
 MAX_RECORD_BYTES = 1024 * 1024
@@ -151,11 +153,19 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
     trust = load_trust(trust_dir)
     now = datetime.now(UTC)
-    if args.token is not None:
-        verdict = verify_licence_token(args.token.strip(), trust, now=now)
-    else:
-        verdict = verify_licence_pdf(_read_small(args.file, settings.max_upload_bytes), trust,
-                                     now=now)
+    data = None if args.file is None else _read_small(args.file, settings.max_upload_bytes)
+
+    def check(material: Any) -> Any:
+        if data is None:
+            return verify_licence_token(args.token.strip(), material, now=now)
+        return verify_licence_pdf(data, material, now=now)
+
+    verdict = check(trust)
+    # Like the service: a licence our keys do not know may be an imported issuer's (and must
+    # then name that issuer).
+    imported = None if args.trust is not None else ImportedTrust(settings).fallback(verdict)
+    if imported is not None:
+        verdict = check(imported)
     if args.json:
         emit_json(verdict.to_dict())
     else:

@@ -50,7 +50,7 @@ def run_trust(args: argparse.Namespace, settings: Settings) -> int:
     from api.db import AuditAction  # noqa: PLC0415
     from elicense import TrustImportError, TrustStore  # noqa: PLC0415 - keep --help fast
 
-    store = TrustStore.for_data_dir(settings.data_dir, settings.issuer_code)
+    store = TrustStore.for_settings(settings)
     try:
         if args.trust_command == "import":
             issuer = store.import_path(args.path)

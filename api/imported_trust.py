@@ -2,16 +2,20 @@
 imported (``elicense.TrustStore`` under ``<data dir>/trust``), found by the key id that signed a
 licence's token. Read again whenever the imported folders change (an import, a refresh or a
 removal, by this process or another), and only looked at when this office's own keys do not know
-the key id, so verifying our own licences costs nothing extra."""
+the key id, so verifying our own licences costs nothing extra. The public routes, the verifier
+pages and ``zhengzhao verify`` all fall back to it the same way (:meth:`ImportedTrust.fallback`);
+the verdict then binds the licence to the imported issuer (``elicense.check_issuer_binding``)."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import threading
 from typing import Any
 
 from core import Settings
+from signing import TokenCode
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,13 @@ class ImportedTrust:
     def root(self) -> Any:
         from elicense import TrustStore  # noqa: PLC0415 - heavy import on demand
 
-        return TrustStore.for_data_dir(self._settings.data_dir, self._settings.issuer_code).root
+        return TrustStore.for_settings(self._settings).root
+
+    def fallback(self, verdict: Any) -> Any:
+        """The imported issuer's trust material to verify again with, when ``verdict`` (an
+        ``elicense.LicenceVerdict`` against our own keys) failed because our keys do not know
+        the token's key id; else ``None``."""
+        return None if verdict.passed else self.for_kid(unknown_kid(verdict))
 
     def for_kid(self, kid: bytes | None) -> Any:
         """The trust material of the imported issuer whose signing keys include ``kid``, or
@@ -46,7 +56,7 @@ class ImportedTrust:
     def _load(self) -> dict[bytes, Any]:
         from elicense import TrustStore  # noqa: PLC0415
 
-        store = TrustStore.for_data_dir(self._settings.data_dir, self._settings.issuer_code)
+        store = TrustStore.for_settings(self._settings)
         by_kid: dict[bytes, Any] = {}
         for issuer, material in store.materials():
             for kid in material.trusted_keys:
@@ -76,3 +86,16 @@ class ImportedTrust:
             except OSError:
                 stamp.append((name, inode))
         return tuple(stamp)
+
+
+def unknown_kid(verdict: Any) -> bytes | None:
+    """The key id of a token the verifying keys did not know (then an imported issuer may),
+    else ``None``."""
+    token = verdict.token or {}
+    kid = token.get("kid")
+    if token.get("code") != TokenCode.UNKNOWN_KID.value or not isinstance(kid, str):
+        return None
+    try:
+        return base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4))
+    except ValueError:
+        return None

@@ -11,6 +11,7 @@ from elicense.errors import (
     LicenceError,
     LicenceExistsError,
     LicenceFontMissingError,
+    LicenceIssuerNotOursError,
     LicenceNotFoundError,
     LicenceRecordInvalidError,
     LicenceTemplateInvalidError,
@@ -28,6 +29,7 @@ from elicense.identifier import (
     parse_identifier,
 )
 from elicense.issue import IssuedLicence, issue_licence, revoke_licence
+from elicense.issuer_binding import IssuerNames, check_issuer_binding
 from elicense.model import (
     HolderCodeType,
     Licence,
@@ -67,6 +69,8 @@ __all__ = [
     "TrustSource",
     "TrustStore",
     "TrustedIssuer",
+    "IssuerNames",
+    "check_issuer_binding",
     "licence_attachment",
     "verify_elicence",
     "MOD37_36_ALPHABET",
@@ -83,6 +87,7 @@ __all__ = [
     "LicenceError",
     "LicenceExistsError",
     "LicenceFontMissingError",
+    "LicenceIssuerNotOursError",
     "LicenceIdentifier",
     "LicenceNotFoundError",
     "LicenceRecordInvalidError",

@@ -81,6 +81,24 @@ class LicenceExistsError(LicenceError):
         self.identifier = identifier
 
 
+class LicenceIssuerNotOursError(LicenceError):
+    """A record names another issuer than this office: we issue only in our own name (a
+    licence we signed in another office's name would fail every verifier's issuer check)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            ErrorCode.LICENCE_ISSUER_NOT_OURS,
+            f"the record's {field} is not this office's: a licence is issued only in the name "
+            "of the office whose keys sign it",
+            f"记录中的{_FIELD_ZH.get(field, field)}不是本机关的：证照只能以签名机关自己的名义签发",
+        )
+        self.field = field
+
+
+_FIELD_ZH = {"issuer_code": "颁发机构代码", "issuer": "颁发机构名称",
+             "key store": "签名密钥所属机构"}
+
+
 class LicenceNotFoundError(LicenceError):
     """No licence with this identifier in the register."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from elicense.attachment import embed_licence_json
-from elicense.errors import LicenceExistsError
+from elicense.errors import LicenceExistsError, LicenceIssuerNotOursError
 from elicense.model import Licence
 from elicense.publish import fresh_crls, publish
 from elicense.registry import LicenceRegistry, RegistryEntry
@@ -71,9 +71,11 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
                   store: KeyStore, registry: LicenceRegistry, issuer_code: str,
                   published_dir: Path | None = None, now: datetime | None = None,
                   level: PadesLevel = PadesLevel.B_LTA) -> IssuedLicence:
-    """Issue ``licence``. Raises (and records nothing) when the identifier was issued before, the
-    record does not fit the template, a key cannot be loaded or signing fails."""
+    """Issue ``licence``. Raises (and records nothing) when the record names another issuer than
+    this office (``issuer_code`` and the key store's own identity), the identifier was issued
+    before, the record does not fit the template, a key cannot be loaded or signing fails."""
     now = now or datetime.now(UTC)
+    check_issuer_is_ours(licence, store, issuer_code)
     if registry.get(licence.identifier) is not None:
         raise LicenceExistsError(licence.identifier)
     signer = store.signer()
@@ -105,6 +107,20 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
         publish(store, registry, published_dir, issuer_code, now)
     return IssuedLicence(licence=licence, pdf=signed, token=token, pdf_sha256=digest,
                          status_index=index, kid=kid)
+
+
+def check_issuer_is_ours(licence: Licence, store: KeyStore, issuer_code: str) -> None:
+    """Raise :class:`LicenceIssuerNotOursError` unless the record's issuer code, the issuer
+    segment of its identifier and its issuer name are this office's: ``issuer_code`` and the
+    identity in the key store (what the published trust list names, and what every verifier
+    binds the licence to)."""
+    identity = store.info().identity
+    if identity.code != issuer_code:
+        raise LicenceIssuerNotOursError("key store")
+    if licence.issuer_code != issuer_code or licence.identifier_parts.issuer_code != issuer_code:
+        raise LicenceIssuerNotOursError("issuer_code")
+    if licence.issuer not in (identity.name_zh, identity.name_en):
+        raise LicenceIssuerNotOursError("issuer")
 
 
 def revoke_licence(identifier: str, reason: str, *, store: KeyStore, registry: LicenceRegistry,

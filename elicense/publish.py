@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 
 from elicense.errors import TrustMaterialError
 from elicense.files import write_atomically
+from elicense.issuer_binding import IssuerNames
 from elicense.registry import LicenceRegistry
 from signing import (
     MIN_STATUS_LIST_BITS,
@@ -49,12 +50,14 @@ _MAX_FILE = 32 * 1024 * 1024
 
 @dataclass(frozen=True)
 class TrustMaterial:
-    """Everything a verifier pins and checks against; never the OS trust store."""
+    """Everything a verifier pins and checks against; never the OS trust store. ``issuer`` is
+    the office the trust list names: a licence verified with these keys must name it."""
 
     root: x509.Certificate
     trusted_keys: dict[bytes, list[x509.Certificate]]
     crls: tuple[x509.CertificateRevocationList, ...]
     status_list: bytes | None
+    issuer: IssuerNames | None = None
 
 
 def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocationList, ...]:
@@ -133,7 +136,8 @@ def load_trust(directory: Path) -> TrustMaterial:
     status_path = directory / STATUS_LIST_FILE
     status = _read(status_path) if status_path.is_file() else None
     return TrustMaterial(root=root, trusted_keys=trust_list.trusted_keys(), crls=tuple(crls),
-                         status_list=status)
+                         status_list=status,
+                         issuer=IssuerNames.from_trust_list(trust_list.issuer))
 
 
 def _read(path: Path) -> bytes:

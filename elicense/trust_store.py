@@ -3,8 +3,12 @@
 
 :meth:`TrustStore.import_files` accepts a folder only when it loads with
 :func:`elicense.load_trust` (the trust list chains to its root), its signed status list verifies
-against its own keys, the issuer is not this office, and its status list is not older than the
-one already held (no rollback to a list from before a revocation). A replacement is swapped in
+against its own keys, the issuer is not this office, its code and names (Chinese or English,
+compared after NFKC folding, case and spaces ignored) are neither ours nor another imported
+issuer's (``trust.conflict``; the same issuer again must keep its root), and its status list is
+not older than the one already held (no rollback to a list from before a revocation). A licence
+is shown under the name of the issuer whose keys verified it, so two trusted issuers may never
+share a name. A replacement is swapped in
 with renames, so a reader never sees half a folder. Files come from
 :mod:`elicense.trust_files` (directory or zip, strictly checked).
 """
@@ -17,12 +21,14 @@ import re
 import secrets
 import shutil
 import threading
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from core import ErrorCode
+from core import ErrorCode, Settings
 from elicense.errors import TrustMaterialError
 from elicense.publish import STATUS_LIST_FILE, TRUST_LIST_FILE, TrustMaterial, load_trust
 from elicense.trust_files import (
@@ -93,17 +99,36 @@ def _status_issued_at(material: TrustMaterial, now: datetime) -> datetime | None
     return verdict.issued_at
 
 
+def _folded(name: str) -> str:
+    """A name as compared for collisions: NFKC (full-width brackets are brackets), no case,
+    no spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _folded_names(names: Iterable[str]) -> set[str]:
+    return {folded for folded in map(_folded, names) if folded}
+
+
 class TrustStore:
     """The imported issuers under ``root`` (``<data dir>/trust``); ``own_code`` is this
-    office's issuer code, which can never be imported."""
+    office's issuer code, which can never be imported, and ``own_names`` its names (Chinese and
+    English), which no imported issuer may carry."""
 
-    def __init__(self, root: Path, own_code: str) -> None:
+    def __init__(self, root: Path, own_code: str, *, own_names: Iterable[str]) -> None:
         self.root = root
         self.own_code = own_code
+        self.own_names = tuple(own_names)
 
     @classmethod
-    def for_data_dir(cls, data_dir: Path, own_code: str) -> TrustStore:
-        return cls(data_dir / TRUST_DIR, own_code)
+    def for_data_dir(cls, data_dir: Path, own_code: str, *, own_names: Iterable[str]
+                     ) -> TrustStore:
+        return cls(data_dir / TRUST_DIR, own_code, own_names=own_names)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> TrustStore:
+        """This office's store: ``<data dir>/trust``, our code and names from ``settings``."""
+        return cls.for_data_dir(settings.data_dir, settings.issuer_code,
+                                own_names=(settings.issuer_name, settings.issuer_name_en))
 
     def _folder(self, code: str) -> Path:
         if not _ISSUER_CODE.match(code):
@@ -175,6 +200,10 @@ class TrustStore:
             if issuer.code == self.own_code:
                 raise TrustImportError("this is this office's own trust list",
                                        "这是本机关自己的信任列表", ErrorCode.TRUST_OWN_ISSUER)
+            if _folded_names((issuer.name_zh, issuer.name_en)) & _folded_names(self.own_names):
+                raise TrustImportError(
+                    "its issuer carries this office's name", "其签发机构名称与本机关相同",
+                    ErrorCode.TRUST_CONFLICT)
             if issuer.status_list_issued_at is None:
                 raise TrustImportError(f"{STATUS_LIST_FILE} is missing",
                                        f"缺少 {STATUS_LIST_FILE}")
@@ -185,7 +214,31 @@ class TrustStore:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+    def _check_other_issuers(self, issuer: TrustedIssuer, staging: Path) -> None:
+        """Refuse a name another imported issuer carries, or the code of an imported issuer
+        with another root (a different office claiming that code: remove the old one first)."""
+        names = _folded_names((issuer.name_zh, issuer.name_en))
+        for held in self.list():
+            if held.code != issuer.code and names & _folded_names((held.name_zh, held.name_en)):
+                raise TrustImportError(
+                    f"its issuer carries the name of the imported issuer {held.code}",
+                    f"其签发机构名称与已导入的签发机构 {held.code} 相同",
+                    ErrorCode.TRUST_CONFLICT)
+        target = self.root / issuer.code
+        if target.is_dir():
+            try:
+                held_root = load_trust(target).root
+            except TrustMaterialError:
+                return  # a broken copy is simply replaced
+            if held_root != load_trust(staging).root:
+                raise TrustImportError(
+                    f"issuer {issuer.code} is already imported with another root certificate"
+                    " (remove it first if it really changed its root)",
+                    f"签发机构 {issuer.code} 已以另一根证书导入（如确已更换根证书，请先移除）",
+                    ErrorCode.TRUST_CONFLICT)
+
     def _replace(self, issuer: TrustedIssuer, staging: Path, now: datetime) -> None:
+        self._check_other_issuers(issuer, staging)
         target = self.root / issuer.code
         if target.is_dir():
             try:

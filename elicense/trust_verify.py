@@ -2,8 +2,9 @@
 and every imported issuer's (:class:`elicense.TrustStore`): the issuer is picked by the key id
 of the licence's token (the key that signed it), then :func:`elicense.verify_licence_pdf` gives
 the verdict, which is summed up as one stable outcome (``licence.verified``, ``licence.forged``,
-``licence.revoked`` ...). A licence whose signing key no trusted issuer lists, or whose record
-names another issuer than the one whose key signed it, is ``licence.untrusted_issuer``.
+``licence.revoked`` ...). A licence whose signing key no trusted issuer lists, or whose token or
+record names another issuer than the one whose key signed it (the verdict's issuer check,
+``licence.issuer_mismatch``), is ``licence.untrusted_issuer``.
 
 Only a ``licence.verified`` outcome makes the record's facts usable; the summary shown to
 people carries the holder code masked.
@@ -123,6 +124,9 @@ def _outcome(verdict: LicenceVerdict) -> ElicenceOutcome:
              if check.outcome is not Indication.PASSED}
     if LicenceCheckId.PDF_SIGNATURE in codes:
         return ElicenceOutcome.FORGED
+    if codes.get(LicenceCheckId.ISSUER) == LicenceCode.ISSUER_MISMATCH:
+        # Signed by a trusted office, but in another office's name.
+        return ElicenceOutcome.UNTRUSTED_ISSUER
     # A licence's token expires with the licence: an intact PDF with an expired token is an
     # expired licence, not a forgery.
     token = codes.get(LicenceCheckId.TOKEN)
@@ -155,9 +159,10 @@ def verify_elicence(pdf: bytes, sources: Sequence[TrustSource], *,
     if source is None:
         return ElicenceResult(ElicenceOutcome.UNTRUSTED_ISSUER, None, claimed_code, claimed_name,
                               record)
+    # The issuer binding is part of the verdict (its issuer check): a licence signed by a
+    # trusted office in another office's name is not verified.
     verdict = verify_licence_pdf(pdf, source.material, now=now)
-    outcome = _outcome(verdict)
-    if outcome is ElicenceOutcome.VERIFIED and claimed_code != source.code:
-        # Signed by a trusted office, but in another office's name.
-        outcome = ElicenceOutcome.UNTRUSTED_ISSUER
-    return ElicenceResult(outcome, verdict, source.code, source.name, record)
+    issuer = source.material.issuer
+    return ElicenceResult(_outcome(verdict), verdict,
+                          source.code if issuer is None else issuer.code,
+                          source.name if issuer is None else issuer.name_zh, record)

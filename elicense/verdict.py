@@ -18,6 +18,7 @@ class LicenceCheckId(StrEnum):
     LICENCE_DATA = "licence_data"
     TOKEN = "token"
     CONSISTENCY = "consistency"
+    ISSUER = "issuer"
     REVOCATION = "revocation"
     VALIDITY_PERIOD = "validity_period"
 
@@ -29,6 +30,8 @@ class LicenceCode(StrEnum):
     NO_LICENCE_DATA = "licence.no_data"
     TOKEN_INVALID = "licence.token_invalid"
     INCONSISTENT = "licence.inconsistent"
+    ISSUER_MISMATCH = "licence.issuer_mismatch"
+    ISSUER_UNKNOWN = "licence.issuer_unknown"
     REVOKED = "licence.revoked"
     REVOCATION_UNKNOWN = "licence.revocation_unknown"
     EXPIRED = "licence.expired"
@@ -56,7 +59,9 @@ class LicenceCheck:
 class LicenceVerdict:
     """``indication`` is PASSED only if every check passed; FAILED if any failed; otherwise
     INDETERMINATE. ``sub_indication`` is the code of the first check that did not pass.
-    ``licence`` holds the public facts (holder code masked) when the token could be read."""
+    ``licence`` holds the public facts (holder code masked) when the token could be read;
+    ``signed_by`` the office whose trust list holds the key that verified the token (code and
+    names from that trust list, never from the token), ``None`` when no trusted key did."""
 
     indication: Indication
     sub_indication: str | None
@@ -64,6 +69,7 @@ class LicenceVerdict:
     licence: dict[str, Any] | None = None
     pdf: dict[str, Any] | None = None
     token: dict[str, Any] | None = field(default=None)
+    signed_by: dict[str, str] | None = None
 
     @property
     def passed(self) -> bool:
@@ -72,7 +78,8 @@ class LicenceVerdict:
     def to_dict(self) -> dict[str, Any]:
         return {"indication": self.indication.value, "sub_indication": self.sub_indication,
                 "valid": self.passed, "checks": [c.to_dict() for c in self.checks],
-                "licence": self.licence, "pdf": self.pdf, "token": self.token}
+                "licence": self.licence, "pdf": self.pdf, "token": self.token,
+                "signed_by": self.signed_by}
 
 
 def combine(checks: list[LicenceCheck], **extra: Any) -> LicenceVerdict:

@@ -2,10 +2,11 @@
 
 :func:`verify_licence_pdf` checks the PAdES signature (pinned root, CRLs, timestamps, no
 forbidden later changes), reads ``licence.json`` from the signed PDF, verifies its token and
-checks that token and metadata agree, that the status list (signed, fresh) does not list the
-licence, and that today lies inside its validity period. :func:`verify_licence_token` does the
-token, revocation and period checks for a scanned QR code. Neither raises for any input: an
-exception inside is INDETERMINATE, never PASSED.
+checks that token and metadata agree, that both name the issuer whose trust list holds the
+signing key (:func:`elicense.issuer_binding.check_issuer_binding`), that the status list
+(signed, fresh) does not list the licence, and that today lies inside its validity period.
+:func:`verify_licence_token` does the token, issuer, revocation and period checks for a scanned
+QR code. Neither raises for any input: an exception inside is INDETERMINATE, never PASSED.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from elicense.attachment import read_licence_json
 from elicense.issue import CHINA
+from elicense.issuer_binding import check_issuer_binding
 from elicense.model import HolderCodeType, mask_holder_code
 from elicense.publish import TrustMaterial
 from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict, combine
@@ -59,8 +61,10 @@ def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | No
         verdict = verify_token(token, trust.trusted_keys, now)
         checks.append(_token_check(verdict))
         claims = verdict.claims if verdict.valid else None
+        checks.append(check_issuer_binding(trust.issuer, claims))
         checks += _status_checks(claims, trust, now)
-        return combine(checks, licence=_public(claims), token=_token_summary(verdict))
+        return combine(checks, licence=_public(claims), token=_token_summary(verdict),
+                       signed_by=_signed_by(claims, trust))
     except Exception as exc:  # noqa: BLE001
         log.warning("licence token verification raised %s", type(exc).__name__)
         return combine([_check(LicenceCheckId.TOKEN, I, LicenceCode.ERROR,
@@ -95,9 +99,12 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     checks.append(_token_check(verdict))
     claims = verdict.claims if verdict.valid else None
     checks.append(_consistency(data, claims, signature.signer_kid, verdict))
+    record = data.get("licence")
+    checks.append(check_issuer_binding(trust.issuer, claims,
+                                       record if isinstance(record, dict) else {}))
     checks += _status_checks(claims, trust, now)
     return combine(checks, licence=_public(claims), pdf=pdf_summary,
-                   token=_token_summary(verdict))
+                   token=_token_summary(verdict), signed_by=_signed_by(claims, trust))
 
 
 def _open(pdf: bytes) -> PdfFileReader | None:
@@ -202,6 +209,11 @@ def _period(claims: TokenClaims, now: datetime) -> LicenceCheck:
 def _public(claims: TokenClaims | None) -> dict[str, Any] | None:
     """The facts a verifier may see: the token's own, whose holder code is already masked."""
     return None if claims is None else claims.licence.to_dict()
+
+
+def _signed_by(claims: TokenClaims | None, trust: TrustMaterial) -> dict[str, str] | None:
+    """The office whose key verified the token, as its trust list names it."""
+    return None if claims is None or trust.issuer is None else trust.issuer.to_dict()
 
 
 def _token_summary(verdict: TokenVerdict) -> dict[str, Any]:

@@ -195,7 +195,7 @@ def _trust_sources(ctx: JobContext) -> list[Any]:
         sources.append(TrustSource(settings.issuer_code, settings.issuer_name, own))
     except TrustMaterialError:
         log.warning("this office has no published trust folder yet")
-    store = TrustStore.for_data_dir(settings.data_dir, settings.issuer_code)
+    store = TrustStore.for_settings(settings)
     sources += [TrustSource(issuer.code, issuer.name_zh, material)
                 for issuer, material in store.materials()]
     return sources

@@ -127,7 +127,7 @@ def verify_audit(ctx: ServiceDep, _user: Admin) -> ChainVerdictPublic:
 
 def trust_store(ctx: ServiceContext) -> TrustStore:
     """The other issuers this office trusts, under ``<data dir>/trust``."""
-    return TrustStore.for_data_dir(ctx.settings.data_dir, ctx.settings.issuer_code)
+    return TrustStore.for_settings(ctx.settings)
 
 
 def _issuer_public(issuer: TrustedIssuer) -> TrustedIssuerPublic:

@@ -1,8 +1,9 @@
 """The verifier's web pages (Jinja2, Chinese first with an English toggle): ``GET /v/{token}``,
 the page a phone opens when it scans a licence's QR code, and ``GET|POST /verify``, an upload
-form for a licence PDF. Both show a green, red or amber verdict and the licence's public fields
-(holder code masked). Each verification is audited like the API's (channel ``qr_page`` or
-``upload_page``)."""
+form for a licence PDF. Both show a green, red or amber verdict, the office that signed the
+licence as its trust list names it (never the issuer name the token or PDF claims) and the
+licence's other public fields (holder code masked). Each verification is audited like the
+API's (channel ``qr_page`` or ``upload_page``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import status_for
@@ -29,7 +31,6 @@ PUBLIC_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("identifier", "证照标识", "Identifier"),
     ("holder_name", "持证主体", "Holder"),
     ("holder_code", "持证主体代码", "Holder code"),
-    ("issuer_name", "颁发机构", "Issuer"),
     ("issued_on", "颁证日期", "Issued on"),
     ("valid_from", "有效期起", "Valid from"),
     ("valid_until", "有效期至", "Valid until"),
@@ -40,7 +41,18 @@ router = APIRouter(include_in_schema=False)
 
 
 def make_templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    # Links are paths, never absolute URLs: Starlette's url_for would build them from the
+    # request's Host header, which a client chooses (issue 11, finding 7).
+    templates.env.globals["url_for"] = _path_for
+    return templates
+
+
+@pass_context
+def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    request: Request = context["request"]
+    root = request.scope.get("root_path", "")
+    return root + str(request.app.url_path_for(name, **path_params))
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200
@@ -57,11 +69,11 @@ def _verdict_context(verdict: LicenceVerdict) -> dict[str, Any]:
               if licence.get(key) not in (None, "")]
     reasons = [c for c in verdict.checks if c.outcome.value != "PASSED"]
     return {"indication": verdict.indication.value, "fields": fields, "reasons": reasons,
-            "error": None}
+            "signer": verdict.signed_by, "error": None}
 
 
 def _error_context(exc: ZhengzhaoError) -> dict[str, Any]:
-    return {"indication": "FAILED", "fields": [], "reasons": [], "error": exc}
+    return {"indication": "FAILED", "fields": [], "reasons": [], "signer": None, "error": exc}
 
 
 @router.get("/v/{token:path}", response_class=HTMLResponse,

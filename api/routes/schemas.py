@@ -28,7 +28,9 @@ class CheckPublic(BaseModel):
 
 class VerdictPublic(BaseModel):
     """The verdict on an e-licence (``elicense.LicenceVerdict.to_dict``); HTTP 200 whatever the
-    indication. ``licence`` holds the public facts, the holder code masked."""
+    indication. ``licence`` holds the public facts, the holder code masked; ``signed_by`` the
+    office whose key verified the token (code and names from its trust list, not from the
+    licence), ``null`` when no trusted office's key did."""
 
     indication: Indication
     sub_indication: str | None
@@ -37,6 +39,7 @@ class VerdictPublic(BaseModel):
     licence: dict[str, Any] | None
     pdf: dict[str, Any] | None
     token: dict[str, Any] | None
+    signed_by: dict[str, str] | None = None
 
 
 class Health(BaseModel):

@@ -6,7 +6,6 @@ Shared by the JSON API and the verifier pages."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import time
@@ -63,22 +62,8 @@ def _not_a_token(verdict: LicenceVerdict) -> bool:
     return token.get("code") == TokenCode.MALFORMED.value and token.get("kid") is None
 
 
-def _unknown_kid(verdict: LicenceVerdict) -> bytes | None:
-    """The key id of a token our own keys do not know (then an imported issuer may), else
-    ``None``."""
-    token = verdict.token or {}
-    kid = token.get("kid")
-    if token.get("code") != TokenCode.UNKNOWN_KID.value or not isinstance(kid, str):
-        return None
-    try:
-        return base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4))
-    except ValueError:
-        return None
-
-
 def _imported_material(verdict: LicenceVerdict, imported: ImportedTrust | None) -> Any:
-    kid = _unknown_kid(verdict) if imported is not None and not verdict.passed else None
-    return None if kid is None or imported is None else imported.for_kid(kid)
+    return None if imported is None else imported.fallback(verdict)
 
 
 async def verify_token_text(token: str, trust: Any, metrics: ServiceMetrics,

@@ -76,8 +76,10 @@ def test_an_issued_licence_passes_every_check(issued, trust) -> None:
     verdict = verify_licence_pdf(issued.pdf, trust, now=NOW + timedelta(hours=1))
     assert verdict.indication is Indication.PASSED, verdict.to_dict()
     assert {c.check.value for c in verdict.checks} == {
-        "pdf_signature", "licence_data", "token", "consistency", "revocation",
+        "pdf_signature", "licence_data", "token", "consistency", "issuer", "revocation",
         "validity_period"}
+    assert verdict.signed_by == {"code": CODE, "name_zh": issued.licence.issuer,
+                                 "name_en": Settings(_env_file=None).issuer_name_en}
     assert verdict.pdf["level"] == "B-LTA"
     assert verdict.licence["identifier"] == issued.licence.identifier
     # The verifier sees the masked holder code only, never the full ID number.

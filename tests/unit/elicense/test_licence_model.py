@@ -124,7 +124,7 @@ def test_missing_fields_are_named(missing: str) -> None:
     ({"holder_code": "91110105MA0000F292"}, "holder_code"),  # a USCC where 111 is declared
     ({"valid_until": "2024-05-31"}, "valid_until is before valid_from"),
     ({"issue_date": "2027-06-01"}, "issue_date is after valid_until"),
-    ({"issuer_code": "11110000000000019K"}, "issuer_code"),
+    ({"issuer_code": "111101050000007136"}, "issuer_code"),  # not the identifier's
 ])
 def test_cross_field_rules(change: dict, words: str) -> None:
     record = {**sample_record("residence_permit"), **change}

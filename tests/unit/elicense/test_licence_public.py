@@ -20,6 +20,8 @@ PUBLIC = {
     # other issuers' trust folders, verification against any trusted issuer
     "ElicenceOutcome", "ElicenceResult", "TrustImportError", "TrustIssuerNotFoundError",
     "TrustSource", "TrustStore", "TrustedIssuer", "licence_attachment", "verify_elicence",
+    # a licence names the issuer whose keys verified it; only ours is issued here
+    "IssuerNames", "check_issuer_binding", "LicenceIssuerNotOursError",
 }
 
 

@@ -46,7 +46,7 @@ def foreign(offices: tuple[Office, Office]):
 
 @pytest.fixture
 def store(tmp_path: Path) -> TrustStore:
-    return TrustStore(tmp_path / "trust", own_code=US[0])
+    return TrustStore(tmp_path / "trust", own_code=US[0], own_names=(US[1], "Demo City"))
 
 
 def refused(store: TrustStore, data: bytes, code: ErrorCode = ErrorCode.TRUST_INVALID) -> str:

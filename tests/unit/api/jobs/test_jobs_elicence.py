@@ -88,7 +88,7 @@ def test_another_offices_licence_is_trusted_only_while_imported(
     assert before["result"]["fields"] == {}
     assert "licence.untrusted_issuer" in before["codes"]
     assert before["state"] is ApplicationState.NEEDS_REVIEW
-    store = TrustStore.for_data_dir(context.settings.data_dir, context.settings.issuer_code)
+    store = TrustStore.for_settings(context.settings)
     store.import_path(other.published)
     after = run(context, pdf)
     assert after["result"]["elicence"]["code"] == "licence.verified"
