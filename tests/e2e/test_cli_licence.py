@@ -188,6 +188,9 @@ def test_a_published_zip_is_what_another_office_imports(issued: dict, office: Pa
     other.mkdir()
     monkeypatch.chdir(other)
     monkeypatch.setenv("ZZ_ISSUER_CODE", "91340100MA2N0X0X4K")
+    # Another office has a name of its own: one that carries ours may not import us.
+    monkeypatch.setenv("ZZ_ISSUER_NAME", "另一市行政审批局（演示）")
+    monkeypatch.setenv("ZZ_ISSUER_NAME_EN", "Another City Approval Bureau (demo)")
     get_settings.cache_clear()
     code, imported = run(capsys, "trust", "import", out["zip"])
     assert code == 0, imported

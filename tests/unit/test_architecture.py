@@ -72,7 +72,7 @@ PUBLIC = {
     "ocr": {
         "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",
         "create_engine", "load_document", "load_path", "prepare_paddle_models",
-        "normalize_text",
+        "normalize_text", "pdf_render_pixels",
     },
     "verify": set(),
     "verify.forms": {

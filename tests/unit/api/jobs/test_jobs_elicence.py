@@ -8,6 +8,7 @@ portrait failing on its background is fixed, re-checked and stored."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,27 @@ def test_another_offices_licence_is_trusted_only_while_imported(
     removed = run(context, pdf)
     assert removed["result"]["elicence"]["code"] == "licence.untrusted_issuer"
     assert removed["state"] is ApplicationState.NEEDS_REVIEW
+
+
+def test_a_licence_an_imported_office_signed_in_our_name_contributes_nothing(
+        context: JobContext, us: Any, tmp_path: Path) -> None:
+    """Issue 11 finding 2: B signs with its own keys a licence in our name (our code, an
+    identifier of ours, our name); B's trust folder is imported. Untrusted, no fields, to a
+    clerk, and shown under B's name, not ours."""
+    other = other_office(tmp_path / "other")
+    settings = context.settings
+    forged = other.forge_company(NOW - timedelta(minutes=30),
+                                 (settings.issuer_code, settings.issuer_name), uscc=USCC,
+                                 holder="西安德润建筑工程有限公司", representative="段海")
+    TrustStore.for_settings(settings).import_path(other.published)
+    out = run(context, forged.pdf)
+    summary = out["result"]["elicence"]
+    assert summary["code"] == "licence.untrusted_issuer" and summary["verified"] is False
+    assert summary["sub_indication"] == "licence.issuer_mismatch"
+    assert (summary["issuer_code"], summary["issuer_name"]) == OTHER
+    assert out["result"]["fields"] == {}
+    assert "licence.untrusted_issuer" in out["codes"]
+    assert out["state"] is ApplicationState.NEEDS_REVIEW
 
 
 def test_a_tampered_licence_is_forged_and_goes_to_a_clerk(context: JobContext,
