@@ -1,4 +1,6 @@
-"""``zhengzhao users add NAME --role clerk``: create an account, password read from stdin.
+"""``zhengzhao users add NAME --role clerk``: create an account, password read from stdin;
+``zhengzhao users bind-holder NAME``: bind it to its holder's ID number (from stdin), which
+秒批 needs; ``users unbind-holder NAME`` removes that.
 
 The password is the first line of stdin (so ``printf '%s\\n' "$PW" | zhengzhao users add ...``
 works and nothing lands in the shell history or the process list). The database is migrated to
@@ -12,7 +14,7 @@ import json
 import sys
 from typing import TextIO
 
-from api.cli_common import EXIT_OK, EXIT_USAGE
+from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from core import Settings
 
 # api.db.Role's values; tests/unit/api/db checks they agree.
@@ -26,9 +28,19 @@ def add_users_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name", help="login name: ASCII letters, digits, . _ -")
     add.add_argument("--role", choices=ROLES, default="applicant")
     add.add_argument("--json", action="store_true")
+    bind = actions.add_parser(
+        "bind-holder", help="bind an account to its holder's resident ID number (from stdin); "
+        "秒批 issues only to a bound account whose number is the ID card's")
+    bind.add_argument("name", help="the account's login name")
+    bind.add_argument("--json", action="store_true")
+    unbind = actions.add_parser("unbind-holder", help="remove an account's holder binding")
+    unbind.add_argument("name", help="the account's login name")
+    unbind.add_argument("--json", action="store_true")
 
 
 def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = None) -> int:
+    if args.users_command in ("bind-holder", "unbind-holder"):
+        return _run_binding(args, settings, stdin)
     if args.users_command != "add":
         return EXIT_USAGE
     # SQLAlchemy and the models load only when the command runs (`zhengzhao --help` stays fast).
@@ -51,4 +63,39 @@ def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None
         print(json.dumps({"id": account_id, "role": args.role}))
     else:
         print(f"account {account_id} created with role {args.role}")
+    return EXIT_OK
+
+
+def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | None) -> int:
+    """``bind-holder`` reads the ID number from stdin (never argv: it would sit in the shell
+    history and the process list); only the masked form is printed and audited."""
+    from api.db import create_db, upgrade  # noqa: PLC0415 - see run_users
+    from api.holders import bind_account, unbind_account  # noqa: PLC0415 - see run_users
+    from core import ZhengzhaoError  # noqa: PLC0415 - see run_users
+
+    number = ""
+    if args.users_command == "bind-holder":
+        number = (stdin if stdin is not None else sys.stdin).readline().strip()
+        if not number:
+            print("Error: give the ID number on stdin / 请从标准输入提供身份证号码",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    db = create_db(settings)
+    try:
+        upgrade(settings, db=db)
+        with db.transaction() as session:
+            account = (bind_account(session, args.name, number, actor_id=None) if number
+                       else unbind_account(session, args.name, actor_id=None))
+            masked, via = account.holder_id_masked, account.holder_bound_via
+    except ZhengzhaoError as exc:
+        print(f"Error: {exc.message_en} / {exc.message_zh}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps({"username": args.name, "holder_id_masked": masked, "bound_via": via}))
+    elif masked:
+        print(f"account {args.name} bound to holder {masked}")
+    else:
+        print(f"account {args.name} unbound")
     return EXIT_OK

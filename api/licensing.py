@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Application, SqlLicenceRegistry, ValidationResult
 from api.errors_http import ApiError
+from api.holders import licence_holder_digest
 from api.service_context import ServiceContext
 from core import OPEN_ENDED, ErrorCode
 from elicense import (
@@ -112,6 +113,12 @@ def _validated_fields(session: Session, application: Application) -> dict[str, s
             if isinstance(f, dict) and f.get("ref") and f.get("value")}
 
 
+def _issue_fields(session: Session, application: Application) -> dict[str, str]:
+    """What a licence is issued from: read, then validated, then corrected (each wins)."""
+    return {**application_fields(application), **_validated_fields(session, application),
+            **{str(k): str(v) for k, v in (application.corrected_fields or {}).items()}}
+
+
 def _missing(field: str) -> ApiError:
     return ApiError(ErrorCode.CONFLICT,
                     f"the licence needs the field {field}; return the application for correction",
@@ -198,8 +205,7 @@ def issue_for_application(ctx: ServiceContext, session: Session, application: Ap
     template = licence_template(spec, templates)
     now = now or datetime.now(UTC)
     settings = ctx.settings
-    fields = {**application_fields(application), **_validated_fields(session, application),
-              **{str(k): str(v) for k, v in (application.corrected_fields or {}).items()}}
+    fields = _issue_fields(session, application)
     today = now.date()
     serial = f"{today:%Y}{application.id:08d}"
     identifier = LicenceIdentifier.create(spec.type_code, settings.issuer_code, serial)
@@ -245,6 +251,9 @@ def issue_and_record(ctx: ServiceContext, session: Session, application: Applica
     if record is None:  # the SQL register writes it in this session; absence is a bug
         raise RuntimeError("the licence register did not record the licence")
     record.application_id = application.id
+    # Who it was issued to, as a digest: 秒批 sends a second live one to a clerk.
+    record.holder_id_sha256 = licence_holder_digest(ctx.service(application.service_id),
+                                                    _issue_fields(session, application))
     append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=actor_id,
                  subject_type="licence", subject_id=identifier,
                  details={"application_id": application.id,

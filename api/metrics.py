@@ -3,17 +3,22 @@ apps in one process — tests — do not collide): request latency by route temp
 verdict counts by indication and input kind, what became of the verifications' audit rows
 (written, dropped, failed, not recorded). The job counters (``api.jobs.metrics``) and the
 scrape-time service collectors (``api.service_metrics``) register into the same registry.
-Served as text at ``GET /metrics``."""
+Served as text at ``GET /metrics`` to the networks in ``ZZ_METRICS_ALLOW`` (loopback by default)
+or a request bearing ``ZZ_METRICS_TOKEN`` (:func:`metrics_allowed`); 403 to anyone else."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from enum import StrEnum
+from ipaddress import IPv6Address, ip_address
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core import Settings
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -84,6 +89,27 @@ class MetricsMiddleware:
             self.metrics.requests.labels(
                 method=scope.get("method", ""), route=getattr(route, "path", "unmatched"),
                 status=str(status[0])).observe(time.perf_counter() - start)
+
+
+def metrics_allowed(request: Request, settings: Settings) -> bool:
+    """Whether ``/metrics`` may answer this request: the socket peer (forwarded headers count
+    only from trusted proxies, which set ``request.client``) is in ``metrics_allow``, or the
+    request carries ``Authorization: Bearer <metrics_token>``. Closed to everyone else: the
+    counters tell sign-in failures and traffic, nobody's business outside operations."""
+    token = settings.metrics_token
+    if token is not None and token.get_secret_value():
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+                given.strip().encode(), token.get_secret_value().encode()):
+            return True
+    host = request.client.host if request.client is not None else None
+    try:
+        peer = ip_address(host or "")
+    except ValueError:
+        return False
+    if isinstance(peer, IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in settings.metrics_networks)
 
 
 def install_metrics(app: FastAPI, metrics: ServiceMetrics) -> None:

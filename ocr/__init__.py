@@ -11,7 +11,7 @@ from ocr.documents.text import compact as normalize_text
 from ocr.engines import EngineOutput, OCREngine, create_engine
 from ocr.engines.paddle_models import prepare_model_dir as prepare_paddle_models
 from ocr.errors import EngineError, InputError
-from ocr.loading import LoadLimits, load_document, load_path
+from ocr.loading import LoadLimits, load_document, load_path, pdf_render_pixels
 from ocr.reader import DocumentReader
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "load_document",
     "load_path",
     "normalize_text",
+    "pdf_render_pixels",
     "prepare_paddle_models",
 ]

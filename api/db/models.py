@@ -190,6 +190,9 @@ class LicenceRecord(Base):
         ForeignKey("applications.id"), default=None, index=True)
     type_code: Mapped[str] = mapped_column(String(64))
     holder_code_masked: Mapped[str] = mapped_column(String(64))
+    # The SHA-256 of the resident ID number of the person it was issued to (the application's
+    # ID card), so a second live licence for the same person and service goes to a clerk.
+    holder_id_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     status_index: Mapped[int] = mapped_column(Integer, unique=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
     kid: Mapped[str] = mapped_column(String(128))

@@ -27,15 +27,19 @@ from typing import Any
 from sqlalchemy import select
 
 from api.db import Application, Material, PhotoCheck
+from api.holders import holder_id_sha256, normalise_id_number
 from api.jobs.context import JobContext
 from api.jobs.outcome import JobOutcome
-from core import OPEN_ENDED, ZhengzhaoError
+from core import OPEN_ENDED, ErrorCode, ZhengzhaoError
+from elicense import HolderCodeType
 from verify.forms import MaterialKind, Service
 
 # The key of the e-licence summary in a material's result, and its outcome when verified.
 ELICENCE_KEY = "elicence"
 VERIFIED = "licence.verified"
 TYPE_NOT_ACCEPTED = "licence.type_not_accepted"
+# In a verified personal licence's summary: the SHA-256 of its holder's ID number.
+HOLDER_DIGEST_KEY = "holder_id_sha256"
 # Failed photo checks a fix can repair: framing, a tilted head (the fix levels the eyes), the
 # background, and the file's own properties.
 _FIXABLE_CHECKS = frozenset({"face_width", "head_height", "crown_margin", "eye_line",
@@ -49,6 +53,15 @@ log = logging.getLogger(__name__)
 # For crash tests only: seconds to sleep just before a job stores its result, so a test can
 # kill -9 the worker at that point. Unset in production.
 CRASH_DELAY_ENV = "ZHENGZHAO_JOBS_CRASH_DELAY"
+
+
+class JobTimeoutError(ZhengzhaoError):
+    """A job ran longer than ``job_deadline_seconds``."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(ErrorCode.JOBS_TIMEOUT,
+                         f"processing took longer than {deadline:g} s and was abandoned",
+                         f"处理时间超过 {deadline:g} 秒，已放弃")
 
 
 def crash_test_pause(job: str, subject_id: int) -> None:
@@ -87,6 +100,7 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
         spec = service.material(material.material_type) if service is not None else None
     data = ctx.store.get(sha256)
     fixed_sha256 = None
+    started = time.monotonic()
     if profile is not None:
         passed, result, fixed_sha256 = _check_photo(ctx, data, profile)
     elif spec is not None and spec.elicence and content_type == "application/pdf" \
@@ -95,6 +109,12 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
     else:
         result = _read_document(ctx, data, content_type, material_id)
         passed = None
+    if time.monotonic() - started > ctx.settings.job_deadline_seconds:
+        # Past its deadline the job's work is not used: it failed, and says so to the
+        # applicant and the clerk. (The pixel budget of the loader bounds how long it can run.)
+        log.warning("material %s: job exceeded its deadline", material_id)
+        result, passed, fixed_sha256 = {"error": JobTimeoutError(
+            ctx.settings.job_deadline_seconds).to_dict()}, False, None
     crash_test_pause("process_material", material_id)
     with ctx.db.transaction() as session:
         material = session.scalars(select(Material).where(Material.id == material_id)
@@ -213,6 +233,16 @@ def _licence_fact(record: dict[str, Any], fact: str) -> str | None:
     return None if value is None or str(value) == "" else str(value)
 
 
+def _holder_digest(record: dict[str, Any]) -> dict[str, str]:
+    """For a verified licence of a person (a resident ID holder code, which the signed
+    ``licence.json`` carries in full): the digest validation may bind the applicant's account
+    to. Only the digest is kept, never the number; a company's licence gives none."""
+    if str(record.get("holder_code_type")) != HolderCodeType.RESIDENT_ID.value:
+        return {}
+    number = normalise_id_number(str(record.get("holder_code") or ""))
+    return {} if number is None else {HOLDER_DIGEST_KEY: holder_id_sha256(number)}
+
+
 def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
                    ) -> dict[str, Any]:
     from elicense import verify_elicence  # noqa: PLC0415 - pyHanko on demand
@@ -230,6 +260,7 @@ def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
             if value is not None:
                 fields[field_id] = {"value": value, "confidence": 1.0, "box": None,
                                     "source": ELICENCE_KEY}
+        summary.update(_holder_digest(record))
     log.info("material %s is an e-licence: %s", material_id, summary["code"])
     return {"schema_version": 1, "file": f"material-{material_id}.pdf",
             "doc_type": spec.kind.value, "pages": 1, "fields": fields, "checkboxes": {},

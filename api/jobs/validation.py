@@ -1,6 +1,9 @@
 """``validate_application``: run the service's rules over the materials' results, store a
 ValidationResult and move the application out of ``processing`` — to ``approved`` when the
-service allows instant approval (秒批) and every finding is clear, else to ``needs_review``.
+service allows instant approval (秒批), every finding is clear and the applicant's account is
+bound to the holder the ID card names (:mod:`api.holders`), else to ``needs_review`` with the
+reason in the result's ``instant`` entry. A verified e-licence of a person handed in binds an
+unbound account to its holder here.
 
 The evidence: each material's OCR result (or, for a material handed in as a signed e-licence,
 the verified licence's fields at confidence 1.0; a licence that did not verify contributes no
@@ -20,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from api.db import (
+    Account,
     Application,
     ApplicationState,
     Material,
@@ -27,8 +31,15 @@ from api.db import (
     ValidationResult,
     change_state,
 )
+from api.holders import InstantCode, bind_from_digest, instant_refusal, refusal
 from api.jobs.context import JobContext
-from api.jobs.materials import ELICENCE_KEY, VERIFIED, crash_test_pause, material_done
+from api.jobs.materials import (
+    ELICENCE_KEY,
+    HOLDER_DIGEST_KEY,
+    VERIFIED,
+    crash_test_pause,
+    material_done,
+)
 from api.jobs.outcome import JobOutcome
 from core import DocumentResult, ZhengzhaoError
 from verify.forms import LicenceEvidence, PhotoEvidence, Service, document_from_dict, validate
@@ -39,6 +50,9 @@ log = logging.getLogger(__name__)
 REASON_AUTO_APPROVED = "validation:auto_approved"
 REASON_NEEDS_REVIEW = "validation:needs_review"
 REASON_UNKNOWN_SERVICE = "validation:unknown_service"
+REASON_INSTANT_REFUSED = "validation:instant_refused"
+# The key of the 秒批 refusal (code and messages) in the stored validation result.
+INSTANT_KEY = "instant"
 
 
 def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
@@ -54,7 +68,9 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
         if not all(material_done(session, m, service) for m in materials):
             return JobOutcome.NOT_READY
         documents, photos, licences = _evidence(session, materials)
+        holders = _elicence_holders(materials)
         corrections = {str(k): str(v) for k, v in (application.corrected_fields or {}).items()}
+    fields: dict[str, str] = {}
     if service is None:
         result: dict[str, Any] = {"error": {"code": "service.not_found"}}
         passed, target, reason = False, ApplicationState.NEEDS_REVIEW, REASON_UNKNOWN_SERVICE
@@ -63,10 +79,13 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
                           min_field_confidence=ctx.settings.min_field_confidence,
                           photos=photos, corrections=corrections, licences=licences)
         result, passed = report.to_dict(), report.ok
+        fields = {f.ref: f.value for f in report.fields if f.value}
         if report.auto_approvable:
             target, reason = ApplicationState.APPROVED, REASON_AUTO_APPROVED
         else:
             target, reason = ApplicationState.NEEDS_REVIEW, REASON_NEEDS_REVIEW
+            if service.auto_approve is not None:
+                result[INSTANT_KEY] = refusal(InstantCode.FINDINGS).to_dict()
     crash_test_pause("validate_application", application_id)
     with ctx.db.transaction() as session:
         application = session.scalars(select(Application).where(Application.id == application_id)
@@ -75,10 +94,22 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
             return JobOutcome.NOT_FOUND
         if application.state is not ApplicationState.PROCESSING:
             return _not_processing(application.state)
-        session.add(ValidationResult(application_id=application_id, passed=passed,
-                                     result=result))
+        account = session.get(Account, application.applicant_id)
+        assert account is not None  # applications reference their account
+        for digest, masked in holders:
+            bind_from_digest(session, account, digest, masked)
+        if target is ApplicationState.APPROVED and service is not None:
+            # 秒批 issues only to the holder's own account, never a second live licence.
+            refused = instant_refusal(session, account, service, application_id, fields,
+                                      ctx.today())
+            if refused is not None:
+                result = {**result, INSTANT_KEY: refused.to_dict()}
+                target, reason = (ApplicationState.NEEDS_REVIEW,
+                                  f"{REASON_INSTANT_REFUSED}:{refused.code.value}")
+        row = ValidationResult(application_id=application_id, passed=passed, result=result)
+        session.add(row)
         if target is ApplicationState.APPROVED:
-            target = _approve_instantly(ctx, session, application, service)
+            target = _approve_instantly(ctx, session, application, service, row)
         else:
             change_state(session, application, target, actor_id=None, reason=reason)
     log.info("application %s validated: %s", application_id, target.value)
@@ -86,7 +117,7 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
 
 
 def _approve_instantly(ctx: JobContext, session: Any, application: Application,
-                       service: Service | None) -> ApplicationState:
+                       service: Service | None, row: ValidationResult) -> ApplicationState:
     """秒批: approve and issue the licence in the same transaction. A service that issues no
     licence stops at ``approved``; if issuing fails (a field the licence needs is missing, say),
     the application goes to a clerk instead and the audit log says why."""
@@ -109,9 +140,23 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application,
         log.warning("instant issue of application %s failed: %s", application.id,
                     exc.code.value)
         session.refresh(application)
+        row.result = {**row.result, INSTANT_KEY: refusal(InstantCode.ISSUE_FAILED,
+                                                         exc.code.value).to_dict()}
         change_state(session, application, ApplicationState.NEEDS_REVIEW, actor_id=None,
                      reason=f"{REASON_AUTO_APPROVED}:issue_failed:{exc.code.value}")
         return ApplicationState.NEEDS_REVIEW
+
+
+def _elicence_holders(materials: list[Material]) -> list[tuple[str, str]]:
+    """The (digest, masked number) of each verified personal e-licence handed in."""
+    holders = []
+    for material in materials:
+        summary = (material.ocr_result or {}).get(ELICENCE_KEY)
+        if (isinstance(summary, dict) and summary.get("code") == VERIFIED
+                and isinstance(summary.get(HOLDER_DIGEST_KEY), str)
+                and isinstance(summary.get("holder_code_masked"), str)):
+            holders.append((summary[HOLDER_DIGEST_KEY], summary["holder_code_masked"]))
+    return holders
 
 
 def _not_processing(state: ApplicationState) -> JobOutcome:

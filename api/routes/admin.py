@@ -1,6 +1,7 @@
 """The admin's API under ``/api/v1/admin``: revoke a licence (the status list is re-published at
 once), rotate the licence-signing key (the trust folder is re-published with the new
-certificate), read the audit log, verify its hash chain, and manage the other issuers this
+certificate), bind an account to its holder's ID number (秒批, :mod:`api.holders`), read the
+audit log, verify its hash chain, and manage the other issuers this
 office trusts (import a zipped published folder, list, remove; ``elicense.TrustStore``)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from api.auth import Principal, Role, require_role
 from api.db import (
+    Account,
     AuditAction,
     AuditEntry,
     LicenceRecord,
@@ -24,15 +26,18 @@ from api.db import (
     verify_chain,
 )
 from api.errors_http import ApiError, problem_response
+from api.holders import bind_account, unbind_account
 from api.routes.schemas_app import (
     AuditEntryPublic,
     ChainVerdictPublic,
+    HolderBindingPublic,
+    HolderBindRequest,
     KeyRotatedPublic,
     LicencePublic,
     RevokeRequest,
     TrustedIssuerPublic,
 )
-from api.routes.views import ROUTE_PROBLEMS, audit_public, not_found
+from api.routes.views import ROUTE_PROBLEMS, audit_public, aware, not_found
 from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import read_material_upload
 from core import ErrorCode
@@ -51,6 +56,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=ROUTE_PROBLEMS)
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 IssuerCode = Annotated[str, PathParam(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
+Username = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 # A zipped published folder is a few tens of KB; the trust store caps the unpacked files too.
 MAX_TRUST_ZIP = 8 * 1024 * 1024
 _TRUST_STATUS = {ErrorCode.TRUST_NOT_FOUND: 404, ErrorCode.TRUST_ROLLBACK: 409,
@@ -83,6 +89,36 @@ def revoke(identifier: str, body: RevokeRequest, ctx: ServiceDep, user: Admin) -
     return LicencePublic(identifier=entry.identifier, status=entry.status.value,
                          issued_at=entry.issued_at, valid_until=entry.valid_until,
                          revoked_at=entry.revoked_at)
+
+
+def _binding_public(account: Account) -> HolderBindingPublic:
+    return HolderBindingPublic(username=account.username,
+                               holder_id_masked=account.holder_id_masked,
+                               bound_via=account.holder_bound_via,
+                               bound_at=None if account.holder_bound_at is None
+                               else aware(account.holder_bound_at))
+
+
+@router.put("/accounts/{username}/holder", response_model=HolderBindingPublic)
+def bind_holder(username: Username, body: HolderBindRequest, ctx: ServiceDep,
+                user: Admin) -> HolderBindingPublic:
+    """Bind an account to the person it belongs to, by their resident ID number (checked with
+    the GB 11643 check character; only its SHA-256 and masked form are kept, the audit entry
+    holds the masked form). 秒批 issues only to a bound account whose number is the ID card's.
+    422 ``holder.id_invalid``, 404 for no such account, 409 when another account is bound to
+    that holder."""
+    with ctx.transaction() as session:
+        admin = actor(session, user)
+        return _binding_public(bind_account(session, username, body.id_number,
+                                            actor_id=admin.id))
+
+
+@router.delete("/accounts/{username}/holder", response_model=HolderBindingPublic)
+def unbind_holder(username: Username, ctx: ServiceDep, user: Admin) -> HolderBindingPublic:
+    """Remove an account's binding (audited)."""
+    with ctx.transaction() as session:
+        admin = actor(session, user)
+        return _binding_public(unbind_account(session, username, actor_id=admin.id))
 
 
 @router.post("/keys/rotate", response_model=KeyRotatedPublic)

@@ -26,6 +26,7 @@ from api.db import (
     change_state,
 )
 from api.errors_http import ApiError
+from api.job_quota import check_job_quota, lock_account
 from api.routes import applicant_photo, applicant_preview
 from api.routes.applicant_common import (
     EDITABLE,
@@ -142,6 +143,10 @@ def _store_upload(ctx: ServiceContext, user: Principal, application_id: int,
         if any(m.material_type == material_type for m in application.materials):
             raise ApiError(ErrorCode.CONFLICT, f"material {material_type!r} is already uploaded",
                            f"材料“{material_type}”已上传")
+        # Fair jobs: refused (429) before anything is stored, under the account's lock.
+        lock_account(session, account)
+        check_job_quota(session, ctx.settings, ctx.store, account.id, upload.data,
+                        upload.content_type)
         material = add_material(session, ctx.store, application, material_type, upload.data,
                                 upload.content_type, actor_id=account.id)
         log.info("application %s: material %s uploaded", application.id, material_type)

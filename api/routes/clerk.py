@@ -1,5 +1,6 @@
 """The clerk's API under ``/api/v1/review``: the queue of applications waiting for a person,
-one application with its materials (and each material's bytes), extracted fields and findings,
+one application with its materials (and each material's bytes), extracted fields and findings
+(a draft, not yet submitted, is a 404 to a clerk, as are its materials),
 and the decision — approve (the licence is issued in the same transaction: approved → issued),
 reject, or return for correction — with a comment. Every decision and state change is audited."""
 
@@ -11,6 +12,7 @@ from typing import Annotated
 import cv2
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role, require_role
 from api.db import (
@@ -36,6 +38,23 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/review", tags=["clerk"], responses=ROUTE_PROBLEMS)
 Clerk = Annotated[Principal, Depends(require_role(Role.CLERK))]
+# A draft is the applicant's own until submitted: to a clerk it does not exist (404).
+_HIDDEN_FROM_CLERKS = frozenset({ApplicationState.DRAFT})
+
+
+def _submitted(session: Session, application_id: int, *,
+               for_update: bool = False) -> Application:
+    application = load_application(session, application_id, for_update=for_update)
+    if application.state in _HIDDEN_FROM_CLERKS:
+        raise not_found()
+    return application
+
+
+def _submitted_material(session: Session, material_id: int) -> Material:
+    material = session.get(Material, material_id)
+    if material is None or material.application.state in _HIDDEN_FROM_CLERKS:
+        raise not_found("material", "材料")
+    return material
 
 
 @router.get("/queue", response_model=list[ApplicationSummary])
@@ -53,7 +72,7 @@ def review_application(application_id: RowId, ctx: ServiceDep,
                        _user: Clerk) -> ApplicationPublic:
     """One application with its materials, extracted fields, findings and past reviews."""
     with ctx.transaction(read_only=True) as session:
-        return application_public(session, load_application(session, application_id))
+        return application_public(session, _submitted(session, application_id))
 
 
 @router.get("/materials/{material_id}/content",
@@ -61,9 +80,7 @@ def review_application(application_id: RowId, ctx: ServiceDep,
 def material_content(material_id: RowId, ctx: ServiceDep, _user: Clerk) -> Response:
     """The material's original bytes, served with the type sniffed at upload."""
     with ctx.transaction(read_only=True) as session:
-        material = session.get(Material, material_id)
-        if material is None:
-            raise not_found("material", "材料")
+        material = _submitted_material(session, material_id)
         sha256, content_type = material.sha256, material.content_type
     return Response(ctx.store.get(sha256), media_type=content_type,
                     headers={"X-Content-Type-Options": "nosniff"})
@@ -78,9 +95,7 @@ def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
     from ocr import LoadLimits, load_document  # noqa: PLC0415 - PDFium on demand
 
     with ctx.transaction(read_only=True) as session:
-        material = session.get(Material, material_id)
-        if material is None:
-            raise not_found("material", "材料")
+        material = _submitted_material(session, material_id)
         sha256 = material.sha256
     settings = ctx.settings
     limits = LoadLimits(max_bytes=settings.max_upload_bytes,
@@ -104,7 +119,7 @@ def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
     ``needs_review`` can be decided (409 ``application.invalid_transition`` otherwise)."""
     with ctx.transaction() as session:
         clerk = actor(session, user)
-        application = load_application(session, application_id, for_update=True)
+        application = _submitted(session, application_id, for_update=True)
         record_review(session, application, clerk.id, body.decision, body.comment)
         if body.decision is ReviewDecision.APPROVE:
             issue_and_record(ctx, session, application, actor_id=clerk.id)

@@ -1,7 +1,8 @@
 """The public JSON API, no account needed: ``POST /api/v1/verify`` (a PDF upload or a QR token;
 HTTP 200 whatever the verdict), the trust material verifiers pin (``/api/v1/trust-list``, its
 root certificate, the signed status list), ``/healthz`` and ``/metrics``. Verification and
-trust downloads are rate-limited per client IP; every verification, and every refused token or
+trust downloads are rate-limited per client IP; ``/metrics`` answers allowed networks (or the
+metrics token) only; every verification, and every refused token or
 upload, leaves one ``licence.verified`` audit row (``api.verification_audit``)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import PROBLEM_RESPONSES, ApiError
+from api.metrics import metrics_allowed
 from api.ratelimit import rate_limited
 from api.routes.schemas import Health, VerdictPublic, VerifyTokenRequest
 from api.routes.verification import read_body, verify_token_request, verify_uploaded_pdf
@@ -104,6 +106,10 @@ def healthz(request: Request) -> Health:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """Prometheus text exposition of this app's registry."""
+def metrics(request: Request, settings: SettingsDep) -> Response:
+    """Prometheus text exposition of this app's registry, to allowed networks or the metrics
+    token only (403 ``auth.forbidden`` otherwise)."""
+    if not metrics_allowed(request, settings):
+        raise ApiError(ErrorCode.FORBIDDEN, "metrics are served to allowed networks or with "
+                       "the metrics token only", "监控指标仅向允许的网络或持有监控令牌的请求提供")
     return request.app.state.metrics.render()

@@ -46,6 +46,13 @@ class RevokeRequest(_Input):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class HolderBindRequest(_Input):
+    """The resident ID number of the person an account belongs to (never stored or logged;
+    only its SHA-256 and masked form are kept)."""
+
+    id_number: str = Field(min_length=18, max_length=40)
+
+
 # --- output ---
 
 
@@ -161,6 +168,15 @@ class ChainVerdictPublic(BaseModel):
 
 class KeyRotatedPublic(BaseModel):
     kid: str
+
+
+class HolderBindingPublic(BaseModel):
+    """The holder an account is bound to: masked, how and when (``None`` when unbound)."""
+
+    username: str
+    holder_id_masked: str | None
+    bound_via: str | None
+    bound_at: datetime | None
 
 
 class TrustedIssuerPublic(BaseModel):

@@ -29,13 +29,15 @@ any other decoding failure after the magic bytes matched                 INPUT_C
 =======================================================================  ========================
 
 Unsupported content wins over a lying extension (HTML named ``a.jpg`` is unsupported). A huge PDF
-page is not refused: it is rendered at a lower dpi so that it fits ``max_pixels``. Pillow's
-globals (``MAX_IMAGE_PIXELS``, ``LOAD_TRUNCATED_IMAGES``) are never touched; its own hard limit
-(2 x ``MAX_IMAGE_PIXELS``) still applies if ``max_pixels`` is configured above it.
+page is not refused: it is rendered at a lower dpi so that it fits ``max_pixels``, and so are
+all the pages of one PDF together (``pdf_render_pixels`` tells how many, without rendering).
+Pillow's globals (``MAX_IMAGE_PIXELS``, ``LOAD_TRUNCATED_IMAGES``) are never touched; its own
+hard limit (2 x ``MAX_IMAGE_PIXELS``) still applies if ``max_pixels`` is configured above it.
 """
 
 from ocr.loading.loader import load_document, load_path, sniff_format
 from ocr.loading.model import DEFAULT_LIMITS, LoadLimits, Page, SourceFormat
+from ocr.loading.pdf import pdf_render_pixels
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -44,5 +46,6 @@ __all__ = [
     "SourceFormat",
     "load_document",
     "load_path",
+    "pdf_render_pixels",
     "sniff_format",
 ]

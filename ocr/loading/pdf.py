@@ -1,4 +1,5 @@
-"""PDF pages rendered with PDFium, one page never larger than the pixel limit.
+"""PDF pages rendered with PDFium: one page, and all the pages of one PDF together, never
+larger than the pixel limit (huge pages are rendered at a lower dpi, never at full size).
 
 PDFium is not thread-safe: every call into it holds :data:`PDFIUM_LOCK`, and documents, pages and
 bitmaps are closed before the lock is released.
@@ -55,9 +56,76 @@ def _render_document(data: bytes, limits: LoadLimits) -> list[Page]:
             raise failures.corrupt(_PDF)
         if count > limits.max_pdf_pages:
             raise failures.too_many_pages(limits.max_pdf_pages)
-        return [_render_page(document, index, limits) for index in range(count)]
+        scales = _page_scales(document, count, limits)
+        return [_render_page(document, index, limits, scale)
+                for index, scale in enumerate(scales)]
     finally:
         document.close()
+
+
+def pdf_render_pixels(data: bytes, limits: LoadLimits) -> int:
+    """How many pixels :func:`load_pdf` would render for this PDF, all pages together, read
+    from the page boxes only (nothing is rendered). Raises ``InputError`` as ``load_pdf``
+    would for a PDF it refuses before rendering (corrupt, encrypted, too many pages)."""
+    try:
+        with PDFIUM_LOCK:
+            raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+            if not raw:
+                if pdfium_c.FPDF_GetLastError() in (pdfium_c.FPDF_ERR_PASSWORD,
+                                                    pdfium_c.FPDF_ERR_SECURITY):
+                    raise failures.encrypted()
+                raise failures.corrupt(_PDF)
+            document = pdfium.PdfDocument(raw)
+            try:
+                count = len(document)
+                if count < 1:
+                    raise failures.corrupt(_PDF)
+                if count > limits.max_pdf_pages:
+                    raise failures.too_many_pages(limits.max_pdf_pages)
+                sizes = [_page_size(document, index) for index in range(count)]
+                scales = _budget_scales(sizes, limits)
+            finally:
+                document.close()
+    except InputError:
+        raise
+    except Exception as exc:  # pypdfium2 raises PdfiumError (and ValueError for odd geometry).
+        logger.debug("pdf measuring failed: %s", type(exc).__name__)
+        raise failures.corrupt(_PDF) from None
+    return sum(_bitmap_pixels(w, h, s) for (w, h), s in zip(sizes, scales, strict=True))
+
+
+def _bitmap_pixels(width_pt: float, height_pt: float, scale: float) -> int:
+    return math.ceil(width_pt * scale) * math.ceil(height_pt * scale)
+
+
+def _page_size(document: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    page = document[index]
+    try:
+        width_pt, height_pt = page.get_size()
+    finally:
+        page.close()
+    if not all(math.isfinite(side) and side > 0 for side in (width_pt, height_pt)):
+        raise failures.corrupt(_PDF)
+    return width_pt, height_pt
+
+
+def _page_scales(document: pdfium.PdfDocument, count: int, limits: LoadLimits) -> list[float]:
+    return _budget_scales([_page_size(document, i) for i in range(count)], limits)
+
+
+def _budget_scales(sizes: list[tuple[float, float]], limits: LoadLimits) -> list[float]:
+    """Each page's render scale: ``pdf_dpi``, less for a page that alone would exceed
+    ``max_pixels``, and all pages less again when together they would: one PDF never costs
+    more than ``max_pixels`` however many huge pages it has (a pixel budget that bounds both
+    the memory and the OCR time of one document)."""
+    scales = [fit_scale(w, h, limits.pdf_dpi / 72.0, limits.max_pixels) for w, h in sizes]
+    for _ in range(64):
+        total = sum(_bitmap_pixels(w, h, s) for (w, h), s in zip(sizes, scales, strict=True))
+        if total <= limits.max_pixels:
+            return scales
+        shrink = math.sqrt(limits.max_pixels / total) * 0.999
+        scales = [s * shrink for s in scales]
+    raise failures.too_many_pixels_unknown(limits.max_pixels)
 
 
 def fit_scale(width_pt: float, height_pt: float, scale: float, max_pixels: int) -> float:
@@ -70,13 +138,11 @@ def fit_scale(width_pt: float, height_pt: float, scale: float, max_pixels: int) 
     raise failures.too_many_pixels_unknown(max_pixels)
 
 
-def _render_page(document: pdfium.PdfDocument, index: int, limits: LoadLimits) -> Page:
+def _render_page(document: pdfium.PdfDocument, index: int, limits: LoadLimits,
+                 scale: float) -> Page:
     page = document[index]
     try:
         width_pt, height_pt = page.get_size()
-        if not all(math.isfinite(side) and side > 0 for side in (width_pt, height_pt)):
-            raise failures.corrupt(_PDF)
-        scale = fit_scale(width_pt, height_pt, limits.pdf_dpi / 72.0, limits.max_pixels)
         width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
         if min(width, height) < limits.min_side:
             raise failures.too_small(width, height, limits.min_side)

@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[3]
 RECORDS = ROOT / "samples" / "licences"
 
 
+def loopback(client: TestClient) -> TestClient:
+    """The same app asked from 127.0.0.1: ``/metrics`` answers loopback peers only by
+    default, and TestClient's own peer is the host name ``testclient``."""
+    return TestClient(client.app, client=("127.0.0.1", 50000))
+
+
 def issue_into(settings: Settings, record: str):
     licence = load_licence(RECORDS / record)
     template = load_templates().get(licence.type_code)
@@ -227,7 +233,7 @@ def test_unknown_routes_and_methods_are_problems(client) -> None:
 
 def test_metrics_count_verdicts_by_indication(client, issued) -> None:
     def count(indication: str) -> float:
-        text = client.get("/metrics").text
+        text = loopback(client).get("/metrics").text
         line = f'zz_verify_verdicts_total{{indication="{indication}",kind="token"}}'
         values = [float(row.split()[-1]) for row in text.splitlines() if row.startswith(line)]
         return values[0] if values else 0.0
@@ -235,7 +241,7 @@ def test_metrics_count_verdicts_by_indication(client, issued) -> None:
     before = count("PASSED")
     client.post("/api/v1/verify", json={"token": issued.token})
     assert count("PASSED") == before + 1
-    text = client.get("/metrics").text
+    text = loopback(client).get("/metrics").text
     assert 'route="/api/v1/verify"' in text
     assert issued.token[:12] not in text  # route templates, never the token
 

@@ -1,6 +1,6 @@
-"""秒批 (instant approval): a clean application of a service that allows it is approved and its
-licence issued by the validation job, with no clerk; the audit log says so, and the licence the
-applicant downloads verifies."""
+"""秒批 (instant approval): a clean application of a service that allows it, by the account bound
+to the card's holder, is approved and its licence issued by the validation job, with no clerk;
+the audit log says so, and the licence the applicant downloads verifies."""
 
 from __future__ import annotations
 
@@ -57,6 +57,10 @@ def _issue_without_a_clerk(tmp_path: Path, url: str, reader: Any) -> None:
             return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
         alice, dave = login("alice"), login("dave")
+        # 秒批 issues only to the holder's own account: an admin binds alice to the card's number.
+        bound = client.put("/api/v1/admin/accounts/alice/holder",
+                           json={"id_number": "320102199108294666"}, headers=dave)
+        assert bound.status_code == 200, bound.text
         app_id = client.post("/api/v1/applications", json={"service_id": "id-card-renewal"},
                              headers=alice).json()["id"]
         for material, name in MATERIALS.items():

@@ -29,9 +29,11 @@ from PIL import Image
 from core import ErrorCode, Settings
 from ocr.errors import InputError
 from ocr.loading import (
+    DEFAULT_LIMITS,
     LoadLimits,
     load_document,
     load_path,
+    pdf_render_pixels,
 )
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -74,13 +76,27 @@ def test_pdf_page_limit() -> None:
 def test_huge_pdf_page_is_scaled_under_the_pixel_limit() -> None:
     data = make_pdf([(14400, 14400), (14400, 7200)])  # 200 x 200 inches: 1.6 GP at 200 dpi
     pages = load_document(data)
+    # Both pages together fit the limit (one PDF is one pixel budget).
+    total = sum(p.image.shape[0] * p.image.shape[1] for p in pages)
+    assert 39_000_000 < total <= 40_000_000
+    assert pdf_render_pixels(data, DEFAULT_LIMITS) == total  # measured without rendering
     for page, ratio in zip(pages, (1.0, 0.5), strict=True):
         height, width = page.image.shape[:2]
-        assert width * height <= 40_000_000 and width * height > 39_000_000 * ratio
         assert height / width == pytest.approx(ratio, abs=1e-3)
         assert page.dpi is not None and page.dpi < 200
     small = load_document(data, limits=SMALL)
-    assert all(p.image.shape[0] * p.image.shape[1] <= SMALL.max_pixels for p in small)
+    assert sum(p.image.shape[0] * p.image.shape[1] for p in small) <= SMALL.max_pixels
+
+
+def test_many_huge_pages_share_one_pixel_budget() -> None:
+    # Issue 11 (finding 7): ten pages of 200 x 200 inches each rendered at the 40 MP a single
+    # page may have made 400 MP (1.2 GB of BGR) per PDF; the whole PDF now gets 40 MP.
+    data = make_pdf([(14400, 14400)] * 10)
+    limits = LoadLimits(max_pixels=4_000_000, max_pdf_pages=10)
+    assert pdf_render_pixels(data, limits) <= 4_000_000
+    pages = load_document(data, limits=limits)
+    assert len(pages) == 10
+    assert sum(p.image.nbytes for p in pages) <= 4_000_000 * 3
 
 
 def test_tiny_pdf_page_is_too_small() -> None:
@@ -136,7 +152,7 @@ def test_public_surface_is_deliberate() -> None:
 
     assert set(ocr.loading.__all__) == {
         "DEFAULT_LIMITS", "LoadLimits", "Page", "SourceFormat", "load_document", "load_path",
-        "sniff_format",
+        "sniff_format", "pdf_render_pixels",
     }  # fmt: skip
 
 

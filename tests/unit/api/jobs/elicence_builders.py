@@ -13,7 +13,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from jobs_builders import ROOT, SAMPLES, case_truths, truth_as_ocr  # a sibling module
+from jobs_builders import (  # a sibling module
+    ROOT,
+    SAMPLES,
+    bind_to_case_holder,
+    case_truths,
+    truth_as_ocr,
+)
 
 from api.db import (
     Account,
@@ -91,6 +97,7 @@ def sample_application(db: Database, store: FileStore, case: int, service_id: st
                         password_hash="unused")
         session.add(owner)
         session.flush()
+        bind_to_case_holder(session, owner, case)  # the ID card's holder applies
         application = Application(service_id=service_id, applicant_id=owner.id,
                                   corrected_fields=corrections or {})
         session.add(application)

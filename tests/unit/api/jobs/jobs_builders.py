@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from huey import Huey
+from sqlalchemy.orm import Session
 
 from api.db import (
     Account,
@@ -21,6 +22,7 @@ from api.db import (
     add_material,
     change_state,
 )
+from api.holders import BindingVia, bind_holder
 from api.storage import FileStore
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -57,16 +59,28 @@ class SampleApp:
     material_ids: list[int]
 
 
+def bind_to_case_holder(session: Session, owner: Account, case: int) -> None:
+    """Bind ``owner`` to the person whose ID card sample case ``case`` holds (as an admin
+    would), so 秒批 may issue to it."""
+    number = next(t["fields"]["id_number"] for t in case_truths(case)
+                  if t["doc_type"] == "id_card_front")
+    bind_holder(session, owner, number, via=BindingVia.ADMIN, actor_id=None)
+
+
 def make_application(db: Database, store: FileStore, *, case: int = AUTO_APPROVE_CASE,
                      service_id: str = AUTO_APPROVE_SERVICE, confidence: float | None = 0.99,
-                     state: ApplicationState = ApplicationState.PROCESSING) -> SampleApp:
+                     state: ApplicationState = ApplicationState.PROCESSING,
+                     bound: bool = True) -> SampleApp:
     """An application with the four materials of a sample case; with ``confidence`` each
-    already holds its OCR result (the truth values read with that confidence)."""
+    already holds its OCR result (the truth values read with that confidence). Its owner is
+    bound to the case's ID card holder unless ``bound`` is false."""
     with db.transaction() as session:
         owner = Account(username=f"u{secrets.token_hex(4)}", role=Role.APPLICANT,
                         password_hash="unused")
         session.add(owner)
         session.flush()
+        if bound:
+            bind_to_case_holder(session, owner, case)
         application = Application(service_id=service_id, applicant_id=owner.id)
         session.add(application)
         session.flush()
