@@ -12,7 +12,6 @@ QR code. Neither raises for any input: an exception inside is INDETERMINATE, nev
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +33,7 @@ from signing import (
     verify_status_list,
     verify_token,
 )
+from signing.pdf_streams import open_untrusted_pdf
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,12 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     signature = validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls, now=now,
                              reader=reader)
     sub = signature.sub_indication.value if signature.sub_indication else "ok"
+    why = signature.reason  # the check that decided, with its detail, when not PASSED
     checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
                          "PDF signature " + ("valid" if signature.passed else "not valid")
-                         + f" ({sub})", "PDF 签名" + ("有效" if signature.passed else "无效")
-                         + f"（{sub}）"))
+                         + f" ({sub})" + (f": {why.detail}" if why and why.detail else ""),
+                         "PDF 签名" + ("有效" if signature.passed else "无效") + f"（{sub}）"
+                         + (f"：{why.detail_zh or why.detail}" if why and why.detail else "")))
     pdf_summary = {"indication": signature.indication.value, "sub_indication": sub,
                    "signer_kid": signature.signer_kid,
                    "level": signature.level.value if signature.level else None,
@@ -109,7 +111,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
 
 def _open(pdf: bytes) -> PdfFileReader | None:
     try:
-        return PdfFileReader(io.BytesIO(pdf), strict=False)
+        return open_untrusted_pdf(pdf)  # every stream pyHanko decodes is capped
     except Exception:  # noqa: BLE001 - the signature check reports an unreadable PDF
         return None
 

@@ -43,10 +43,11 @@ class CheckRun:
     def passed(self, check: PdfCheckId, detail: str = "") -> None:
         self.checks.append(PdfCheck(check, CheckOutcome.PASSED, None, detail))
 
-    def problem(self, check: PdfCheckId, sub: SubIndication, detail: str) -> None:
+    def problem(self, check: PdfCheckId, sub: SubIndication, detail: str,
+                detail_zh: str = "") -> None:
         failed = sub in FAILED_SUB_INDICATIONS
         outcome = CheckOutcome.FAILED if failed else CheckOutcome.INDETERMINATE
-        self.checks.append(PdfCheck(check, outcome, sub, detail))
+        self.checks.append(PdfCheck(check, outcome, sub, detail, detail_zh))
 
     def not_run(self, check: PdfCheckId, detail: str) -> None:
         self.checks.append(PdfCheck(check, CheckOutcome.NOT_RUN, None, detail))

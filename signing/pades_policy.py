@@ -1,13 +1,15 @@
 """The validation policy behind :func:`signing.validate_pdf`, as small pure functions over
 pyHanko / asn1crypto objects: the validation contexts (pinned roots only, CRLs given or embedded,
 no fetching, revocation required), the algorithm allow-list, the key-usage rule for licence
-signing certificates, which later modifications are permitted, and the mapping of pyHanko's
-AdES sub-indications to ours.
+signing certificates, which later modifications are permitted (pyHanko's difference analysis,
+stricter for revisions without a document timestamp; no bytes after the last ``%%EOF``), and the
+mapping of pyHanko's AdES sub-indications to ours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from asn1crypto import cms, tsp
@@ -15,8 +17,22 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
 from pyhanko.sign.ades.report import AdESSubIndic
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import (
+    CatalogModificationRule,
+    DSSCompareRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    ReferenceUpdate,
+    StandardDiffPolicy,
+    SuspiciousModification,
+    WhitelistRule,
+    XrefStreamRule,
+)
+from pyhanko.sign.diff_analysis.rules_api import Context
 from pyhanko.sign.validation import SignatureCoverageLevel
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import ValidationContext
@@ -45,6 +61,86 @@ ALLOWED_SIGNER_EKUS = frozenset({
 PERMITTED_LEVELS = frozenset({ModificationLevel.NONE, ModificationLevel.LTA_UPDATES})
 # Clock skew tolerated between the certificates, CRLs and the time being checked.
 TIME_TOLERANCE = timedelta(seconds=1)
+# The document-information keys and XMP properties a PDF writer refreshes on every save
+# (pyHanko's does, also when it only adds a DSS): a change to these alone is no change.
+_REFRESHED_INFO_KEYS = frozenset({"/ModDate", "/Producer"})
+_REFRESHED_XMP = re.compile(
+    rb"""\s(?:xmp:ModifyDate|xmp:MetadataDate|pdf:Producer|x:xmptk)=(?:"[^"<>]*"|'[^'<>]*')"""
+    rb"|<(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer)>[^<>]*</\1>")
+_MAX_XMP_BYTES = 1024 * 1024
+
+
+class MetadataRefreshRule(WhitelistRule):
+    """Allows the ``/Info`` dictionary and the XMP metadata stream to be rewritten in place
+    when nothing but the modification date and the producer changed. A new title, author,
+    subject or any other property (or a new object for either) is not allowed."""
+
+    def apply(self, old: HistoricalResolver, new: HistoricalResolver
+              ) -> Iterable[ReferenceUpdate]:
+        info = _same_reference(old.trailer_view, new.trailer_view, "/Info")
+        if info is not None:
+            before, after = old(info), new(info)
+            if (isinstance(before, generic.DictionaryObject)
+                    and isinstance(after, generic.DictionaryObject)
+                    and _without(before, _REFRESHED_INFO_KEYS)
+                    == _without(after, _REFRESHED_INFO_KEYS)):
+                yield ReferenceUpdate(info, context_checked=Context.from_absolute(
+                    old, RawPdfPath("/Info")))
+        metadata = _same_reference(old.root, new.root, "/Metadata")
+        if metadata is not None:
+            before_xmp, after_xmp = _xmp(old(metadata)), _xmp(new(metadata))
+            if before_xmp is not None and before_xmp == after_xmp:
+                yield ReferenceUpdate(metadata, context_checked=Context.from_absolute(
+                    old, RawPdfPath("/Root", "/Metadata")))
+
+
+def _same_reference(old: generic.PdfObject, new: generic.PdfObject, key: str
+                    ) -> generic.Reference | None:
+    if not isinstance(old, generic.DictionaryObject) or not isinstance(
+            new, generic.DictionaryObject):
+        return None
+    try:
+        before, after = old.raw_get(key), new.raw_get(key)
+    except KeyError:
+        return None
+    if not isinstance(before, generic.IndirectObject) or before != after:
+        return None
+    return before.reference
+
+
+def _without(values: generic.DictionaryObject, keys: frozenset[str]) -> dict[str, object]:
+    return {str(k): v for k, v in values.items() if str(k) not in keys}
+
+
+def _xmp(stream: generic.PdfObject) -> bytes | None:
+    """The XMP packet without the refreshed properties (decoded under the reader's limits)."""
+    if not isinstance(stream, generic.StreamObject):
+        return None
+    data = stream.read_data(DecodePurpose.XMP_METADATA)
+    if len(data) > _MAX_XMP_BYTES:
+        return None
+    return _REFRESHED_XMP.sub(b"", data)
+
+
+# What a revision after the signature that carries no document timestamp may do: add or extend
+# the DSS (certificates, CRLs, OCSP responses, VRI), and refresh the modification date and
+# producer in /Info and the XMP metadata as PDF writers do on every save; nothing else. Unlike
+# pyHanko's default policy it allows no other /Info or XMP change (a new title or author shown
+# by every reader), nor form or signature fields. The revision with a document timestamp (ours
+# writes the DSS into it) is judged by pyHanko's policy: the timestamp, which must chain to the
+# pinned root, covers it.
+VALIDATION_DATA_ONLY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(ignored_keys=frozenset({"/DSS", "/Extensions", "/Version"})),
+        MetadataRefreshRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=None,
+)
+# The end of a PDF: startxref, its offset and %%EOF, then at most one end-of-line.
+_FILE_END = re.compile(rb"startxref[\x00\t\n\f\r ]+(\d+)[\x00\t\n\f\r ]*%%EOF(\r\n|\r|\n)?")
 
 
 def asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -138,6 +234,45 @@ def modification_problem(coverage: SignatureCoverageLevel | None,
     if level not in PERMITTED_LEVELS:
         return f"later incremental updates changed the document ({level.name})"
     return None
+
+
+def later_revision_problem(reader: PdfFileReader, signed_revision: int,
+                           stamp_revisions: Collection[int]) -> tuple[str, str] | None:
+    """Why a revision after ``signed_revision`` that is not one of ``stamp_revisions`` (those
+    holding a document timestamp, which pyHanko's LTA policy judges) changes more than validation
+    data, as (English, Chinese); ``None`` if none does. Each such revision is compared with the
+    one before it under :data:`VALIDATION_DATA_ONLY`."""
+    for revision in range(signed_revision + 1, reader.xrefs.total_revisions):
+        if revision in stamp_revisions:
+            continue
+        try:
+            result = VALIDATION_DATA_ONLY.apply(reader.get_historical_resolver(revision - 1),
+                                                reader.get_historical_resolver(revision))
+            level = result.modification_level
+        except SuspiciousModification:
+            level = ModificationLevel.OTHER
+        if level is not ModificationLevel.LTA_UPDATES and level is not ModificationLevel.NONE:
+            number = revision + 1
+            return (f"incremental update {number} (after the signature, without a document "
+                    "timestamp) changes more than validation data (DSS/VRI), e.g. the document "
+                    "information or metadata",
+                    f"签名之后的第 {number} 次增量更新（无文档时间戳）改动了验证数据（DSS/VRI）"
+                    "以外的内容，例如文档信息或元数据")
+    return None
+
+
+def trailing_bytes(pdf: bytes, reader: PdfFileReader) -> int:
+    """How many bytes follow the end of the last revision the reader uses (``startxref``, its
+    offset, ``%%EOF`` and one end-of-line). No signature covers them, and a lenient reader may
+    still make something of them. A file whose end cannot be found counts as all trailing."""
+    revisions = reader.xrefs
+    last = revisions.total_revisions - 1
+    start = revisions.get_xref_container_info(last).end_location
+    found = pdf.find(b"startxref", start)
+    match = _FILE_END.match(pdf, found) if found >= 0 else None
+    if match is None or int(match.group(1)) != revisions.get_startxref_for_revision(last):
+        return len(pdf) - start
+    return len(pdf) - match.end()
 
 
 _SAME_NAME = {s.value for s in SubIndication}

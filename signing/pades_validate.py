@@ -13,13 +13,15 @@ and requires revocation information (the CRLs passed in plus those in the PDF's 
 certificate below the root: none means INDETERMINATE (TRY_LATER), never PASSED.
 pyHanko's difference analysis decides whether the incremental updates after the signature only
 add validation data and document timestamps; anything else (an overlay, an annotation, a new
-content stream, another signature) is FAILED / MODIFIED. Any exception is INDETERMINATE.
+content stream, another signature) is FAILED / MODIFIED. A revision without a document timestamp
+may add DSS/VRI data only (not even a new ``/Info`` or XMP metadata), and nothing may follow the
+last ``%%EOF`` but one end-of-line: both are MODIFIED too. The PDF is read under
+:data:`signing.pdf_streams.UNTRUSTED_PDF_LIMITS`. Any exception is INDETERMINATE.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -28,9 +30,9 @@ from typing import TypeVar
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import (
-    DocumentSecurityStore,
     EmbeddedPdfSignature,
     KeyUsageConstraints,
     PdfSignatureStatus,
@@ -38,7 +40,6 @@ from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
-from pyhanko.sign.validation.errors import NoDSSFoundError
 
 from signing import pdf_hexstrings
 from signing.pades_checks import CheckRun, error_verdict
@@ -47,11 +48,13 @@ from signing.pades_policy import (
     asn1_certificate,
     asn1_crl_list,
     key_usage_problem,
+    later_revision_problem,
     map_sub_indication,
     modification_problem,
     revocation_gap,
     signature_timestamp_token,
     token_time,
+    trailing_bytes,
     validation_context,
 )
 from signing.pades_verdict import (
@@ -60,13 +63,17 @@ from signing.pades_verdict import (
     PdfSignatureVerdict,
     SubIndication,
 )
-from signing.pdf_streams import bounded_stream_data
+from signing.pdf_streams import bounded_stream_data, open_untrusted_pdf
 from signing.signer import key_id
 from signing.trustlist import encode_kid
 
 log = logging.getLogger(__name__)
-# A CRL in a licence's DSS is read up to this size (ours are a few kilobytes).
+# A CRL in a licence's DSS is read up to this size (ours are a few kilobytes), a certificate up
+# to this one (ours are under 1 KB), and only this many of each (ours: four certificates, three
+# CRLs); the rest is ignored, so revocation may stay unproven (never PASSED for want of it).
 MAX_CRL_BYTES = 4 * 1024 * 1024
+MAX_DSS_CERT_BYTES = 64 * 1024
+MAX_DSS_ENTRIES = 64
 _T = TypeVar("_T", asn1_x509.Certificate, asn1_crl.CertificateList)
 
 pdf_hexstrings.install()  # pyHanko's byte-at-a-time hex strings were a third of a validation
@@ -120,7 +127,7 @@ def _read(pdf: bytes, run: CheckRun, reader: PdfFileReader | None
         return None
     try:
         if reader is None:
-            reader = PdfFileReader(io.BytesIO(bytes(pdf)), strict=False)
+            reader = open_untrusted_pdf(pdf)
         signatures = list(reader.embedded_signatures)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a format failure
         run.problem(PdfCheckId.FORMAT, SubIndication.FORMAT_FAILURE,
@@ -187,11 +194,7 @@ async def _validate(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     else:
         run.passed(PdfCheckId.SIGNATURE_INTACT)
 
-    problem = modification_problem(status.coverage, status.modification_level)
-    if problem is None:
-        run.passed(PdfCheckId.MODIFICATIONS, status.coverage.name if status.coverage else "")
-    else:
-        run.problem(PdfCheckId.MODIFICATIONS, SubIndication.MODIFIED, problem)
+    _check_modifications(run, pdf, reader, signature, doc_stamps, status)
 
     infos = [signature.signer_info] + ([token["signer_infos"][0]] if token is not None else [])
     infos += [s.signer_info for s in doc_stamps]
@@ -223,6 +226,30 @@ async def _validate(pdf: bytes, trust_roots: Sequence[x509.Certificate],
     return run.verdict()
 
 
+def _check_modifications(run: CheckRun, pdf: bytes, reader: PdfFileReader,
+                         signature: EmbeddedPdfSignature, doc_stamps: list[EmbeddedPdfSignature],
+                         status: PdfSignatureStatus) -> None:
+    """pyHanko's verdict on the updates after the signature, then ours: a revision without a
+    document timestamp adds validation data only, and no bytes follow the last ``%%EOF``."""
+    problem = modification_problem(status.coverage, status.modification_level)
+    if problem is not None:
+        run.problem(PdfCheckId.MODIFICATIONS, SubIndication.MODIFIED, problem,
+                    f"签名之后的增量更新改动了文档：{problem}")
+        return
+    later = later_revision_problem(reader, signature.signed_revision,
+                                   {stamp.signed_revision for stamp in doc_stamps})
+    if later is not None:
+        run.problem(PdfCheckId.MODIFICATIONS, SubIndication.MODIFIED, *later)
+        return
+    extra = trailing_bytes(bytes(pdf), reader)
+    if extra:
+        run.problem(PdfCheckId.MODIFICATIONS, SubIndication.MODIFIED,
+                    f"{extra} byte(s) follow the last %%EOF; no signature covers them",
+                    f"最后一个 %%EOF 之后还有 {extra} 字节，不在任何签名范围内")
+        return
+    run.passed(PdfCheckId.MODIFICATIONS, status.coverage.name if status.coverage else "")
+
+
 def _unique(items: list[_T]) -> list[_T]:
     """``items`` without byte-identical repeats (DER), in their first order."""
     seen: set[bytes] = set()
@@ -237,14 +264,34 @@ def _unique(items: list[_T]) -> list[_T]:
 
 def _dss_contents(reader: PdfFileReader
                   ) -> tuple[list[asn1_x509.Certificate], list[asn1_crl.CertificateList]]:
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
+    """The certificates and CRLs in the PDF's DSS, read by hand rather than with pyHanko's
+    ``DocumentSecurityStore.read_dss``, which decodes every certificate, OCSP response and CRL
+    stream in it, however many and however large. Here only the first
+    :data:`MAX_DSS_ENTRIES` of each are read, each under its cap and only with the filter we
+    write; an entry over its cap (or a bomb) is left out, so revocation stays unproven."""
+    dss = reader.root.get("/DSS")
+    if dss is None:
         return [], []
-    # A CRL larger than the cap (or a bomb) is left out: revocation then stays unproven.
-    crls = [asn1_crl.CertificateList.load(data) for ref in dss.crls
-            if (data := bounded_stream_data(ref.get_object(), MAX_CRL_BYTES)) is not None]
-    return list(dss.load_certs()), crls
+    dss = dss.get_object()
+    if not isinstance(dss, generic.DictionaryObject):
+        return [], []
+    return (_dss_items(dss, "/Certs", MAX_DSS_CERT_BYTES, asn1_x509.Certificate),
+            _dss_items(dss, "/CRLs", MAX_CRL_BYTES, asn1_crl.CertificateList))
+
+
+def _dss_items(dss: generic.DictionaryObject, key: str, limit: int, kind: type[_T]) -> list[_T]:
+    entries = dss.get(key)
+    entries = entries.get_object() if entries is not None else None
+    if not isinstance(entries, generic.ArrayObject):
+        return []
+    items = []
+    for entry in list(entries)[:MAX_DSS_ENTRIES]:
+        data = bounded_stream_data(entry.get_object(), limit)
+        if data is not None:
+            item = kind.load(data)
+            item.native  # noqa: B018 - parse now: a broken entry fails here, not mid-validation
+            items.append(item)
+    return items
 
 
 def _level(timestamped: bool, has_dss: bool, doc_stamped: bool) -> PadesLevel:

@@ -39,7 +39,7 @@ class SubIndication(StrEnum):
     # FAILED
     HASH_FAILURE = "HASH_FAILURE"  # the signed bytes changed
     SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"  # the signature value does not verify
-    MODIFIED = "MODIFIED"  # a later incremental update changed more than validation data
+    MODIFIED = "MODIFIED"  # a later update changed more than validation data, or bytes follow
     REVOKED = "REVOKED"  # the certificate was revoked before the signature was made
     NOT_YET_VALID = "NOT_YET_VALID"  # signed before the certificate's notBefore
     TIMESTAMP_FAILURE = "TIMESTAMP_FAILURE"  # a timestamp token is broken or does not match
@@ -64,7 +64,7 @@ class PdfCheckId(StrEnum):
 
     FORMAT = "format"  # a PDF with exactly one approval signature
     SIGNATURE_INTACT = "signature_intact"  # digest of the ByteRange matches, signature verifies
-    MODIFICATIONS = "modifications"  # whole document, or only DSS / document timestamps after
+    MODIFICATIONS = "modifications"  # only DSS / document timestamps after it, nothing after EOF
     ALGORITHMS = "algorithms"  # digest and signature algorithms on the allow-list
     SIGNATURE_TIMESTAMP = "signature_timestamp"  # RFC 3161 token valid, TSA chains to the root
     CERTIFICATE_CHAIN = "certificate_chain"  # chain to the pinned root, validity, revocation
@@ -83,12 +83,14 @@ class CheckOutcome(StrEnum):
 @dataclass(frozen=True)
 class PdfCheck:
     """One check: its outcome, the sub-indication if it did not pass, and an English detail
-    (names certificates by role, never personal data)."""
+    (names certificates by role, never personal data); ``detail_zh`` is the same in Chinese
+    where a check gives one (empty otherwise)."""
 
     check: PdfCheckId
     outcome: CheckOutcome
     sub_indication: SubIndication | None = None
     detail: str = ""
+    detail_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,16 @@ class PdfSignatureVerdict:
         """The result of ``check_id``, or ``None`` if it was not reached."""
         return next((c for c in self.checks if c.check is check_id), None)
 
+    @property
+    def reason(self) -> PdfCheck | None:
+        """The check that decided a verdict other than PASSED (the first FAILED one, else the
+        first INDETERMINATE one), or ``None``."""
+        for outcome in (CheckOutcome.FAILED, CheckOutcome.INDETERMINATE):
+            found = next((c for c in self.checks if c.outcome is outcome), None)
+            if found is not None:
+                return found
+        return None
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form (enums as their values, times in ISO 8601)."""
         return {
@@ -128,5 +140,5 @@ class PdfSignatureVerdict:
             "level": self.level.value if self.level else None,
             "checks": [{"check": c.check.value, "outcome": c.outcome.value,
                         "sub_indication": c.sub_indication.value if c.sub_indication else None,
-                        "detail": c.detail} for c in self.checks],
+                        "detail": c.detail, "detail_zh": c.detail_zh} for c in self.checks],
         }

@@ -1,19 +1,59 @@
-"""Reading a PDF stream's bytes with a ceiling: a stream of a few kilobytes can inflate to
-gigabytes, and pyHanko's ``StreamObject.data`` decodes it whole before anyone can look at its
-size. Used for what a verifier reads out of an untrusted PDF (the licence attachment, the DSS's
-CRLs)."""
+"""Reading untrusted PDFs with ceilings: a stream of a few kilobytes can inflate to gigabytes.
+
+Two layers. :func:`open_untrusted_pdf` opens a PDF under :data:`UNTRUSTED_PDF_LIMITS`, so that
+every stream pyHanko itself decodes (object and cross-reference streams, XMP metadata during the
+difference analysis, DSS certificates, OCSP responses and CRLs) is capped per stream, per purpose
+and per document, far below pyHanko's defaults (256 MiB a stream). :func:`bounded_stream_data`
+reads the streams a verifier takes out of the PDF itself (the licence attachment, the DSS's
+certificates and CRLs) with an explicit ceiling and only the one filter we write, never through
+pyHanko's ``.data``.
+"""
 
 from __future__ import annotations
 
+import io
 import zlib
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import (
+    DecodeLimits,
+    DecodePurpose,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+MiB = 1024 * 1024
+# Our licences decode to well under a megabyte in all (validation never decodes page content);
+# these ceilings leave room for other issuers' files while keeping one request's decoding in the
+# tens of megabytes: at most 8 MiB a stream, 32 MiB (or twice the file) a document.
+UNTRUSTED_PDF_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_ratio=1100, ratio_floor=MiB, max_output_size=8 * MiB),
+    per_purpose={
+        DecodePurpose.OBJECT_STREAM: StreamDecodeLimits(max_ratio=100, ratio_floor=MiB,
+                                                        max_output_size=8 * MiB),
+        DecodePurpose.XMP_METADATA: StreamDecodeLimits(max_ratio=None, max_output_size=MiB),
+        DecodePurpose.CERTIFICATE: StreamDecodeLimits(max_ratio=None, max_output_size=64 * 1024),
+        DecodePurpose.OCSP_RESPONSE: StreamDecodeLimits(max_ratio=None, max_output_size=MiB),
+        DecodePurpose.CRL: StreamDecodeLimits(max_ratio=None, max_output_size=4 * MiB),
+    },
+    document_budget=DocumentDecodeBudget(base_allowance=32 * MiB, max_ratio=2),
+)
+
+
+def open_untrusted_pdf(pdf: bytes) -> PdfFileReader:
+    """A lenient pyHanko reader over ``pdf`` that decodes under :data:`UNTRUSTED_PDF_LIMITS`.
+    Raises what pyHanko raises for a file it cannot read."""
+    return PdfFileReader(io.BytesIO(bytes(pdf)), strict=False,
+                         decode_limits=UNTRUSTED_PDF_LIMITS)
 
 
 def bounded_stream_data(stream: generic.StreamObject, limit: int) -> bytes | None:
     """A PDF stream's decoded bytes, or ``None`` when they would exceed ``limit`` or use any
     filter but a plain FlateDecode (the only one we write). Never decodes more than ``limit``
-    + 1 bytes: a small stream may inflate to gigabytes, and pyHanko's ``.data`` decodes it all."""
+    + 1 bytes: a small stream may inflate to gigabytes."""
+    if not isinstance(stream, generic.StreamObject):
+        return None
     filters = stream.get("/Filter")
     names = ([str(f) for f in filters] if isinstance(filters, generic.ArrayObject)
              else [] if filters is None else [str(filters)])
