@@ -62,3 +62,19 @@ def test_the_cli_role_choices_are_the_model_roles() -> None:
     from api.db import Role
 
     assert set(ROLES) == {r.value for r in Role}
+
+
+def test_users_bind_holder_reads_the_number_from_stdin(tmp_path: Path, capsys) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert _run(settings, ["users", "add", "alice"], "password-1\n") == 0
+    capsys.readouterr()
+    assert _run(settings, ["users", "bind-holder", "alice"], "11010519491231002x\n") == 0
+    printed = capsys.readouterr().out
+    assert "1****************X" in printed and "11010519491231002" not in printed
+    assert _run(settings, ["users", "bind-holder", "alice", "--json"],
+                "110105194912310021\n") == 1  # a wrong check character
+    assert "check" in capsys.readouterr().err
+    assert _run(settings, ["users", "bind-holder", "nobody"], "11010519491231002X\n") == 1
+    assert _run(settings, ["users", "bind-holder", "alice"], "") == 2
+    assert _run(settings, ["users", "unbind-holder", "alice", "--json"], "") == 0
+    assert json.loads(capsys.readouterr().out)["holder_id_masked"] is None
