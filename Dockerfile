@@ -2,8 +2,20 @@
 # Build offline-capable: every model ships inside a Python wheel; nothing downloads at run time.
 FROM python:3.11-slim-bookworm
 
+# The image runs in production: it refuses to start on generated or short secrets, a demo PKI,
+# the demo issuer, or a data dir others may read (config.invalid, see README "Running in
+# production"). No secret is baked in; pass them at run time (an env file or a secret store):
+#   ZZ_SECRET_KEY       >= 32 random characters, signs bearer tokens and session cookies
+#                       (python -c 'import secrets; print(secrets.token_urlsafe(48))')
+#   ZZ_KEY_PASSPHRASE   >= 32 random characters, encrypts the private keys in the data dir
+#   ZZ_ISSUER_NAME, ZZ_ISSUER_NAME_EN, ZZ_ISSUER_CODE, ZZ_JURISDICTION_CODE: the office
+#   ZZ_TRUSTED_HOSTS    the host names the service answers to (ZZ_PUBLIC_URL: its public URL)
+# and make the office's PKI once, into the data volume, with the same environment:
+#   docker run --rm --env-file zz.env -v zz-data:/var/lib/zhengzhao IMAGE zhengzhao keys init
+# For a local trial on embedded defaults (generated secrets, demo PKI) run with
+# -e ZZ_ENVIRONMENT=dev.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ORT_DISABLE_TELEMETRY=1 \
-    ZZ_DATA_DIR=/var/lib/zhengzhao
+    ZZ_DATA_DIR=/var/lib/zhengzhao ZZ_ENVIRONMENT=prod
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-wqy-zenhei fonts-wqy-microhei \
@@ -20,10 +32,10 @@ RUN pip install --no-cache-dir -r requirements.lock \
 COPY . .
 RUN pip install --no-cache-dir --no-deps -e . \
  && useradd --system --home /var/lib/zhengzhao zhengzhao \
- && mkdir -p /var/lib/zhengzhao && chown zhengzhao /var/lib/zhengzhao
+ && install -d -m 0700 -o zhengzhao /var/lib/zhengzhao
 USER zhengzhao
 
 EXPOSE 8000
-# The service on its embedded defaults, two web processes (about one per core); set ZZ_ENVIRONMENT=prod with real ZZ_KEY_PASSPHRASE and
-# ZZ_SECRET_KEY, ZZ_DATABASE_URL for PostgreSQL and ZZ_JOBS_URL for Redis-backed workers.
+# The service, two web processes (about one per core), in production (see above); add
+# ZZ_DATABASE_URL for PostgreSQL and ZZ_JOBS_URL for Redis-backed workers.
 CMD ["zhengzhao", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

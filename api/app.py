@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import InMemoryUsers, UserSource
 from api.auth import router as auth_router
+from api.data_dir import prepare_data_dir
 from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
@@ -79,6 +80,9 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         job_metrics = None
+        # The data dir owner-only, the secrets settled (generated in dev); prod refuses
+        # generated or short secrets, a demo PKI and readable data here (config.invalid).
+        prepare_data_dir(settings)
         if service is not None:
             service.open()  # migrate and open the database, the store and the job queue
             job_metrics = _count_jobs(metrics, service, job_counters)

@@ -1,8 +1,11 @@
 """Authentication for the service: the OAuth2 password flow (``POST /api/v1/auth/token`` with form
 fields ``username`` and ``password``) and bearer access tokens in the JWS compact form
-(``header.payload.signature``, HS256: HMAC-SHA256 with ``settings.secret_key``) carrying the
-subject, its role and an expiry. Users come from a :class:`UserSource`; the database-backed one
-plugs in later, :class:`InMemoryUsers` serves tests and demos.
+(``header.payload.signature``, HS256: HMAC-SHA256 with the secret key in effect,
+``core.secret_key_of``) carrying the subject, its role, ``iat``, a bounded ``exp`` and a ``jti``.
+Every token names a server-side session (``issue_access_token`` opens it): a token whose session
+is missing, revoked (``POST /api/v1/auth/logout``, a password change, a deactivation) or expired
+is refused. Users and sessions come from a :class:`UserSource`: ``api.users_db.DbUsers`` (the
+``auth_sessions`` table) in the service, :class:`InMemoryUsers` in tests and demos.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,13 +25,13 @@ from typing import Annotated, Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from api.errors_http import ApiError
 from api.ratelimit import rate_limited
-from core import ErrorCode, Settings
+from core import ErrorCode, Settings, secret_key_of
 
 TOKEN_URL = "/api/v1/auth/token"
 _HEADER = {"alg": "HS256", "typ": "JWT"}
@@ -50,12 +55,20 @@ class Principal:
 
 
 class UserSource(Protocol):
-    """Where accounts live. ``authenticate`` checks a password; ``lookup`` re-reads an account
-    named in a token (so a deleted or demoted account stops working before its token expires)."""
+    """Where accounts and their sessions live. ``authenticate`` checks a password; ``lookup``
+    re-reads an account; ``open_session`` records a token's ``jti``; ``session_user`` is the
+    account a token names, re-read, if its session is live (so a deleted, demoted or signed-out
+    account stops working before its token expires); ``revoke_session`` ends one session."""
 
     def authenticate(self, username: str, password: str) -> Principal | None: ...
 
     def lookup(self, username: str) -> Principal | None: ...
+
+    def open_session(self, username: str, jti: str, expires_at: datetime) -> None: ...
+
+    def session_user(self, username: str, jti: str, now: datetime) -> Principal | None: ...
+
+    def revoke_session(self, jti: str, now: datetime) -> None: ...
 
 
 class InMemoryUsers:
@@ -64,6 +77,7 @@ class InMemoryUsers:
     def __init__(self) -> None:
         self._hasher = PasswordHasher()
         self._users: dict[str, tuple[Role, str]] = {}
+        self._sessions: dict[str, tuple[str, datetime]] = {}  # jti -> (username, expires at)
         self._lock = threading.Lock()
         # Unknown names are checked against this too, so timing does not reveal which exist.
         self._dummy = self._hasher.hash("not a password of anyone")
@@ -84,6 +98,26 @@ class InMemoryUsers:
     def lookup(self, username: str) -> Principal | None:
         entry = self._users.get(username)
         return None if entry is None else Principal(username, entry[0])
+
+    def open_session(self, username: str, jti: str, expires_at: datetime) -> None:
+        with self._lock:
+            self._sessions[jti] = (username, expires_at)
+
+    def session_user(self, username: str, jti: str, now: datetime) -> Principal | None:
+        session = self._sessions.get(jti)
+        if session is None or session[0] != username or now >= session[1]:
+            return None
+        return self.lookup(username)
+
+    def revoke_session(self, jti: str, now: datetime) -> None:
+        with self._lock:
+            self._sessions.pop(jti, None)
+
+    def revoke_sessions(self, username: str) -> None:
+        """End every session of ``username`` (what a password change does)."""
+        with self._lock:
+            for jti in [j for j, (name, _) in self._sessions.items() if name == username]:
+                del self._sessions[jti]
 
 
 class AccessToken(BaseModel):
@@ -106,20 +140,43 @@ def _mac(secret: str, signing_input: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
 
 
+def new_jti() -> str:
+    """A fresh session id: 24 random bytes, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
 def create_access_token(principal: Principal, settings: Settings, *,
-                        now: datetime | None = None) -> str:
-    """A signed bearer token for ``principal``, valid ``settings.access_token_minutes``."""
+                        now: datetime | None = None, jti: str | None = None) -> str:
+    """A signed bearer token for ``principal``, valid ``settings.access_token_minutes``. It is
+    refused by the service unless a session with its ``jti`` is open: use
+    :func:`issue_access_token`."""
     now = now or datetime.now(UTC)
     exp = now + timedelta(minutes=settings.access_token_minutes)
     payload = {"sub": principal.username, "role": principal.role.value,
-               "iat": int(now.timestamp()), "exp": int(exp.timestamp())}
+               "iat": int(now.timestamp()), "exp": int(exp.timestamp()),
+               "jti": jti or new_jti()}
     signing_input = (_b64(json.dumps(_HEADER, separators=(",", ":")).encode())
                      + "." + _b64(json.dumps(payload, separators=(",", ":")).encode()))
-    signature = _mac(settings.secret_key.get_secret_value(), signing_input)
+    signature = _mac(secret_key_of(settings).get_secret_value(), signing_input)
     return signing_input + "." + _b64(signature)
 
 
+def issue_access_token(users: UserSource, principal: Principal, settings: Settings, *,
+                       now: datetime | None = None) -> str:
+    """A bearer token for ``principal`` and the server-side session it names (opened now,
+    ending when the token expires)."""
+    now = now or datetime.now(UTC)
+    jti = new_jti()
+    token = create_access_token(principal, settings, now=now, jti=jti)
+    # The session ends with the token, to the second the token's ``exp`` says.
+    expires = datetime.fromtimestamp(
+        int((now + timedelta(minutes=settings.access_token_minutes)).timestamp()), UTC)
+    users.open_session(principal.username, jti, expires)
+    return token
+
+
 _CLOCK_SKEW_S = 60  # seconds a token's iat may lie ahead of this server's clock
+_JTI = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _unauthorized(en: str = "not authenticated", zh: str = "未登录或凭证无效") -> ApiError:
@@ -140,7 +197,7 @@ def decode_access_token(token: str, settings: Settings, *,
         raise _unauthorized("malformed access token", "访问令牌格式错误") from None
     if header != _HEADER:
         raise _unauthorized("unsupported token algorithm", "不支持的令牌算法")
-    expected = _mac(settings.secret_key.get_secret_value(), parts[0] + "." + parts[1])
+    expected = _mac(secret_key_of(settings).get_secret_value(), parts[0] + "." + parts[1])
     if not hmac.compare_digest(expected, signature):
         raise _unauthorized("access token signature not valid", "访问令牌签名无效")
     try:
@@ -149,6 +206,8 @@ def decode_access_token(token: str, settings: Settings, *,
         iat = int(claims["iat"])
         str(claims["sub"])
         Role(claims["role"])
+        if not _JTI.fullmatch(claims["jti"]):
+            raise ValueError("jti")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
         raise _unauthorized("malformed access token", "访问令牌格式错误") from None
     moment = (now or datetime.now(UTC)).timestamp()
@@ -169,12 +228,28 @@ def current_user(request: Request, token: Annotated[str | None, Depends(_bearer)
     token is missing, bad or expired, or the account no longer exists)."""
     if not token:
         raise _unauthorized()
+    principal = session_user(request, token)
+    if principal is None:
+        raise _unauthorized("session ended or account not found", "会话已结束或账户不存在")
+    return principal
+
+
+def session_user(request: Request, token: str) -> Principal | None:
+    """The account a token names if the token is valid and its session live, else ``None``
+    (raises :class:`ApiError` for a malformed, forged or expired token)."""
     claims = decode_access_token(token, request.app.state.settings)
     users: UserSource = request.app.state.users
-    principal = users.lookup(str(claims["sub"]))
-    if principal is None:
-        raise _unauthorized("account not found", "账户不存在")
-    return principal
+    return users.session_user(str(claims["sub"]), str(claims["jti"]), datetime.now(UTC))
+
+
+def end_session(request: Request, token: str) -> None:
+    """Revoke the session a valid token names (nothing for a bad or expired token)."""
+    try:
+        claims = decode_access_token(token, request.app.state.settings)
+    except ApiError:
+        return
+    users: UserSource = request.app.state.users
+    users.revoke_session(str(claims["jti"]), datetime.now(UTC))
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -206,8 +281,17 @@ def issue_token(request: Request,
     if principal is None:
         raise _unauthorized("wrong user name or password", "用户名或密码错误")
     settings: Settings = request.app.state.settings
-    return AccessToken(access_token=create_access_token(principal, settings),
+    return AccessToken(access_token=issue_access_token(users, principal, settings),
                        expires_in=settings.access_token_minutes * 60)
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+def sign_out(request: Request, user: CurrentUser,
+             token: Annotated[str | None, Depends(_bearer)]) -> Response:
+    """End the session of this bearer token: the token is refused from now on (204)."""
+    if token:
+        end_session(request, token)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=dict[str, str])

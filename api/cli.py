@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from api.cli_common import EXIT_OK, EXIT_USAGE
 from api.cli_keys import add_keys_parser
 from api.cli_licence import add_licence_parsers
@@ -22,9 +24,20 @@ from api.cli_trust import add_trust_parser
 from api.cli_users import add_users_parser
 from api.cli_validate import add_validate_arguments
 from api.cli_worker import add_worker_arguments
-from core import DocType, OcrEngineName, ZhengzhaoError, configure_logging, get_settings
+from core import (
+    DocType,
+    Environment,
+    OcrEngineName,
+    ZhengzhaoError,
+    configure_logging,
+    get_settings,
+)
 
 log = logging.getLogger(__name__)
+
+_STARTS_SERVICE = frozenset({"serve", "worker"})
+# Commands that read the data dir's keys or database (in dev, they settle it first as serve does).
+_USES_DATA_DIR = frozenset({"keys", "issue", "revoke", "publish", "trust", "users"})
 
 
 
@@ -67,9 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"Error: {error['msg']}", file=sys.stderr)
+        return EXIT_USAGE
     configure_logging("DEBUG" if args.verbose else settings.log_level)
     try:
+        if args.command in _STARTS_SERVICE or (args.command in _USES_DATA_DIR
+                                               and settings.environment is Environment.DEV):
+            # Before the first start: data dir 0700, secrets settled (generated in dev), a
+            # legacy dev key store re-encrypted; prod refuses to serve on weak ground.
+            from api.data_dir import prepare_data_dir  # noqa: PLC0415 - keep `--help` fast
+
+            prepare_data_dir(settings)
         if args.command == "ocr":
             from api.cli_ocr import run_ocr  # noqa: PLC0415 - keep `--help` fast
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
-from core import ErrorCode, Settings
+from core import ErrorCode, Settings, key_passphrase_of
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -57,7 +57,7 @@ def run_keys(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so that `zhengzhao --help` does not load the cryptography stack.
     from signing import IssuerIdentity, KeyStore, SigningError  # noqa: PLC0415
 
-    store = KeyStore(args.dir or settings.resolved_keys_dir, settings.key_passphrase)
+    store = KeyStore(args.dir or settings.resolved_keys_dir, key_passphrase_of(settings))
     try:
         if args.keys_command == "init":
             result = store.initialise(IssuerIdentity.from_settings(settings), force=args.force)

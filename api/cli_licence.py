@@ -82,7 +82,7 @@ def open_store(settings: Settings) -> Any:
     """The key store; in dev a missing one is created (a demo PKI, labelled as such)."""
     from signing import IssuerIdentity, KeyStore  # noqa: PLC0415 - heavy imports on demand
 
-    store = KeyStore(settings.resolved_keys_dir, settings.key_passphrase)
+    store = KeyStore.from_settings(settings)
     if not store.exists() and settings.environment is Environment.DEV:
         store.initialise(IssuerIdentity.from_settings(settings))
         print(f"Note: created a demo PKI in {store.directory} (dev only) / 已生成演示用密钥",
@@ -145,7 +145,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     if args.trust is None:
         from signing import KeyStore  # noqa: PLC0415
 
-        if KeyStore(settings.resolved_keys_dir, settings.key_passphrase).exists():
+        if KeyStore.from_settings(settings).exists():
             _refresh_own(settings)  # this office's own licences: a fresh status list
         elif not trust_dir.is_dir():
             print("Error: no trust folder here; pass --trust DIR (the issuer's published folder)"

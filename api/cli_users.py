@@ -28,6 +28,12 @@ def add_users_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name", help="login name: ASCII letters, digits, . _ -")
     add.add_argument("--role", choices=ROLES, default="applicant")
     add.add_argument("--json", action="store_true")
+    passwd = actions.add_parser("passwd", help="set a new password (from stdin); every "
+                                "session of the account is signed out")
+    passwd.add_argument("name", help="the account's login name")
+    deactivate = actions.add_parser("deactivate", help="deactivate an account; every session "
+                                    "of it is signed out")
+    deactivate.add_argument("name", help="the account's login name")
     bind = actions.add_parser(
         "bind-holder", help="bind an account to its holder's resident ID number (from stdin); "
         "秒批 issues only to a bound account whose number is the ID card's")
@@ -39,6 +45,8 @@ def add_users_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = None) -> int:
+    if args.users_command in ("passwd", "deactivate"):
+        return _run_sign_out(args, settings, stdin)
     if args.users_command in ("bind-holder", "unbind-holder"):
         return _run_binding(args, settings, stdin)
     if args.users_command != "add":
@@ -98,4 +106,43 @@ def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | N
         print(f"account {args.name} bound to holder {masked}")
     else:
         print(f"account {args.name} unbound")
+    return EXIT_OK
+
+
+def _run_sign_out(args: argparse.Namespace, settings: Settings, stdin: TextIO | None) -> int:
+    """``passwd`` (new password from stdin) and ``deactivate``: both revoke every session of
+    the account, so a stolen token or cookie stops working at once."""
+    from api.db import (  # noqa: PLC0415 - see run_users
+        DatabaseError,
+        change_password,
+        create_db,
+        deactivate_account,
+        find_account,
+        upgrade,
+    )
+
+    password = ""
+    if args.users_command == "passwd":
+        password = (stdin if stdin is not None else sys.stdin).readline().rstrip("\r\n")
+        if not password:
+            print("Error: give the password on stdin / 请从标准输入提供密码", file=sys.stderr)
+            return EXIT_USAGE
+    db = create_db(settings)
+    try:
+        upgrade(settings, db=db)
+        with db.transaction() as session:
+            account = find_account(session, args.name)
+            if account is None:
+                print("Error: no such account / 账户不存在", file=sys.stderr)
+                return EXIT_FAILED
+            revoked = (change_password(session, account, password) if password
+                       else deactivate_account(session, account))
+            account_id = account.id
+    except DatabaseError as exc:
+        print(f"Error: {exc.message_en} / {exc.message_zh}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        db.dispose()
+    done = "password changed" if password else "deactivated"
+    print(f"account {account_id} {done}; {revoked} session(s) signed out")
     return EXIT_OK

@@ -69,7 +69,7 @@ class TrustCache:
         from signing import IssuerIdentity, KeyStore  # noqa: PLC0415
 
         settings = self._settings
-        store = KeyStore(settings.resolved_keys_dir, settings.key_passphrase)
+        store = KeyStore.from_settings(settings)
         if not store.exists():
             if settings.environment is not Environment.DEV:
                 raise _no_keys()

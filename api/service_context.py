@@ -107,7 +107,7 @@ class ServiceContext:
         """This office's signing keys (created at startup in dev by the trust cache)."""
         from signing import KeyStore  # noqa: PLC0415 - heavy import on demand
 
-        return KeyStore(self.settings.resolved_keys_dir, self.settings.key_passphrase)
+        return KeyStore.from_settings(self.settings)
 
     def material_added(self, material_id: int) -> None:
         """Enqueue the processing of a material just uploaded (after its row committed). A

@@ -8,10 +8,18 @@ enums with the same values; :func:`auth_role` and :func:`db_role` map between th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from api.auth import Principal
 from api.auth import Role as AuthRole
-from api.db import Database, authenticate, find_account
+from api.db import (
+    Database,
+    authenticate,
+    find_account,
+    live_session_account,
+    open_auth_session,
+    revoke_auth_session,
+)
 from api.db import Role as DbRole
 
 __all__ = ["DbUsers", "auth_role", "db_role"]
@@ -58,3 +66,22 @@ class DbUsers:
         with self._db.transaction(read_only=True) as session:
             account = find_account(session, username)
             return None if account is None or not account.active else account.id
+
+    def open_session(self, username: str, jti: str, expires_at: datetime) -> None:
+        """Record the session a new token names (``auth_sessions``)."""
+        with self._db.transaction() as session:
+            account = find_account(session, username)
+            if account is None or not account.active:
+                raise ValueError("no active account to open a session for")
+            open_auth_session(session, account, jti, expires_at)
+
+    def session_user(self, username: str, jti: str, now: datetime) -> Principal | None:
+        """The account if ``jti`` is one of its live sessions (one read, no write lock)."""
+        with self._db.transaction(read_only=True) as session:
+            account = live_session_account(session, username, jti, now)
+            return None if account is None else Principal(account.username,
+                                                          auth_role(account.role))
+
+    def revoke_session(self, jti: str, now: datetime) -> None:
+        with self._db.transaction() as session:
+            revoke_auth_session(session, jti, now)

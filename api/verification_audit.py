@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from api.db import AuditAction, Database
 from api.db.audit import AuditRecord, append_audit_many
 from api.metrics import ServiceMetrics, VerifyKind
-from core import Settings
+from core import Settings, secret_key_of
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,15 @@ class ClientTagger:
     """The daily keyed hash of a client address (see the module docstring)."""
 
     def __init__(self, settings: Settings) -> None:
-        secret = settings.secret_key.get_secret_value().encode("utf-8")
-        self._key = hashlib.sha256(b"zz-audit-client\x00" + secret).digest()
+        self._settings = settings
+        self._key: bytes | None = None  # derived on first use: building an app writes nothing
 
     def tag(self, address: str | None, when: datetime) -> str | None:
         if not address:
             return None
+        if self._key is None:
+            secret = secret_key_of(self._settings).get_secret_value().encode("utf-8")
+            self._key = hashlib.sha256(b"zz-audit-client\x00" + secret).digest()
         message = f"{when.astimezone(UTC).date().isoformat()}|{address}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:16]
 

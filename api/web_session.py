@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import Principal, Role, UserSource, create_access_token, decode_access_token
+from api.auth import Principal, Role, UserSource, end_session, issue_access_token, session_user
 from api.db import ApplicationState
 from api.ratelimit import rate_limited
 from core import Settings, ZhengzhaoError
@@ -60,7 +60,7 @@ def start_session(request: Request, username: str, password: str) -> tuple[Princ
     if principal is None:
         return None
     settings: Settings = request.app.state.settings
-    return principal, create_access_token(principal, settings)
+    return principal, issue_access_token(users, principal, settings)
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
@@ -76,16 +76,15 @@ def clear_session(response: Response) -> None:
 
 def web_user(request: Request) -> Principal | None:
     """The caller named by the session cookie (re-read from the user source), or ``None``
-    when there is no cookie or it is bad, expired, or names an account that has gone."""
+    when there is no cookie or it is bad, expired, signed out, or names an account that has
+    gone."""
     token = request.cookies.get(COOKIE_NAME)
     if not token:
         return None
     try:
-        claims = decode_access_token(token, request.app.state.settings)
+        return session_user(request, token)
     except ZhengzhaoError:
         return None
-    users: UserSource = request.app.state.users
-    return users.lookup(str(claims["sub"]))
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -120,6 +119,10 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    """Revoke the cookie's session (a copy of the cookie stops working too) and clear it."""
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        end_session(request, token)
     response = login_redirect(request)
     clear_session(response)
     return response

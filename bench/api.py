@@ -78,7 +78,7 @@ def issue_many(data_dir: Path, count: int) -> list[tuple[str, bytes]]:
     settings = Settings(_env_file=None, data_dir=data_dir)
     base = load_licence(RECORD)
     template = load_templates().get(base.type_code)
-    store = KeyStore(settings.resolved_keys_dir, settings.key_passphrase)
+    store = KeyStore.from_settings(settings)
     registry = FileRegistry(data_dir / "licences")
     issued = []
     for index in range(count):

@@ -20,10 +20,21 @@ from core.documents import (
 from core.errors import ErrorCode, ZhengzhaoError
 from core.fileformats import FileFormat, ends_early, sniff_format, webp_canvas_size
 from core.logging import configure_logging
+from core.secrets import (
+    LEGACY_DEV_KEY_PASSPHRASE,
+    ResolvedSecrets,
+    key_passphrase_of,
+    make_private_dir,
+    others_may_access,
+    resolve_secrets,
+    secret_key_of,
+    secrets_dir,
+)
 from core.settings import Environment, OcrEngineName, OcrRuntime, Settings, get_settings
 
 __all__ = [
     "OPEN_ENDED",
+    "LEGACY_DEV_KEY_PASSPHRASE",
     "BusinessLicenceField",
     "IdCardBackField",
     "IdCardFrontField",
@@ -38,11 +49,18 @@ __all__ = [
     "OcrRuntime",
     "QualityCode",
     "QualityWarning",
+    "ResolvedSecrets",
     "Settings",
     "TextLine",
     "ZhengzhaoError",
     "configure_logging",
     "ends_early",
+    "key_passphrase_of",
+    "make_private_dir",
+    "others_may_access",
+    "resolve_secrets",
+    "secret_key_of",
+    "secrets_dir",
     "get_settings",
     "sniff_format",
     "webp_canvas_size",

@@ -30,14 +30,19 @@ class OcrRuntime(StrEnum):
 
 
 class Environment(StrEnum):
-    """Where the service runs: ``dev`` allows the built-in demo secrets, ``prod`` refuses them."""
+    """Where the service runs: ``dev`` generates missing secrets and a demo PKI into the data
+    dir on first start; ``prod`` refuses generated or short secrets, demo PKIs and data others
+    may read."""
 
     DEV = "dev"
     PROD = "prod"
 
 
-DEV_KEY_PASSPHRASE = "zhengzhao-dev-only-passphrase"
-DEV_SECRET_KEY = "zhengzhao-dev-only-secret-key-change-me"
+# Production secrets are at least this long (core.secrets generates longer ones in dev).
+MIN_PROD_SECRET_CHARS = 32
+# Values earlier versions built in, published with the source: refused in every environment.
+PUBLISHED_SECRETS = frozenset({"zhengzhao-dev-only-passphrase",
+                               "zhengzhao-dev-only-secret-key-change-me"})
 
 
 class Settings(BaseSettings):
@@ -90,9 +95,11 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEV
     keys_dir: Path | None = Field(
         default=None, description="PEM keys and certificates; default <data_dir>/keys")
-    key_passphrase: SecretStr = Field(
-        default=SecretStr(DEV_KEY_PASSPHRASE),
-        description="Encrypts the private keys at rest; must be changed outside dev",
+    key_passphrase: SecretStr | None = Field(
+        default=None,
+        description="Encrypts the private keys at rest (>= 32 characters in prod). Unset: a "
+        "random one generated into <data_dir>/secrets (dev only); read it with "
+        "core.secrets.key_passphrase_of",
     )
     issuer_name: str = "示例市行政审批局（演示）"
     issuer_name_en: str = "Demo City Administrative Approval Bureau (demo)"
@@ -115,9 +122,11 @@ class Settings(BaseSettings):
         "worker of one service must agree)")
     storage_dir: Path | None = Field(
         default=None, description="Content-addressed file store; default <data_dir>/files")
-    secret_key: SecretStr = Field(
-        default=SecretStr(DEV_SECRET_KEY),
-        description="Signs the API's bearer tokens; must be changed outside dev")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the API's bearer tokens (>= 32 characters in prod). Unset: a random "
+        "one generated into <data_dir>/secrets (dev only); read it with "
+        "core.secrets.secret_key_of")
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     verify_rate_per_minute: int = Field(
         default=120, ge=1, description="Public verification requests per client per minute")
@@ -155,13 +164,24 @@ class Settings(BaseSettings):
                      for part in self.metrics_allow.split(",") if part.strip())
 
     @model_validator(mode="after")
-    def _no_demo_secrets_in_prod(self) -> Settings:
-        if (self.environment is Environment.PROD
-                and self.key_passphrase.get_secret_value() == DEV_KEY_PASSPHRASE):
-            raise ValueError("ZZ_KEY_PASSPHRASE must be set outside dev (ZZ_ENVIRONMENT=prod)")
-        if (self.environment is Environment.PROD
-                and self.secret_key.get_secret_value() == DEV_SECRET_KEY):
-            raise ValueError("ZZ_SECRET_KEY must be set outside dev (ZZ_ENVIRONMENT=prod)")
+    def _no_generated_or_short_secrets_in_prod(self) -> Settings:
+        for name, value in (("ZZ_KEY_PASSPHRASE", self.key_passphrase),
+                            ("ZZ_SECRET_KEY", self.secret_key)):
+            if value is not None and value.get_secret_value() in PUBLISHED_SECRETS:
+                raise ValueError(
+                    f"[config.invalid] {name} is a value published with zhengzhao's source: "
+                    "unset it (dev generates one) or set a secret of your own / "
+                    f"{name} 是随源代码公开的值：请删除该设置（开发环境会自动生成）"
+                    "或设置自己的密钥")
+        if self.environment is not Environment.PROD:
+            return self
+        for name, value in (("ZZ_KEY_PASSPHRASE", self.key_passphrase),
+                            ("ZZ_SECRET_KEY", self.secret_key)):
+            if value is None or len(value.get_secret_value()) < MIN_PROD_SECRET_CHARS:
+                raise ValueError(
+                    f"[config.invalid] {name} must be set, with at least "
+                    f"{MIN_PROD_SECRET_CHARS} characters, in production (ZZ_ENVIRONMENT=prod) / "
+                    f"生产环境必须设置 {name}，且至少 {MIN_PROD_SECRET_CHARS} 个字符")
         return self
 
     @property

@@ -21,8 +21,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import SecretStr
 
-from core import Settings
-from signing.errors import KeysExistError, KeysInvalidError, KeysMissingError
+from core import Settings, key_passphrase_of
+from signing.errors import (
+    KeysExistError,
+    KeysInvalidError,
+    KeysMissingError,
+    KeysPassphraseError,
+)
 from signing.keystore_crl import DEFAULT_CRL_BASE_URL, CrlState, crl_url, issue_crls, read_crls
 from signing.keystore_layout import CA_ROLES, KeyLayout, aside_path
 from signing.pki import (
@@ -81,7 +86,9 @@ class KeyStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyStore:
-        return cls(settings.resolved_keys_dir, settings.key_passphrase)
+        """The store at ``settings.resolved_keys_dir``, opened with the passphrase in effect
+        (``ZZ_KEY_PASSPHRASE``, or the one generated in the data dir in dev)."""
+        return cls(settings.resolved_keys_dir, key_passphrase_of(settings))
 
     def __repr__(self) -> str:
         return f"KeyStore({str(self.directory)!r})"
@@ -263,6 +270,35 @@ class KeyStore:
 
     def _load_key(self, path: Path, what: str) -> ec.EllipticCurvePrivateKey:
         return decrypt_private_key(read_bytes(path, what), self._passphrase, what)
+
+    def private_key_files(self) -> tuple[Path, ...]:
+        """Every encrypted private key file of the store (CAs, timestamp, every signing key)."""
+        fixed = [self._layout.key(role) for role in (*CA_ROLES, CertRole.TIMESTAMP)]
+        signing = [self._layout.signing_key(stem) for stem in self._layout.signing_stems()]
+        return tuple(path for path in (*fixed, *signing) if path.is_file())
+
+    def opens_with(self, passphrase: SecretStr) -> bool:
+        """Whether ``passphrase`` decrypts the store's issuing-CA key (a cheap probe)."""
+        path = self._layout.key(CertRole.ISSUING_CA)
+        try:
+            decrypt_private_key(read_bytes(path, "issuing-ca.key.pem"), passphrase,
+                                "issuing-ca.key.pem")
+        except KeysPassphraseError:
+            return False
+        return True
+
+    def reencrypt(self, old_passphrase: SecretStr) -> int:
+        """Re-encrypt every private key from ``old_passphrase`` to this store's passphrase
+        (each file replaced atomically; all are decrypted first, so a wrong old passphrase
+        changes nothing). Returns how many keys were re-encrypted."""
+        files = self.private_key_files()
+        keys = [(path, decrypt_private_key(read_bytes(path, path.name), old_passphrase,
+                                           path.name)) for path in files]
+        for path, key in keys:
+            write_private_file(path, encrypt_private_key(key, self._passphrase))
+        self._signers.clear()
+        log.info("key store re-encrypted dir=%s keys=%d", self.directory, len(keys))
+        return len(keys)
 
     def load_ca_key(self, role: CertRole) -> ec.EllipticCurvePrivateKey:
         """A CA's private key (root or issuing), for CRLs. Not cached: rarely needed."""

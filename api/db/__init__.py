@@ -4,7 +4,13 @@ log), the engine/session factory built from Settings, Alembic migrations for SQL
 PostgreSQL, and the SQL-backed ``elicense.LicenceRegistry``. Only ``api`` imports it.
 """
 
-from api.db.accounts import authenticate, create_account, find_account
+from api.db.accounts import (
+    authenticate,
+    change_password,
+    create_account,
+    deactivate_account,
+    find_account,
+)
 from api.db.applications import add_material, change_state, record_review
 from api.db.audit import (
     GENESIS_HASH,
@@ -28,6 +34,7 @@ from api.db.models import (
     Account,
     Application,
     AuditEntry,
+    AuthSession,
     Base,
     LicenceRecord,
     Material,
@@ -37,6 +44,12 @@ from api.db.models import (
     ValidationResult,
 )
 from api.db.passwords import hash_password, verify_password
+from api.db.sessions import (
+    live_session_account,
+    open_auth_session,
+    revoke_account_sessions,
+    revoke_auth_session,
+)
 from api.db.states import (
     ALLOWED_TRANSITIONS,
     ApplicationState,
@@ -56,6 +69,7 @@ __all__ = [
     "ApplicationState",
     "AuditAction",
     "AuditEntry",
+    "AuthSession",
     "Base",
     "ChainProblem",
     "ChainVerdict",
@@ -76,13 +90,19 @@ __all__ = [
     "audit_head",
     "authenticate",
     "can_transition",
+    "change_password",
     "change_state",
     "check_transition",
     "create_account",
     "create_db",
+    "deactivate_account",
     "find_account",
     "hash_password",
+    "open_auth_session",
+    "live_session_account",
     "record_review",
+    "revoke_auth_session",
+    "revoke_account_sessions",
     "upgrade",
     "verify_chain",
     "verify_password",

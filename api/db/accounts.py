@@ -18,6 +18,7 @@ from api.db.audit import AuditAction, append_audit
 from api.db.errors import AccountExistsError, AccountInvalidError
 from api.db.models import Account
 from api.db.passwords import hash_password, needs_rehash, verify_password
+from api.db.sessions import revoke_account_sessions
 from api.db.states import Role
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,7 @@ def create_account(session: Session, username: str, role: Role, password: str,
         raise AccountInvalidError(
             "a login name is 1-64 ASCII letters, digits, '.', '_' or '-', starting with a "
             "letter or digit", "账号名须为 1–64 个英文字母、数字或 . _ -，以字母或数字开头")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise AccountInvalidError(
-            f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
-            f"密码长度须为 {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} 个字符")
+    _check_password(password)
     if find_account(session, username) is not None:
         raise AccountExistsError()
     account = Account(username=username, role=role, password_hash=hash_password(password),
@@ -75,3 +73,36 @@ def authenticate(session: Session, username: str, password: str) -> Account | No
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     return account
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountInvalidError(
+            f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+            f"密码长度须为 {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} 个字符")
+
+
+def change_password(session: Session, account: Account, password: str,
+                    *, actor_id: int | None = None) -> int:
+    """Set a new password and revoke every session of the account (a stolen token or cookie
+    stops working with the old password). Returns how many sessions were revoked."""
+    _check_password(password)
+    account.password_hash = hash_password(password)
+    revoked = revoke_account_sessions(session, account.id)
+    append_audit(session, AuditAction.PASSWORD_CHANGED, actor_id=actor_id,
+                 subject_type="account", subject_id=str(account.id),
+                 details={"sessions_revoked": revoked})
+    log.info("account %s password changed, %d session(s) revoked", account.id, revoked)
+    return revoked
+
+
+def deactivate_account(session: Session, account: Account, *, actor_id: int | None = None
+                       ) -> int:
+    """Deactivate the account and revoke all its sessions; how many were revoked."""
+    account.active = False
+    revoked = revoke_account_sessions(session, account.id)
+    append_audit(session, AuditAction.ACCOUNT_DEACTIVATED, actor_id=actor_id,
+                 subject_type="account", subject_id=str(account.id),
+                 details={"sessions_revoked": revoked})
+    log.info("account %s deactivated, %d session(s) revoked", account.id, revoked)
+    return revoked

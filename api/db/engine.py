@@ -7,6 +7,7 @@ every connection; PostgreSQL is used as configured (``postgresql+psycopg://...``
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import Settings
+from core import Settings, make_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,12 @@ def create_db(settings: Settings, *, url: str | None = None, echo: bool = False)
 def database_for_url(url: str, *, echo: bool = False, **engine_kwargs: Any) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        in_memory = not parsed.database or parsed.database == ":memory:"
+        if not in_memory:
+            create_private_sqlite_file(Path(str(parsed.database)))
         engine = create_engine(url, echo=echo, **engine_kwargs)
-        _configure_sqlite(engine, in_memory=not parsed.database or parsed.database == ":memory:")
+        _configure_sqlite(engine, in_memory=in_memory,
+                          path=None if in_memory else Path(str(parsed.database)))
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, **engine_kwargs)
     log.debug("database engine for backend %s", parsed.get_backend_name())
@@ -72,7 +75,35 @@ def database_for_url(url: str, *, echo: bool = False, **engine_kwargs: Any) -> D
                     sessionmaker(engine, expire_on_commit=False))
 
 
-def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+SQLITE_FILE_MODE = 0o600
+_SQLITE_SIBLINGS = ("-wal", "-shm", "-journal")
+
+
+def create_private_sqlite_file(path: Path) -> None:
+    """Create an empty SQLite file (a valid empty database) owner-only, whatever the umask, in
+    an owner-only directory if that is new: the database holds ID numbers and password hashes,
+    and SQLite gives its -wal and -shm files the database file's mode."""
+    make_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.fchmod(fd, SQLITE_FILE_MODE)
+    os.close(fd)
+
+
+def restrict_sqlite_files(path: Path) -> None:
+    """Make the database file and its -wal/-shm/-journal siblings owner-only (0600) if they
+    exist and others could read them."""
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in _SQLITE_SIBLINGS)):
+        try:
+            if os.stat(candidate).st_mode & 0o077:
+                os.chmod(candidate, SQLITE_FILE_MODE)
+        except (FileNotFoundError, PermissionError):
+            continue
+
+
+def _configure_sqlite(engine: Engine, *, in_memory: bool, path: Path | None = None) -> None:
     # pysqlite's own transaction handling starts transactions late and lets SAVEPOINT commit
     # behind SQLAlchemy's back; turn it off and emit BEGIN ourselves (SQLAlchemy's documented
     # recipe), so nested transactions and rollbacks behave as on PostgreSQL.
@@ -88,6 +119,8 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
+        if path is not None:
+            restrict_sqlite_files(path)  # -wal and -shm exist now (WAL mode)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

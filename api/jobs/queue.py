@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from huey import Huey, RedisHuey, SqliteHuey
 
+from api.db.engine import create_private_sqlite_file, restrict_sqlite_files
 from api.jobs.errors import JobsConfigError
 from core import Settings
 
@@ -22,8 +23,12 @@ def create_huey(settings: Settings, *, name: str | None = None) -> Huey:
     name = name or settings.jobs_queue
     url = settings.jobs_url
     if url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(name, filename=str(settings.data_dir / "jobs.db"), results=False)
+        # The queue holds job arguments (ids), but it is data of the office: owner-only.
+        path = settings.data_dir / "jobs.db"
+        create_private_sqlite_file(path)
+        huey = SqliteHuey(name, filename=str(path), results=False)
+        restrict_sqlite_files(path)
+        return huey
     scheme = urlsplit(url).scheme.lower()
     if scheme not in REDIS_SCHEMES:
         raise JobsConfigError(scheme)

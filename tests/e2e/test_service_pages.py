@@ -53,7 +53,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Set
 
 
 def _office(settings: Settings) -> dict:
-    return {"store": KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+    return {"store": KeyStore.from_settings(settings),
             "registry": FileRegistry(settings.data_dir / "licences"),
             "issuer_code": settings.issuer_code,
             "published_dir": settings.data_dir / "published"}

@@ -67,7 +67,9 @@ PUBLIC = {
         "QualityCode",
         "QualityWarning", "Settings", "TextLine", "ZhengzhaoError", "configure_logging",
         "get_settings", "Environment", "FileFormat", "ends_early", "sniff_format",
-        "webp_canvas_size",
+        "webp_canvas_size", "LEGACY_DEV_KEY_PASSPHRASE", "ResolvedSecrets",
+        "key_passphrase_of", "make_private_dir", "others_may_access", "resolve_secrets",
+        "secret_key_of", "secrets_dir",
     },
     "ocr": {
         "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",

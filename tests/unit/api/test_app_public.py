@@ -33,7 +33,7 @@ def issue_into(settings: Settings, record: str):
     template = load_templates().get(licence.type_code)
     photo = (RECORDS / "holder_photo.jpg").read_bytes() if template.photo else None
     return issue(licence, template, photo=photo,
-                 store=KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+                 store=KeyStore.from_settings(settings),
                  registry=FileRegistry(settings.data_dir / "licences"),
                  issuer_code=settings.issuer_code, published_dir=settings.data_dir / "published")
 
@@ -129,7 +129,7 @@ def test_revocation_shows_at_once_on_the_api_and_the_page(client, settings, to_r
     page = client.get(url)
     assert page.status_code == 200 and 'data-indication="PASSED"' in page.text
     revoke_licence(load_licence(RECORDS / "food_business_licence.json").identifier, "test",
-                   store=KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+                   store=KeyStore.from_settings(settings),
                    registry=FileRegistry(settings.data_dir / "licences"),
                    issuer_code=settings.issuer_code,
                    published_dir=settings.data_dir / "published")

@@ -110,8 +110,12 @@ def test_a_signed_token_with_an_unbounded_lifetime_is_refused(settings) -> None:
                       "exp": start + 3600 + 60})
     assert _error(future, settings) is ErrorCode.UNAUTHORIZED
     # The same claims with the lifetime the service issues are accepted: the test can fail.
-    fair = _signed({"sub": "admin-1", "role": "admin", "iat": start, "exp": start + 15 * 60})
+    fair = _signed({"sub": "admin-1", "role": "admin", "iat": start, "exp": start + 15 * 60,
+                    "jti": "a-session-id-0123456789"})
     assert decode_access_token(fair, settings, now=NOW)["sub"] == "admin-1"
+    # A token naming no session (no jti) is refused before any session lookup.
+    no_jti = _signed({"sub": "admin-1", "role": "admin", "iat": start, "exp": start + 15 * 60})
+    assert _error(no_jti, settings) is ErrorCode.UNAUTHORIZED
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +199,17 @@ def test_password_guessing_is_rate_limited(tmp_path: Path) -> None:
     with TestClient(app) as test_client:
         codes = [login(test_client, "x", "guess").status_code for _ in range(3)]
     assert codes == [401, 401, 429]
+
+
+def test_logout_ends_an_in_memory_session(client) -> None:
+    token = login(client, "applicant-1", "correct horse").json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    replay = client.get("/api/v1/auth/me", headers=headers)
+    assert replay.status_code == 401 and replay.json()["code"] == "auth.unauthorized"
+    users: InMemoryUsers = client.app.state.users
+    again = login(client, "applicant-1", "correct horse").json()["access_token"]
+    users.revoke_sessions("applicant-1")  # what a password change does
+    assert client.get("/api/v1/auth/me",
+                      headers={"Authorization": f"Bearer {again}"}).status_code == 401

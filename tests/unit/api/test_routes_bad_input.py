@@ -24,7 +24,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.auth import Principal, create_access_token
+from api.auth import Principal, create_access_token, issue_access_token
 from api.auth import Role as AuthRole
 from api.db import (
     Application,
@@ -311,14 +311,21 @@ def _token(settings: Settings, *, now: datetime | None = None) -> str:
     return create_access_token(Principal("alice", AuthRole.APPLICANT), settings, now=now)
 
 
+def _session_token(client: TestClient, settings: Settings, *, now: datetime | None = None
+                   ) -> str:
+    """A token with its server-side session, as a login makes it."""
+    return issue_access_token(client.app.state.users, Principal("alice", AuthRole.APPLICANT),
+                              settings, now=now)
+
+
 def test_an_expired_token_is_refused(office, client) -> None:
     settings = office[0]
-    old = _token(settings, now=datetime.now(UTC) - timedelta(
+    old = _session_token(client, settings, now=datetime.now(UTC) - timedelta(
         minutes=settings.access_token_minutes, seconds=5))
     response = client.get("/api/v1/applications", headers={"Authorization": f"Bearer {old}"})
     assert_problem(response, 401, "auth.token_expired")
     assert response.headers["www-authenticate"] == "Bearer"
-    fresh = _token(settings)
+    fresh = _session_token(client, settings)
     assert client.get("/api/v1/applications",
                       headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 

@@ -37,7 +37,7 @@ def _issue(settings: Settings, record: str):
     licence = load_licence(RECORDS / record)
     template = load_templates().get(licence.type_code)
     return issue(licence, template, photo=(RECORDS / "holder_photo.jpg").read_bytes(),
-                 store=KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+                 store=KeyStore.from_settings(settings),
                  registry=FileRegistry(settings.data_dir / "licences"),
                  issuer_code=settings.issuer_code, published_dir=settings.data_dir / "published")
 
@@ -56,7 +56,7 @@ def test_a_revocation_is_seen_by_the_next_request(office) -> None:
     assert cache.current() is before
     assert verify_licence_token(issued.token, before).indication is Indication.PASSED
     revoke_licence(str(issued.licence.identifier), "test",
-                   store=KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+                   store=KeyStore.from_settings(settings),
                    registry=FileRegistry(settings.data_dir / "licences"),
                    issuer_code=settings.issuer_code,
                    published_dir=settings.data_dir / "published")

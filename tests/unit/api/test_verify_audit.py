@@ -113,7 +113,7 @@ def _issue(settings: Settings, db: Database, record: str) -> Any:
 
 
 def _office_kwargs(settings: Settings, db: Database) -> dict[str, Any]:
-    return {"store": KeyStore(settings.resolved_keys_dir, settings.key_passphrase),
+    return {"store": KeyStore.from_settings(settings),
             "registry": SqlLicenceRegistry(db), "issuer_code": settings.issuer_code,
             "published_dir": settings.data_dir / "published"}
 

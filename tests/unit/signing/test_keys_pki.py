@@ -227,8 +227,9 @@ def test_production_subjects_name_the_issuer_without_the_demo_label() -> None:
     from signing.pki import subject_for
 
     identity = IssuerIdentity.from_settings(Settings(
-        _env_file=None, environment=Environment.PROD, key_passphrase="a real long passphrase",
-        secret_key="a real bearer-token secret",
+        _env_file=None, environment=Environment.PROD,
+        key_passphrase="a real long passphrase, 32 chars or more",
+        secret_key="a real bearer-token secret of 32 characters",
         issuer_name="某市行政审批局", issuer_name_en="Some City Approval Bureau"))
     assert identity.demo is False
     subject = subject_for(CertRole.LICENCE_SIGNING, identity)

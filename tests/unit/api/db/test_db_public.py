@@ -13,6 +13,9 @@ EXPECTED = {
     "record_review", "audit_head", "authenticate",
     "can_transition", "change_state", "check_transition", "create_account", "create_db",
     "find_account", "hash_password", "upgrade", "verify_chain", "verify_password",
+    # signed-in sessions (issue 11): logout, password change and deactivation revoke them
+    "AuthSession", "change_password", "deactivate_account", "live_session_account",
+    "open_auth_session", "revoke_account_sessions", "revoke_auth_session",
 }
 
 

@@ -31,7 +31,7 @@ from api.db import (
     change_state,
 )
 from api.storage import FileStore
-from core import Settings
+from core import Settings, key_passphrase_of
 
 
 def _trust_offices() -> ModuleType:
@@ -63,7 +63,7 @@ _MATERIAL_IDS = {"id_card_front": "id_front", "id_card_back": "id_back", "form":
 def our_office(settings: Settings, base: Path) -> Any:
     """This office, keys and published folder where ``settings`` put them."""
     return Office(base, settings.issuer_code, settings.issuer_name, MADE,
-                  keys=settings.resolved_keys_dir, passphrase=settings.key_passphrase,
+                  keys=settings.resolved_keys_dir, passphrase=key_passphrase_of(settings),
                   published=settings.data_dir / "published")
 
 
