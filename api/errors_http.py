@@ -40,7 +40,6 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.CSRF_FAILED: 403,
     ErrorCode.HOST_NOT_ALLOWED: 400,
     ErrorCode.JOBS_QUOTA_EXCEEDED: 429,
-    ErrorCode.INPUT_PDF_PAGE_TOO_LARGE: 413,
     ErrorCode.HOLDER_ID_INVALID: 422,
     ErrorCode.INPUT_TOO_LARGE: 413,
     ErrorCode.INPUT_TOO_MANY_PIXELS: 413,

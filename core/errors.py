@@ -73,7 +73,6 @@ class ErrorCode(StrEnum):
     # Fair jobs (api.jobs) and the holder an account is bound to (秒批)
     JOBS_QUOTA_EXCEEDED = "jobs.quota_exceeded"
     JOBS_TIMEOUT = "jobs.timeout"
-    INPUT_PDF_PAGE_TOO_LARGE = "input.pdf_page_too_large"
     HOLDER_ID_INVALID = "holder.id_invalid"
 
 
