@@ -23,9 +23,11 @@ from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
 from api.imported_trust import ImportedTrust
+from api.login_guard import LoginGuard, MemoryThrottleStore, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
 from api.routes import pages, public, web_applicant, web_clerk
+from api.security_headers import install_http_hardening
 from api.service_api import (
     ContextRegistry,
     ServiceContext,
@@ -108,9 +110,14 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.state.metrics = metrics
     app.state.verify_audit = audit
     app.state.client_tagger = ClientTagger(settings)
+    # Sign-ins (token endpoint and /login) throttled per account and client (api.login_guard).
+    app.state.login_guard = LoginGuard(
+        app.state.users, MemoryThrottleStore() if service is None
+        else SqlThrottleStore(lambda: context.db), app.state.client_tagger)
     app.state.limiter = RateLimiter(settings.verify_rate_per_minute)
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
+    install_http_hardening(app, settings)  # proxies, trusted hosts, security headers
     install_metrics(app, app.state.metrics)
     app.include_router(public.router)
     app.include_router(auth_router)

@@ -277,7 +277,9 @@ def issue_token(request: Request,
     """OAuth2 password flow: exchange a user name and password for a bearer token (rate-limited
     per client IP like the public endpoints, against password guessing)."""
     users: UserSource = request.app.state.users
-    principal = users.authenticate(form.username, form.password)
+    # Throttled per account and per client (api.login_guard: 429 auth.throttled while locked).
+    principal = request.app.state.login_guard.sign_in(
+        form.username, form.password, request.client.host if request.client else None)
     if principal is None:
         raise _unauthorized("wrong user name or password", "用户名或密码错误")
     settings: Settings = request.app.state.settings

@@ -74,8 +74,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     # worker runs inside this process; with Redis, `zhengzhao worker` runs on each machine.
     upgrade(settings)  # the worker's recovery sweep reads the tables before the app starts
     jobs = create_jobs(settings)
-    options: dict[str, Any] = {"host": args.host, "port": args.port, "loop": LOOP, "http": HTTP,
-                               "log_level": settings.log_level.lower(), "access_log": False}
+    options = uvicorn_options(args, settings)
     republisher = None
     if workers == 1:
         app: Any = _app(settings, jobs, refresh_trust_on_startup=True)
@@ -106,6 +105,15 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             consumer.stop(graceful=True)
         jobs.close()
     return EXIT_OK
+
+
+def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """uvicorn's keyword arguments. ``proxy_headers`` is off: uvicorn would otherwise believe
+    ``X-Forwarded-For`` from loopback (issue 11, finding 7); the app reads forwarded headers
+    from ``ZZ_TRUSTED_PROXIES`` only (:mod:`api.security_headers`)."""
+    return {"host": args.host, "port": args.port, "loop": LOOP, "http": HTTP,
+            "log_level": settings.log_level.lower(), "access_log": False,
+            "proxy_headers": False, "forwarded_allow_ips": ""}
 
 
 def worker_app() -> Any:

@@ -2,10 +2,16 @@
 work on an office network without internet: FastAPI's default page loads Swagger UI from a
 CDN. The JavaScript, CSS and favicon are the ones shipped in the ``fastapi-offline`` wheel
 (Swagger UI 5, which renders the OpenAPI 3.1 FastAPI emits; the ``swagger-ui-bundle`` wheel's
-4.15 cannot). Only the asset folder of that package is used, not its app factory."""
+4.15 cannot). Only the asset folder of that package is used, not its app factory.
+
+Both pages start Swagger UI with an inline script. Their Content-Security-Policy allows exactly
+those scripts by their SHA-256 (computed from the page being sent), never ``unsafe-inline``."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,9 +19,22 @@ from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.security_headers import CONTENT_SECURITY_POLICY
+
 DOCS_URL = "/api/v1/docs"
 OAUTH2_REDIRECT_URL = "/api/v1/docs/oauth2-redirect"
 ASSETS_URL = "/api/v1/docs-assets"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def with_script_hashes(page: HTMLResponse) -> HTMLResponse:
+    """``page`` with the site's policy, its inline scripts allowed by their SHA-256 only."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(bytes(page.body)))
+    policy = CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {hashes}")
+    page.headers["Content-Security-Policy"] = policy
+    return page
 
 
 def assets_dir() -> Path:
@@ -34,14 +53,14 @@ def install_offline_docs(app: FastAPI) -> None:
     @app.get(DOCS_URL, include_in_schema=False)
     def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        return with_script_hashes(get_swagger_ui_html(
             openapi_url=f"{root}{openapi_url}", title=f"{app.title} – API",
             oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
             swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters)
+            swagger_ui_parameters=app.swagger_ui_parameters))
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return with_script_hashes(get_swagger_ui_oauth2_redirect_html())

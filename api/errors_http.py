@@ -77,7 +77,8 @@ _CODE_FOR_STATUS: dict[int, ErrorCode] = {
     429: ErrorCode.RATE_LIMITED,
 }
 _TITLES: dict[int, str] = {
-    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed",
     409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
     422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",

@@ -14,13 +14,14 @@ from api.auth import Principal
 from api.auth import Role as AuthRole
 from api.db import (
     Database,
-    authenticate,
     find_account,
     live_session_account,
     open_auth_session,
     revoke_auth_session,
 )
 from api.db import Role as DbRole
+from api.db.accounts import check_password, password_record, upgrade_password_hash
+from api.db.passwords import hash_password, needs_rehash
 
 __all__ = ["DbUsers", "auth_role", "db_role"]
 
@@ -36,8 +37,10 @@ def db_role(role: AuthRole) -> DbRole:
 
 
 class DbUsers:
-    """Accounts from the service database. ``authenticate`` runs in a writing transaction
-    because a login may upgrade an old password hash."""
+    """Accounts from the service database. ``authenticate`` reads the account in a short
+    read-only transaction, checks the password with no transaction open (argon2 is slow on
+    purpose, and SQLite has one write lock), then upgrades an old hash in a separate short
+    writing transaction."""
 
     def __init__(self, db: Database | Callable[[], Database]) -> None:
         # A callable defers opening the database to the first login (an app writes nothing
@@ -49,10 +52,16 @@ class DbUsers:
         return self._get_db()
 
     def authenticate(self, username: str, password: str) -> Principal | None:
-        with self._db.transaction() as session:
-            account = authenticate(session, username, password)
-            return None if account is None else Principal(account.username,
-                                                          auth_role(account.role))
+        with self._db.transaction(read_only=True) as session:
+            record = password_record(session, username)
+        if not check_password(record, password):
+            return None
+        assert record is not None
+        if needs_rehash(record.password_hash):
+            new_hash = hash_password(password)  # slow: before the write transaction
+            with self._db.transaction() as session:
+                upgrade_password_hash(session, record, new_hash)
+        return Principal(record.username, auth_role(record.role))
 
     def lookup(self, username: str) -> Principal | None:
         with self._db.transaction(read_only=True) as session:

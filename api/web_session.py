@@ -1,8 +1,8 @@
 """The web pages' session: a bearer token from the OAuth2 password flow kept in an HttpOnly,
-``SameSite=Strict`` cookie, and the page-side ``current_user`` that reads it. CSRF defence is the
-``SameSite=Strict`` cookie (a cross-site request never carries it) plus state changes by POST
-forms only; there is no separate CSRF token. Used by ``api.routes.web_applicant`` and
-``api.routes.web_clerk`` only."""
+``SameSite=Strict`` cookie, and the page-side ``current_user`` that reads it. State changes are
+POST forms only, and every form carries a CSRF token checked with the request's origin
+(:mod:`api.csrf`), ``/login`` included. Sign-ins are throttled (:mod:`api.login_guard`). Used
+by ``api.routes.web_applicant`` and ``api.routes.web_clerk`` only."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.auth import Principal, Role, UserSource, end_session, issue_access_token, session_user
+from api.csrf import csrf_protect, csrf_token, renew_csrf_cookie, set_csrf_cookie
 from api.db import ApplicationState
+from api.login_guard import LoginThrottled
 from api.ratelimit import rate_limited
 from core import Settings, ZhengzhaoError
 
@@ -46,17 +48,21 @@ def page_url(request: Request, path: str) -> str:
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200
            ) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, name, {"lang": lang_of(request), "q": page_url(request, ""),
-                  "states": STATE_LABELS, **context},
+                  "states": STATE_LABELS, "csrf_token": csrf_token(request), **context},
         status_code=status)
+    set_csrf_cookie(response, request)
+    return response
 
 
 def start_session(request: Request, username: str, password: str) -> tuple[Principal, str] | None:
     """Check the password against the app's user source; the principal and a fresh bearer
     token, or ``None`` when the name or password is wrong."""
     users: UserSource = request.app.state.users
-    principal = users.authenticate(username, password)
+    # Throttled per account and per client (api.login_guard: raises auth.throttled).
+    principal = request.app.state.login_guard.sign_in(
+        username, password, request.client.host if request.client else None)
     if principal is None:
         return None
     settings: Settings = request.app.state.settings
@@ -95,7 +101,7 @@ def home_for(role: Role) -> str:
     return {Role.APPLICANT: "/apply", Role.CLERK: "/clerk/queue"}.get(role, "/login")
 
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -107,13 +113,20 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
 def login(request: Request, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=256)]) -> Response:
-    """Check the password, keep the token in the session cookie, go to the caller's home page."""
-    session = start_session(request, username, password)
+    """Check the password, keep the token in the session cookie, go to the caller's home page.
+    While the account or this client is locked after failed attempts: 429 with Retry-After."""
+    try:
+        session = start_session(request, username, password)
+    except LoginThrottled as exc:
+        page = render(request, "login.html", {"failed": False, "error": exc}, status=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if session is None:
         return render(request, "login.html", {"failed": True}, status=401)
     principal, token = session
     response = RedirectResponse(page_url(request, home_for(principal.role)), status_code=303)
     set_session_cookie(response, request, token)
+    renew_csrf_cookie(response, request)
     return response
 
 

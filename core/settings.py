@@ -130,6 +130,21 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     verify_rate_per_minute: int = Field(
         default=120, ge=1, description="Public verification requests per client per minute")
+    # Hosts, proxies and the public address (api.security_headers, docs/deploy-behind-proxy.md)
+    trusted_hosts: str = Field(
+        default="localhost,127.0.0.1,::1,testserver",
+        description="Comma-separated Host names the service answers to (others get 400); "
+        "'*.example.org' matches subdomains, '*' any host (not advised). The host of "
+        "ZZ_PUBLIC_URL is always added")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDR networks of reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed; empty: forwarded headers are "
+        "ignored and the client is the connecting peer")
+    public_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/\s?#@]+(/[^\s?#]*)?$",
+        description="The address people use, e.g. https://zz.example.gov.cn: its origin is "
+        "the one form posts may come from and its host is trusted")
 
     # Input limits
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
@@ -183,6 +198,20 @@ class Settings(BaseSettings):
                     f"{MIN_PROD_SECRET_CHARS} characters, in production (ZZ_ENVIRONMENT=prod) / "
                     f"生产环境必须设置 {name}，且至少 {MIN_PROD_SECRET_CHARS} 个字符")
         return self
+
+    @property
+    def trusted_host_names(self) -> tuple[str, ...]:
+        """``trusted_hosts`` (lower case) plus the host of ``public_url``."""
+        names = [p.strip().lower() for p in self.trusted_hosts.split(",") if p.strip()]
+        if self.public_url:
+            host = self.public_url.split("://", 1)[1].split("/", 1)[0].lower()
+            names.append(host.rsplit(":", 1)[0] if not host.endswith("]") else host)
+        return tuple(dict.fromkeys(n.removeprefix("[").removesuffix("]") for n in names))
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        """``trusted_proxies`` as a tuple (empty: no proxy is trusted)."""
+        return tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,16 +64,64 @@ def find_account(session: Session, username: str) -> Account | None:
 
 
 def authenticate(session: Session, username: str, password: str) -> Account | None:
-    """The active account with that name and password, else None. Upgrades an old hash."""
+    """The active account with that name and password, else None. Upgrades an old hash.
+
+    This checks the password inside the caller's transaction; the service signs in with
+    :func:`password_record`, :func:`check_password` and :func:`upgrade_password_hash` instead,
+    so that no transaction is open during the (deliberately slow) argon2 check."""
     account = find_account(session, username)
-    if account is None or not account.active:
-        verify_password(_dummy_hash(), password)
+    record = None if account is None else _record_of(account)
+    if not check_password(record, password):
         return None
-    if not verify_password(account.password_hash, password):
-        return None
+    assert account is not None
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     return account
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordRecord:
+    """What signing in needs from an account row, read in a short read-only transaction."""
+
+    account_id: int
+    username: str
+    role: Role
+    active: bool
+    password_hash: str
+
+
+def _record_of(account: Account) -> PasswordRecord:
+    return PasswordRecord(account.id, account.username, account.role, account.active,
+                          account.password_hash)
+
+
+def password_record(session: Session, username: str) -> PasswordRecord | None:
+    """The account named ``username`` as a detached :class:`PasswordRecord` (None: no such
+    name). Check the password after the transaction ends, with :func:`check_password`."""
+    account = find_account(session, username)
+    return None if account is None else _record_of(account)
+
+
+def check_password(record: PasswordRecord | None, password: str) -> bool:
+    """Whether ``record`` is an active account and ``password`` is its password. Call it with
+    no transaction open: argon2 takes tens of milliseconds and 64 MiB on purpose. An unknown
+    or inactive account is checked against a dummy hash, so it takes as long."""
+    if record is None or not record.active:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(record.password_hash, password)
+
+
+def upgrade_password_hash(session: Session, record: PasswordRecord, new_hash: str) -> bool:
+    """Store ``new_hash`` (made with :func:`api.db.passwords.hash_password` *before* the
+    caller's short writing transaction began: hashing is the slow part) in place of
+    ``record``'s weaker hash, only if the stored hash is still the one that was checked (a
+    password changed meanwhile is kept). Whether the hash was replaced."""
+    result = session.execute(
+        update(Account).where(Account.id == record.account_id,
+                              Account.password_hash == record.password_hash)
+        .values(password_hash=new_hash).execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _check_password(password: str) -> None:

@@ -51,6 +51,11 @@ class AuditAction(StrEnum):
     # A password change or a deactivation; details: how many sessions it revoked
     PASSWORD_CHANGED = "account.password_changed"
     ACCOUNT_DEACTIVATED = "account.deactivated"
+    # Sign-in throttling (api.login_guard); details: scope (account / client), failures, the
+    # lock in seconds and the daily client tag, never a password
+    LOGIN_LOCKED = "login.locked"  # a failure started a back-off lock
+    LOGIN_THROTTLED = "login.throttled"  # an attempt refused while locked (password not checked)
+    LOGIN_UNLOCKED = "login.unlocked"  # a success cleared the account's failures
     # details: how (admin / e_licence) and the masked ID number, never the number itself
     HOLDER_BOUND = "account.holder_bound"
     HOLDER_UNBOUND = "account.holder_unbound"

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.auth import Principal, Role
+from api.csrf import csrf_protect
 from api.db import ApplicationState
 from api.errors_http import ApiError, status_for
 from api.routes import applicant, applicant_photo, applicant_preview
@@ -33,7 +34,8 @@ BACKGROUND_CHECK_IDS = ("background_color", "background_uniform")
 # While the jobs work on these, the page keeps polling.
 BUSY_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
 
-router = APIRouter(include_in_schema=False)
+# Every form post needs our origin and the page's CSRF token (api.csrf).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def _applicant(request: Request) -> Principal | None:

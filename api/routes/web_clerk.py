@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import Principal, Role
+from api.csrf import csrf_protect
 from api.db import ReviewDecision
 from api.errors_http import status_for
 from api.routes import clerk
@@ -24,7 +25,8 @@ from core import ZhengzhaoError
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+# Every form post needs our origin and the page's CSRF token (api.csrf).
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def _clerk(request: Request) -> Principal | None:

@@ -235,7 +235,7 @@ def test_a_200_mb_upload_is_refused_early(office, client, alice, declared: bool)
         # TestClient reads a request body whole before calling the app; httpx's ASGI transport
         # hands it over chunk by chunk, as a server would.
         transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as raw:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as raw:
             return await raw.post(f"/api/v1/applications/{app_id}/materials/id_front",
                                   content=body, headers=headers)
 

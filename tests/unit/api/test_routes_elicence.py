@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
 from office_db import BACKENDS, office_database_url  # a sibling module
+from web_forms import sign_in  # a sibling module
 
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
@@ -138,7 +139,7 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
         assert "form_uscc_matches_licence" not in findings  # the OCR'd form agrees with it
         assert "previous_representative_matches_licence" not in findings
 
-        client.post("/login", data={"username": "carol", "password": PASSWORD})
+        sign_in(client, "carol", PASSWORD)
         page = client.get(f"/clerk/review/{body['id']}")
         assert page.status_code == 200, page.text
         assert 'id="elicence-licence"' in page.text and "已核验电子证照" in page.text

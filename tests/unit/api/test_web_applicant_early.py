@@ -16,6 +16,7 @@ from applicant_office import DOCS, ID_NUMBER, MATERIALS, PASSWORD, Office, build
 from fastapi.testclient import TestClient
 from office_db import BACKENDS, office_database_url
 from sqlalchemy import select
+from web_forms import sign_in
 
 from api.db import Application, Material, add_material
 from api.jobs import process_material
@@ -37,8 +38,7 @@ def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module")
 def browser(office: Office) -> TestClient:
     """The office's client signed in as alice through the login form (cookie session)."""
-    response = office.client.post("/login", data={"username": "alice", "password": PASSWORD},
-                                  follow_redirects=False)
+    response = sign_in(office.client, "alice", PASSWORD)
     assert response.status_code == 303, response.text
     return office.client
 
@@ -97,7 +97,7 @@ def test_status_needs_the_owner(office: Office, browser) -> None:
     anonymous = TestClient(browser.app)
     assert anonymous.get(f"/apply/{app_id}/status.json").status_code == 401
     other = TestClient(browser.app)
-    other.post("/login", data={"username": "bob", "password": PASSWORD})
+    sign_in(other, "bob", PASSWORD)
     response = other.get(f"/apply/{app_id}/status.json")
     assert response.status_code == 404 and response.json()["code"] == "api.not_found"
 
