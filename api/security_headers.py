@@ -16,7 +16,7 @@ response.
 - **Headers.** A Content-Security-Policy with no ``unsafe-inline`` (scripts and styles are
   files under ``/static``; a route may set its own policy, as the API docs do with the hashes
   of Swagger UI's inline scripts), ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``,
-  ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``, and
+  ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, and
   ``Strict-Transport-Security`` when the request came over TLS (directly or from a trusted
   proxy that says so).
 """
@@ -43,7 +43,9 @@ HSTS = "max-age=31536000"
 _STATIC_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # Not "no-referrer": under it browsers send "Origin: null" with same-origin form posts,
+    # which the CSRF check (api.csrf) must refuse. "same-origin" sends nothing to other sites.
+    (b"referrer-policy", b"same-origin"),
 )
 
 

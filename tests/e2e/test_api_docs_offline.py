@@ -68,11 +68,15 @@ def test_the_api_docs_render_with_the_network_cut_off(base_url: str) -> None:
             context = browser.new_context()
             context.route("**/*", only_loopback)
             page = context.new_page()
+            refused: list[str] = []  # Swagger UI runs under the page's CSP (scripts by hash)
+            page.on("console", lambda message: refused.append(message.text)
+                    if "Content Security Policy" in message.text else None)
             page.goto(f"{base_url}/api/v1/docs")
             operation = page.locator(".opblock-summary-path", has_text="/api/v1/verify")
             operation.first.wait_for(timeout=20_000)
             assert page.locator(".opblock").count() >= 10
             assert page.get_by_text("zhengzhao", exact=False).first.is_visible()
+            assert refused == []
         finally:
             browser.close()
     assert blocked == []

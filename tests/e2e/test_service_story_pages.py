@@ -142,6 +142,13 @@ def sign_in(page: sync_api.Page, base: str, name: str) -> None:
     page.click("#login")
 
 
+def watch_csp(page: sync_api.Page, refused: list[str]) -> sync_api.Page:
+    """Collect what the Content-Security-Policy blocks on ``page`` (chromium logs each)."""
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return page
+
+
 def shot(page: sync_api.Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -159,7 +166,8 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
-            applicant = browser.new_context(accept_downloads=True).new_page()
+            refused: list[str] = []  # nothing on these pages may break the CSP
+            applicant = watch_csp(browser.new_context(accept_downloads=True).new_page(), refused)
             applicant.goto(f"{base}/apply")
             assert applicant.url.startswith(f"{base}/login")  # not signed in yet
             sign_in(applicant, base, "wrong-name")
@@ -231,7 +239,7 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
             application_url = applicant.url
             shot(applicant, "09-application-needs-review")
 
-            clerk = browser.new_context().new_page()
+            clerk = watch_csp(browser.new_context().new_page(), refused)
             sign_in(clerk, base, "carol")
             assert clerk.url == f"{base}/clerk/queue"
             shot(clerk, "10-queue")
@@ -259,7 +267,8 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
 
             text = qr_text(pdf)
             token = text[text.index("/v/") + 3:] if "/v/" in text else text
-            verifier = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+            verifier = watch_csp(browser.new_page(viewport={"width": 390, "height": 844}),
+                                 refused)  # a phone
             verifier.goto(f"{base}/v/{quote(token, safe='')}")
             assert verifier.locator("#verdict").get_attribute("data-indication") == "PASSED"
             shot(verifier, "14-verify-valid")
@@ -276,6 +285,7 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
             assert verifier.locator("#verdict").get_attribute("data-indication") == "FAILED"
             assert verifier.get_by_text("该证照已被吊销/注销").is_visible()
             shot(verifier, "15-verify-revoked")
+            assert refused == []
         finally:
             browser.close()
 

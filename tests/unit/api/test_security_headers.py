@@ -74,7 +74,7 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
     assert csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     # Plain HTTP: a Strict-Transport-Security header there would be ignored at best.
     assert "strict-transport-security" not in response.headers
 
