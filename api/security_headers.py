@@ -12,7 +12,7 @@ response.
   (RFC 7239) is never read.
 - **Trusted hosts.** A request whose ``Host`` is not in ``ZZ_TRUSTED_HOSTS`` (plus the host of
   ``ZZ_PUBLIC_URL``) gets 400 ``api.host_not_allowed``. Pages build links as paths, never from
-  ``Host``.
+  ``Host``, and a redirect to an absolute URL on the request's own host is sent as a path.
 - **Headers.** A Content-Security-Policy with no ``unsafe-inline`` (scripts and styles are
   files under ``/static``; a route may set its own policy, as the API docs do with the hashes
   of Swagger UI's inline scripts), ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``,
@@ -76,6 +76,15 @@ def host_allowed(header: str | None, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def _relative_location(name: bytes, value: bytes, own_prefix: bytes | None
+                       ) -> tuple[bytes, bytes]:
+    """A redirect to this service's own URL as a path: Starlette builds some (a trailing
+    slash's redirect) from the request's ``Host``, which the client chose."""
+    if name.lower() == b"location" and own_prefix and value.startswith(own_prefix + b"/"):
+        return name, value[len(own_prefix):]
+    return name, value
+
+
 class SecurityHeadersMiddleware:
     """Refuses untrusted hosts and adds the security headers (pure ASGI: streaming responses
     pass through untouched)."""
@@ -89,10 +98,17 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         tls = scope.get("scheme") == "https"
+        host = None
+        for name, value in scope.get("headers", []):
+            if name == b"host":
+                host = value.decode("latin-1")
+                break
+        own_prefix = f"{scope.get('scheme', 'http')}://{host}".encode("latin-1") if host else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [_relative_location(n, v, own_prefix)
+                           for n, v in message.get("headers", [])]
                 present = {name.lower() for name, _ in headers}
                 extra = list(_STATIC_HEADERS)
                 if b"content-security-policy" not in present:
@@ -103,11 +119,6 @@ class SecurityHeadersMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        host = None
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                host = value.decode("latin-1")
-                break
         if not host_allowed(host, self.hosts):
             response = problem_response(
                 400, ErrorCode.HOST_NOT_ALLOWED.value,

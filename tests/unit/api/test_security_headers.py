@@ -139,6 +139,9 @@ def test_the_host_is_never_reflected_into_links(tmp_path: Path) -> None:
         assert "evil.example" not in json.dumps(dict(response.headers)), path
     page = browser.get("/verify", headers={"Host": "evil.example"}).text
     assert 'href="/static/style.css"' in page
+    # Starlette's trailing-slash redirect builds an absolute URL from Host: sent as a path.
+    moved = browser.get("/verify/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert moved.status_code == 307 and moved.headers["location"] == "/verify"
 
 
 def test_a_public_url_adds_its_host(tmp_path: Path) -> None:
