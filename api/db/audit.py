@@ -48,6 +48,9 @@ class AuditAction(StrEnum):
     TRUST_LIST_REMOVED = "trust.removed"
     FIELD_CORRECTED = "application.field_corrected"  # details: the field id, never the value
     FIXED_PHOTO_USED = "material.fixed_photo_used"  # the applicant took the auto-fixed photo
+    # details: how (admin / e_licence) and the masked ID number, never the number itself
+    HOLDER_BOUND = "account.holder_bound"
+    HOLDER_UNBOUND = "account.holder_unbound"
     # A password change or a deactivation; details: how many sessions it revoked
     PASSWORD_CHANGED = "account.password_changed"
     ACCOUNT_DEACTIVATED = "account.deactivated"
@@ -56,9 +59,6 @@ class AuditAction(StrEnum):
     LOGIN_LOCKED = "login.locked"  # a failure started a back-off lock
     LOGIN_THROTTLED = "login.throttled"  # an attempt refused while locked (password not checked)
     LOGIN_UNLOCKED = "login.unlocked"  # a success cleared the account's failures
-    # details: how (admin / e_licence) and the masked ID number, never the number itself
-    HOLDER_BOUND = "account.holder_bound"
-    HOLDER_UNBOUND = "account.holder_unbound"
 
 
 class ChainProblem(StrEnum):
