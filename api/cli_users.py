@@ -15,7 +15,7 @@ import sys
 from typing import TextIO
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from core import Settings
+from core import Settings, ZhengzhaoError
 
 # api.db.Role's values; tests/unit/api/db checks they agree.
 ROLES = ("applicant", "clerk", "admin")
@@ -79,7 +79,6 @@ def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | N
     history and the process list); only the masked form is printed and audited."""
     from api.db import create_db, upgrade  # noqa: PLC0415 - see run_users
     from api.holders import bind_account, unbind_account  # noqa: PLC0415 - see run_users
-    from core import ZhengzhaoError  # noqa: PLC0415 - see run_users
 
     number = ""
     if args.users_command == "bind-holder":

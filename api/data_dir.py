@@ -24,6 +24,7 @@ from core import (
     resolve_secrets,
     secrets_dir,
 )
+from signing import KeyStore, SigningError
 
 __all__ = ["DEMO_ISSUER_CODE", "prepare_data_dir", "production_problems"]
 
@@ -58,7 +59,6 @@ def prepare_data_dir(settings: Settings) -> None:
 def _reencrypt_legacy_dev_keys(settings: Settings, passphrase: SecretStr) -> None:
     """A dev key store encrypted under the passphrase earlier versions built in is moved to the
     generated one, so that constant opens nothing after the first start."""
-    from signing import KeyStore  # noqa: PLC0415 - the cryptography stack, on demand
 
     store = KeyStore(settings.resolved_keys_dir, passphrase)
     if not store.exists():
@@ -90,8 +90,6 @@ def production_problems(settings: Settings) -> list[tuple[str, str]]:
 
 
 def _demo_pki(settings: Settings) -> list[tuple[str, str]]:
-    from signing import KeyStore, SigningError  # noqa: PLC0415 - on demand
-
     store = KeyStore(settings.resolved_keys_dir, resolve_secrets(settings).key_passphrase)
     if not store.exists():
         return []  # the trust refresh refuses a missing key store (keys.missing)

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,19 +80,28 @@ class InitResult:
 class KeyStore:
     """One key store directory, opened with the passphrase that encrypts its private keys."""
 
-    def __init__(self, directory: Path, passphrase: SecretStr) -> None:
+    def __init__(self, directory: Path, passphrase: SecretStr | Callable[[], SecretStr]) -> None:
         self._layout = KeyLayout(Path(directory))
-        self._passphrase = passphrase
+        self._passphrase_source = passphrase
         self._signers: dict[str, FileSigner] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyStore:
         """The store at ``settings.resolved_keys_dir``, opened with the passphrase in effect
         (``ZZ_KEY_PASSPHRASE``, or the one generated in the data dir in dev)."""
-        return cls(settings.resolved_keys_dir, key_passphrase_of(settings))
+        # Resolved when a private key is first needed: a verifier that only asks whether keys
+        # exist must not generate a passphrase file in a data dir it has no use for.
+        return cls(settings.resolved_keys_dir, lambda: key_passphrase_of(settings))
 
     def __repr__(self) -> str:
         return f"KeyStore({str(self.directory)!r})"
+
+    @property
+    def _passphrase(self) -> SecretStr:
+        source = self._passphrase_source
+        if not isinstance(source, SecretStr):
+            source = self._passphrase_source = source()
+        return source
 
     @property
     def directory(self) -> Path:
