@@ -27,8 +27,6 @@ from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.imported_trust import ImportedTrust
 from core import Environment, Settings, ZhengzhaoError
 
-MAX_RECORD_BYTES = 1024 * 1024
-
 
 def add_licence_parsers(sub: Any) -> None:
     """Register ``issue``, ``revoke``, ``verify`` and ``publish``."""

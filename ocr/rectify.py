@@ -15,7 +15,6 @@ import numpy as np
 
 from ocr.engines.crops import order_quad
 
-ID_CARD_ASPECT = 85.6 / 54.0
 ID_CARD_SIZE = (1000, 631)  # canonical flat card, about 300 dpi
 WORK_SIDE = 640  # the quad search runs on a copy this large
 MAX_SHEET_SIDE = 2000  # a flattened sheet is at most this large

@@ -15,7 +15,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from cryptography import x509
@@ -46,10 +46,6 @@ def decode_kid(text: str) -> bytes:
     if len(raw) != KID_LENGTH:
         raise ValueError(f"a kid has {KID_LENGTH} bytes, not {len(raw)}")
     return raw
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pem(certificate: x509.Certificate) -> str:

@@ -36,16 +36,6 @@ class RuleType(StrEnum):
     PERSON_NAME = "person_name"
 
 
-class CrossType(StrEnum):
-    """Cross-material rule types."""
-
-    EQUAL = "equal"
-    DIFFERENT = "different"
-    ID_NUMBER_BIRTH_DATE = "id_number_birth_date"
-    ID_NUMBER_SEX = "id_number_sex"
-    VALID_ON = "valid_on"
-
-
 class Compare(StrEnum):
     """How two values are brought to a common form before they are compared."""
 
