@@ -41,6 +41,8 @@ from api.jobs.materials import (
     material_done,
 )
 from api.jobs.outcome import JobOutcome
+from api.workflow.context import WorkflowContext
+from api.workflow.issuing import issue_and_record
 from core import DocumentResult, ZhengzhaoError
 from verify.forms import LicenceEvidence, PhotoEvidence, Service, document_from_dict, validate
 
@@ -121,9 +123,6 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application,
     """秒批: approve and issue the licence in the same transaction. A service that issues no
     licence stops at ``approved``; if issuing fails (a field the licence needs is missing, say),
     the application goes to a clerk instead and the audit log says why."""
-    from api.licensing import issue_and_record  # noqa: PLC0415
-    from api.service_context import ServiceContext  # noqa: PLC0415
-
     if service is None or service.licence is None:
         change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                      reason=REASON_AUTO_APPROVED)
@@ -132,9 +131,8 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application,
         with session.begin_nested():
             change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                          reason=REASON_AUTO_APPROVED)
-            issue_and_record(ServiceContext(ctx.settings, db=ctx.db, store=ctx.store,
-                                            catalog=ctx.catalog), session,
-                             application, actor_id=None)
+            issue_and_record(WorkflowContext(ctx.settings, ctx.db, ctx.store, ctx.catalog),
+                             session, application, actor_id=None)
         return ApplicationState.ISSUED
     except ZhengzhaoError as exc:
         log.warning("instant issue of application %s failed: %s", application.id,

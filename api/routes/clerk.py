@@ -22,7 +22,6 @@ from api.db import (
     ReviewDecision,
     record_review,
 )
-from api.licensing import issue_and_record
 from api.routes.schemas_app import ApplicationPublic, ApplicationSummary, ReviewRequest
 from api.routes.views import (
     ROUTE_PROBLEMS,
@@ -33,6 +32,8 @@ from api.routes.views import (
     summary,
 )
 from api.service_context import ServiceDep, actor
+from api.workflow.context import WorkflowContext
+from api.workflow.issuing import issue_and_record
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,8 @@ def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
         application = _submitted(session, application_id, for_update=True)
         record_review(session, application, clerk.id, body.decision, body.comment)
         if body.decision is ReviewDecision.APPROVE:
-            issue_and_record(ctx, session, application, actor_id=clerk.id)
+            issue_and_record(WorkflowContext(ctx.settings, ctx.db, ctx.store, ctx.catalog),
+                             session, application, actor_id=clerk.id)
         log.info("application %s decided: %s", application.id, body.decision.value)
         session.flush()
         session.refresh(application)

@@ -18,11 +18,20 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db import Application, SqlLicenceRegistry, ValidationResult
-from api.errors_http import ApiError
+from api.db import (
+    Application,
+    ApplicationState,
+    AuditAction,
+    LicenceRecord,
+    SqlLicenceRegistry,
+    ValidationResult,
+    append_audit,
+)
+from api.db import change_state as move
 from api.holders import licence_holder_digest
-from api.service_context import ServiceContext
-from core import OPEN_ENDED, ErrorCode
+from api.workflow.context import WorkflowContext
+from api.workflow.errors import WorkflowConflictError
+from core import OPEN_ENDED
 from elicense import (
     HolderCodeType,
     IssuedLicence,
@@ -119,8 +128,8 @@ def _issue_fields(session: Session, application: Application) -> dict[str, str]:
             **{str(k): str(v) for k, v in (application.corrected_fields or {}).items()}}
 
 
-def _missing(field: str) -> ApiError:
-    return ApiError(ErrorCode.CONFLICT,
+def _missing(field: str) -> WorkflowConflictError:
+    return WorkflowConflictError(
                     f"the licence needs the field {field}; return the application for correction",
                     f"证照需要字段 {field}，请退回申请人补正")
 
@@ -164,7 +173,7 @@ class _Sources:
         return value
 
 
-def _photo(ctx: ServiceContext, application: Application, spec: LicenceSpec) -> bytes:
+def _photo(ctx: WorkflowContext, application: Application, spec: LicenceSpec) -> bytes:
     by_type = {m.material_type: m for m in application.materials}
     photo = by_type.get(spec.photo_material or "")
     if photo is not None:
@@ -184,15 +193,14 @@ def _photo(ctx: ServiceContext, application: Application, spec: LicenceSpec) -> 
     return out.getvalue()
 
 
-def _spec(ctx: ServiceContext, application: Application) -> tuple[Service, LicenceSpec]:
+def _spec(ctx: WorkflowContext, application: Application) -> tuple[Service, LicenceSpec]:
     service = ctx.service(application.service_id)
     if service.licence is None:
-        raise ApiError(ErrorCode.CONFLICT, "this service issues no e-licence",
-                       "该事项不签发电子证照")
+        raise WorkflowConflictError("this service issues no e-licence", "该事项不签发电子证照")
     return service, service.licence
 
 
-def issue_for_application(ctx: ServiceContext, session: Session, application: Application,
+def issue_for_application(ctx: WorkflowContext, session: Session, application: Application,
                           *, now: datetime | None = None) -> IssuedLicence:
     """Issue the application's licence into the SQL register in ``session`` (the caller's
     transaction), store the PDF in the file store and link the register row to the
@@ -237,14 +245,11 @@ def issue_for_application(ctx: ServiceContext, session: Session, application: Ap
     return issued
 
 
-def issue_and_record(ctx: ServiceContext, session: Session, application: Application, *,
+def issue_and_record(ctx: WorkflowContext, session: Session, application: Application, *,
                      actor_id: int | None, now: datetime | None = None) -> IssuedLicence:
     """Issue the licence of an ``approved`` application, link it, audit it and move the
     application to ``issued`` — all in ``session`` (the caller's transaction). Used by the
     clerk's approval and by instant approval (秒批) in the validation job."""
-    from api.db import ApplicationState, AuditAction, LicenceRecord, append_audit  # noqa: PLC0415
-    from api.db import change_state as move  # noqa: PLC0415
-
     issued = issue_for_application(ctx, session, application, now=now)
     identifier = str(issued.licence.identifier)
     record = session.get(LicenceRecord, identifier)

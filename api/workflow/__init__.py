@@ -1,0 +1,11 @@
+"""The use cases of the service: plain functions over one narrow, typed bundle
+(:class:`api.workflow.context.WorkflowContext`: settings, database, file store, key store and
+service catalogue). No HTTP, no huey, no argparse: the JSON routes, the web pages, the huey
+tasks and the CLI all call these functions, and ``workflow`` never imports them.
+
+Who may import it: ``api.routes``, ``api.jobs``, the CLI and ``api.service_context`` (which
+builds the bundle for a request). It imports ``api.db``, ``api.storage``, ``api.holders``,
+``core``, ``elicense``, ``signing`` and ``verify`` only.
+
+- :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
+  commit)."""
