@@ -5,6 +5,9 @@ page, ``licence.json`` attachment, PAdES B-LTA signature, register entry), revoc
 published trust folder, and the combined verification verdict over PDF and QR token.
 
 Imports only ``core`` (and ``signing`` through its ``__all__``); only ``api`` imports it.
+``import elicense`` does not load pyHanko (half a second), so ``api`` imports it at module top:
+the modules that sign, validate or read PDFs reach pyHanko when they first do so (through
+``signing``'s lazy names, ``signing.sign_pdf(...)``, or an import inside the function).
 """
 
 from elicense.errors import (

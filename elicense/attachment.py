@@ -10,13 +10,12 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.pdf_utils import embed, generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
+import signing
 
-from signing.pdf_streams import bounded_stream_data
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 ATTACHMENT_NAME = "licence.json"
 ATTACHMENT_FORMAT = 1
@@ -25,6 +24,10 @@ MAX_ATTACHMENT_BYTES = 64 * 1024
 
 def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime) -> bytes:
     """``pdf`` with ``licence.json`` attached (one incremental update)."""
+    # pyHanko (half a second to import) loads when a licence is issued, not with the package.
+    from pyhanko.pdf_utils import embed, generic  # noqa: PLC0415
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     data = json.dumps({"format": ATTACHMENT_FORMAT, **payload}, ensure_ascii=False,
                       sort_keys=True).encode("utf-8")
@@ -58,7 +61,7 @@ def read_licence_json(reader: PdfFileReader) -> dict[str, Any] | None:
         if str(pairs[index]) != ATTACHMENT_NAME:
             continue
         stream = pairs[index + 1].get_object()["/EF"]["/F"].get_object()
-        data = bounded_stream_data(stream, MAX_ATTACHMENT_BYTES)
+        data = signing.bounded_stream_data(stream, MAX_ATTACHMENT_BYTES)
         if data is None:
             return None
         try:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import signing
 from elicense.attachment import embed_licence_json
 from elicense.errors import LicenceExistsError, LicenceIssuerNotOursError
 from elicense.model import Licence
@@ -31,7 +32,6 @@ from signing import (
     encode_token,
     key_id,
     pyhanko_timestamper,
-    sign_pdf,
 )
 
 log = logging.getLogger(__name__)
@@ -92,10 +92,11 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
         "token": token,
     }, created=now)
     timestamper = pyhanko_timestamper(store.timestamp_signer(), fixed_time=now)
-    signed = sign_pdf(attached, signer, timestamper,
-                      crls=fresh_crls(store, now), level=level,
-                      reason="电子证照签发 / e-licence issued",
-                      location=licence.jurisdiction_code, signing_time=now)
+    # ``signing.sign_pdf`` loads pyHanko on first use (``import elicense`` stays light).
+    signed = signing.sign_pdf(attached, signer, timestamper,
+                              crls=fresh_crls(store, now), level=level,
+                              reason="电子证照签发 / e-licence issued",
+                              location=licence.jurisdiction_code, signing_time=now)
     digest = hashlib.sha256(signed).hexdigest()
     registry.add(RegistryEntry(
         identifier=licence.identifier, type_code=licence.type_code,

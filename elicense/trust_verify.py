@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pyhanko.pdf_utils.reader import PdfFileReader
-
 from elicense.attachment import read_licence_json
 from elicense.model import HolderCodeType, mask_holder_code
 from elicense.publish import TrustMaterial
@@ -101,6 +99,9 @@ def _status(outcome: ElicenceOutcome) -> str:
 
 def licence_attachment(pdf: bytes) -> dict[str, Any] | None:
     """The ``licence.json`` a PDF carries (unverified), or ``None``: is it one of ours?"""
+    # pyHanko (half a second to import) loads when a PDF is read, not with the package.
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
+
     try:
         return read_licence_json(PdfFileReader(io.BytesIO(pdf), strict=False))
     except Exception:  # noqa: BLE001 - an unreadable PDF simply carries no licence

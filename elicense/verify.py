@@ -14,10 +14,9 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.pdf_utils.reader import PdfFileReader
-
+import signing
 from elicense.attachment import read_licence_json
 from elicense.issue import CHINA
 from elicense.issuer_binding import check_issuer_binding
@@ -29,11 +28,12 @@ from signing import (
     RevocationStatus,
     TokenClaims,
     TokenVerdict,
-    validate_pdf,
     verify_status_list,
     verify_token,
 )
-from signing.pdf_streams import open_untrusted_pdf
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,9 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     checks: list[LicenceCheck] = []
     # One parse serves the signature validation and the attachment.
     reader = _open(pdf)
-    signature = validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls, now=now,
-                             reader=reader)
+    # ``signing.validate_pdf`` loads pyHanko on first use (``import elicense`` stays light).
+    signature = signing.validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls,
+                                     now=now, reader=reader)
     sub = signature.sub_indication.value if signature.sub_indication else "ok"
     why = signature.reason  # the check that decided, with its detail, when not PASSED
     checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
@@ -111,7 +112,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
 
 def _open(pdf: bytes) -> PdfFileReader | None:
     try:
-        return open_untrusted_pdf(pdf)  # every stream pyHanko decodes is capped
+        return signing.open_untrusted_pdf(pdf)  # every stream pyHanko decodes is capped
     except Exception:  # noqa: BLE001 - the signature check reports an unreadable PDF
         return None
 

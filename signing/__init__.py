@@ -6,7 +6,8 @@ COSE_Sign1, CWT claims), the revocation status list and PAdES signing and valida
 Imports only ``core``. ``elicense`` and ``api`` import it, only through the names below.
 ``import signing`` does not load pyHanko (half a second): the PAdES names are resolved on first
 use (PEP 562 ``__getattr__``), ``FileSigner.pyhanko_signer`` and ``pyhanko_timestamper`` import
-it when a PDF is actually signed.
+it when a PDF is actually signed. ``elicense`` reaches the lazy names as attributes at call time
+(``signing.validate_pdf(...)``), so that importing it stays light too.
 """
 
 from importlib import import_module
@@ -117,6 +118,10 @@ if TYPE_CHECKING:
     from signing.pades_validate import (
         validate_pdf,
     )
+    from signing.pdf_streams import (
+        bounded_stream_data,
+        open_untrusted_pdf,
+    )
 
 # Names whose modules import pyHanko: loaded on first access.
 _LAZY: dict[str, str] = {
@@ -124,6 +129,8 @@ _LAZY: dict[str, str] = {
     "async_sign_pdf": "signing.pades_sign",
     "sign_pdf": "signing.pades_sign",
     "validate_pdf": "signing.pades_validate",
+    "bounded_stream_data": "signing.pdf_streams",
+    "open_untrusted_pdf": "signing.pdf_streams",
 }
 
 
@@ -188,6 +195,7 @@ __all__ = [
     "async_sign_pdf",
     "b45decode",
     "b45encode",
+    "bounded_stream_data",
     "build_trust_list",
     "check_signature",
     "crl_url",
@@ -199,6 +207,7 @@ __all__ = [
     "encode_token",
     "key_id",
     "numeric_date",
+    "open_untrusted_pdf",
     "parse_trust_list",
     "pyhanko_timestamper",
     "sign1",

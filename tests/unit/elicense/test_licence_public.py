@@ -1,6 +1,10 @@
-"""The public surface of ``elicense`` is deliberate, and it imports only what it may."""
+"""The public surface of ``elicense`` is deliberate, it imports only what it may, and importing
+it does not load pyHanko."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import elicense
 
@@ -36,3 +40,11 @@ def test_every_error_is_a_licence_error() -> None:
         value = getattr(elicense, name)
         if isinstance(value, type) and issubclass(value, Exception):
             assert issubclass(value, elicense.LicenceError)
+
+
+def test_importing_elicense_does_not_load_pyhanko() -> None:
+    # ``api`` imports elicense at module top: pyHanko must wait until a PDF is signed or read.
+    code = "import sys, elicense; print('pyhanko' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert proc.stdout.strip() == "False"
