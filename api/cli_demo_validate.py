@@ -9,9 +9,8 @@ from typing import Any
 from rich.console import Console
 
 from core import DocumentResult, Settings
-from samples import SERVICES_DIR
 from samples.generator.identity import REFERENCE_DATE
-from verify.forms import MaterialKind, Service, ServiceCatalog, load_services, validate
+from verify.forms import MaterialKind, Service, ServiceCatalog, load_service_catalog, validate
 
 
 def service_for_title(catalog: ServiceCatalog, title: str | None) -> Service | None:
@@ -27,7 +26,7 @@ def validate_cases(cases: list[tuple[dict[str, Any], DocumentResult]], settings:
                    console: Console | None) -> list[dict[str, Any]]:
     """Validate the OCR results grouped by the generator's case number. ``cases`` pairs each
     truth record with what OCR read; validity is judged on the generator's reference date."""
-    catalog = load_services(SERVICES_DIR, settings.services_dir)
+    catalog = load_service_catalog(settings.services_dir)
     grouped: dict[int, list[tuple[dict[str, Any], DocumentResult]]] = defaultdict(list)
     for truth, result in cases:
         if "case" in truth:

@@ -2,7 +2,7 @@
 
 Images and PDFs are read with the OCR engine; ``.json`` files are extraction results already
 made (what ``zhengzhao ocr --json`` prints: one object or an array). Services are the bundled
-``samples/services`` plus ``ZZ_SERVICES_DIR``. Exit 0 when the application is complete and
+``verify/forms/services`` plus ``ZZ_SERVICES_DIR``. Exit 0 when the application is complete and
 valid (warnings allowed), 1 otherwise or when a file could not be read, 2 for usage errors
 (unknown service, broken service file).
 
@@ -25,7 +25,6 @@ from rich.table import Table
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from core import DocumentResult, OcrEngineName, Settings, ZhengzhaoError
-from samples import SERVICES_DIR
 from verify.forms import (
     FormsError,
     MaterialInvalidError,
@@ -36,7 +35,7 @@ from verify.forms import (
     Severity,
     ValidationReport,
     Verdict,
-    load_services,
+    load_service_catalog,
     read_documents_json,
     validate,
 )
@@ -77,7 +76,7 @@ def run_validate(args: argparse.Namespace, settings: Settings, reader: Any = Non
     needs reading and none is given."""
     err = Console(stderr=True)
     try:
-        catalog = load_services(SERVICES_DIR, settings.services_dir)
+        catalog = load_service_catalog(settings.services_dir)
         if args.list_services:
             return _list(catalog, args.json)
         if not args.service or not args.files:

@@ -22,8 +22,7 @@ from api.db import Account, Database, SqlLicenceRegistry, create_db, find_accoun
 from api.errors_http import ApiError
 from api.storage import FileStore
 from core import ErrorCode, Settings
-from samples import SERVICES_DIR
-from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_services
+from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
 
 __all__ = ["ContextRegistry", "JobDispatcher", "ServiceContext", "ServiceDep", "actor",
            "get_service_context"]
@@ -84,7 +83,7 @@ class ServiceContext:
             if self._catalog is None:
                 from api.licensing import check_service_licences  # noqa: PLC0415 - a cycle
 
-                catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+                catalog = load_service_catalog(self.settings.services_dir)
                 check_service_licences(catalog)  # a bad ``licence:`` fails at startup
                 self._catalog = catalog
             return self._catalog

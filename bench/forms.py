@@ -63,13 +63,12 @@ def applications() -> list[tuple[str, list[str]]]:
 
 
 def time_validation(repeat: int) -> dict:
-    from samples import SERVICES_DIR
-    from verify.forms import document_from_dict, load_services, validate
+    from verify.forms import document_from_dict, load_service_catalog, validate
 
     load_times = []
     for _ in range(max(5, repeat // 20)):
         t = time.perf_counter()
-        catalog = load_services(SERVICES_DIR)
+        catalog = load_service_catalog()
         load_times.append(time.perf_counter() - t)
     apps = applications()
     per_service: dict[str, list[float]] = {}

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     # Validation (verify)
     services_dir: Path | None = Field(
         default=None,
-        description="Extra service definitions (*.yaml/*.json); the bundled samples/services "
+        description="Extra service definitions (*.yaml/*.json); the bundled verify/forms/services "
         "are always loaded, a file here with the same service id replaces the bundled one",
     )
     photo_profiles_dir: Path | None = Field(

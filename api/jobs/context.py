@@ -14,8 +14,7 @@ from typing import Any
 from api.db import Database
 from api.storage import FileStore
 from core import Settings
-from samples import SERVICES_DIR
-from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_services
+from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ class JobContext:
         """The bundled services plus ``settings.services_dir``, loaded once."""
         with self._lock:
             if self._catalog is None:
-                self._catalog = load_services(SERVICES_DIR, self.settings.services_dir)
+                self._catalog = load_service_catalog(self.settings.services_dir)
             return self._catalog
 
     def service(self, service_id: str) -> Service | None:

@@ -257,7 +257,7 @@ def test_a_fixed_photo_passes_with_an_office_defined_service_and_profile(
         .replace("id: cn-resident-id", "id: office-lenient-id")
         .replace("max_yaw: 10", "max_yaw: 20")
         .replace("mouth_closed: true", "mouth_closed: false"), "utf-8")
-    service = (ROOT / "samples" / "services" / "id-card-renewal.yaml").read_text("utf-8")
+    service = (ROOT / "verify" / "forms" / "services" / "id-card-renewal.yaml").read_text("utf-8")
     assert "profile: cn-resident-id" in service and "name: 居民身份证换领" in service
     (services / "office.yaml").write_text(
         service.replace("id: id-card-renewal", "id: office-id-card-renewal")

@@ -45,6 +45,15 @@ def test_dependency_direction(package: str) -> None:
     assert not violations, "\n".join(violations)
 
 
+def test_only_the_demo_imports_samples() -> None:
+    """Product data (the service definitions) ships inside the packages; ``samples`` holds
+    generated documents and demo inputs, so only the demo command may import it."""
+    users = [str(path.relative_to(ROOT)) for package in PACKAGES
+             for path in sorted((ROOT / package).rglob("*.py"))
+             if "samples" in project_imports(path) and "demo" not in path.stem]
+    assert not users, "\n".join(users)
+
+
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from api.cli import main\n    import ocr.loading\n")
@@ -88,7 +97,7 @@ PUBLIC = {
         "read_documents_json", "uscc_check_char", "validate", "validate_id_number",
         "validate_mobile", "validate_org_code", "validate_person_name", "validate_uscc",
         "Constant", "HolderKind", "LicenceEvidence", "LicenceFact", "LicenceSpec",
-        "NumberScheme",
+        "NumberScheme", "BUNDLED_SERVICES_DIR", "load_service_catalog",
     },
     "verify.photo": {
         "BACKGROUND_CHECKS", "CHECK_TITLES", "CheckResult", "CheckStatus", "FaceLandmarks",

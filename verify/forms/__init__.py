@@ -1,6 +1,7 @@
 """Validation of application materials against declarative service definitions.
 
-Owns the service-definition format (YAML/JSON, ``docs/services.md``) and its loader, field rules
+Owns the service-definition format (YAML/JSON, ``docs/services.md``), the bundled service
+definitions (``services/*.yaml``, package data) and their loader, field rules
 (required, length, regex, enum, dates and validity ranges), check-digit validators written from
 the standards (GB 11643 resident ID, GB 32100 unified social credit code, GB 11714 organisation
 code), mainland mobile numbers and Chinese names, cross-material rules, and the report with
@@ -37,7 +38,14 @@ from verify.forms.licence_spec import (
     LicenceSpec,
     NumberScheme,
 )
-from verify.forms.loader import ServiceCatalog, load_service, load_services, parse_service
+from verify.forms.loader import (
+    BUNDLED_SERVICES_DIR,
+    ServiceCatalog,
+    load_service,
+    load_service_catalog,
+    load_services,
+    parse_service,
+)
 from verify.forms.materials import (
     LicenceEvidence,
     PhotoEvidence,
@@ -59,6 +67,7 @@ from verify.forms.result import (
 from verify.forms.service import MaterialKind, Service
 
 __all__ = [
+    "BUNDLED_SERVICES_DIR",
     "DEFAULT_MIN_FIELD_CONFIDENCE",
     "Constant",
     "HolderKind",
@@ -92,6 +101,7 @@ __all__ = [
     "document_from_dict",
     "id_check_char",
     "load_service",
+    "load_service_catalog",
     "load_services",
     "normalize_identifier",
     "normalize_mobile",

@@ -1,5 +1,10 @@
 """Loading service definitions from YAML or JSON files, with errors that name the file and the
-offending path, and a catalogue that finds a service by id, name or alias."""
+offending path, and a catalogue that finds a service by id, name or alias.
+
+The bundled services live in ``verify/forms/services/*.yaml`` (package data, like the photo
+profiles and the licence templates); an office adds or replaces some with a directory of its own
+(``ZZ_SERVICES_DIR``), read by :func:`load_service_catalog`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import ValidationError
@@ -20,6 +25,8 @@ from verify.forms.specs import ValidOnRule
 log = logging.getLogger(__name__)
 
 SERVICE_SUFFIXES = (".yaml", ".yml", ".json")
+# The service definitions this package ships (docs/services.md): product data, not samples.
+BUNDLED_SERVICES_DIR: Final = Path(__file__).resolve().parent / "services"
 # libyaml's loader when PyYAML was built with it (about 10x faster), the same safe subset.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -205,3 +212,8 @@ def load_services(*directories: str | Path | None) -> ServiceCatalog:
             catalog.add(service)
         log.debug("loaded %d service definitions from a directory", len(here))
     return catalog
+
+
+def load_service_catalog(extra_dir: str | Path | None = None) -> ServiceCatalog:
+    """The bundled services, plus (replacing same ids) the definitions in ``extra_dir``."""
+    return load_services(BUNDLED_SERVICES_DIR, extra_dir)

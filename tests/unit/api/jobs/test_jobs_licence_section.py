@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from elicence_builders import our_office, sample_application  # a sibling module
+from jobs_builders import SAMPLES  # a sibling module
 from sqlalchemy import select
 
 from api.db import Application, ApplicationState, LicenceRecord
@@ -19,10 +20,10 @@ from api.jobs import JobContext, JobOutcome, validate_application
 from api.licensing import check_service_licences
 from core import ErrorCode
 from elicense import load_trust, verify_licence_pdf
-from samples import SERVICES_DIR
 from verify.forms import (
+    BUNDLED_SERVICES_DIR,
     ServiceInvalidError,
-    load_services,
+    load_service_catalog,
     parse_service,
     validate_uscc,
 )
@@ -59,19 +60,19 @@ def test_a_clean_registration_is_issued_its_business_licence(context: JobContext
     assert code == licence["holder_code"] and validate_uscc(code).ok
     assert code.startswith("92" + context.settings.jurisdiction_code)
     details = dict(licence["details"])
+    form = json.loads((SAMPLES / "0007_form_desk.json").read_text("utf-8"))
     assert details == {
         "类型": "个体工商户", "经营者": "孟辉嘉", "组成形式": "个人经营",
         "注册日期": licence["issue_date"].replace("-", "年", 1).replace("-", "月") + "日",
         "经营场所": "陕西省西安市雁塔区和平中路955号翠苑10栋110号商铺",
-        "经营范围": json.loads((Path(SERVICES_DIR).parents[0] / "documents" /
-                                "0007_form_desk.json").read_text("utf-8"))["fields"]["经营范围"],
+        "经营范围": form["fields"]["经营范围"],
     }
     verdict = verify_licence_pdf(pdf, load_trust(context.settings.data_dir / "published"))
     assert verdict.passed, verdict.to_dict()
 
 
 def test_the_bundled_sections_fit_their_templates() -> None:
-    check_service_licences(load_services(SERVICES_DIR))
+    check_service_licences(load_service_catalog())
 
 
 @pytest.mark.parametrize(("edit", "path", "words"), [
@@ -85,7 +86,7 @@ def test_a_section_that_does_not_fit_its_template_is_refused(edit, path: str,
                                                              words: str) -> None:
     import yaml  # noqa: PLC0415
 
-    data = yaml.safe_load((Path(SERVICES_DIR) / "individual-business-registration.yaml")
+    data = yaml.safe_load((BUNDLED_SERVICES_DIR / "individual-business-registration.yaml")
                           .read_text("utf-8"))
     edit(data)
     service = parse_service(data, "svc.yaml")

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from core import DocumentResult
+from verify.forms import BUNDLED_SERVICES_DIR
 
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLES = ROOT / "samples" / "documents"
-SERVICES = ROOT / "samples" / "services"
+SERVICES = BUNDLED_SERVICES_DIR
 DATA = Path(__file__).resolve().parent / "data"
 # The generator's reference date: every sample case is current on it.
 TODAY = date(2025, 6, 30)

@@ -16,6 +16,7 @@ from verify.forms import (
     ServiceInvalidError,
     ServiceNotFoundError,
     load_service,
+    load_service_catalog,
     load_services,
     parse_service,
 )
@@ -184,6 +185,27 @@ def test_a_later_directory_replaces_a_service_and_one_directory_may_not_repeat_a
     write(mine, custom, "renewal-copy.yaml")
     with pytest.raises(ServiceInvalidError, match="also defined in"):
         load_services(mine)
+
+
+def test_the_catalogue_is_the_bundled_services_plus_the_office_directory(
+        tmp_path: Path) -> None:
+    bundled = load_service_catalog()
+    assert sorted(s.id for s in bundled) == [
+        "id-card-renewal", "individual-business-registration", "legal-representative-change",
+        "safety-production-permit-change"]
+    assert SERVICES.parent.name == "forms"  # product data beside its loader, not in samples/
+    office = tmp_path / "office"
+    office.mkdir()
+    custom = yaml.safe_load((SERVICES / "id-card-renewal.yaml").read_text("utf-8"))
+    custom["name"] = "居民身份证换领（本地）"
+    write(office, custom, "renewal.yaml")
+    write(office, MINIMAL, "demo.yaml")
+    catalog = load_service_catalog(office)
+    assert catalog.get("id-card-renewal").name == "居民身份证换领（本地）"
+    assert catalog.get("demo").name == "示例事项"
+    assert len(catalog) == len(bundled) + 1
+    with pytest.raises(ServiceInvalidError, match="not a directory"):
+        load_service_catalog(tmp_path / "missing")
 
 
 def test_parse_service_checks_data_that_is_already_parsed() -> None:

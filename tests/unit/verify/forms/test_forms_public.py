@@ -16,7 +16,7 @@ PUBLIC = {
     "org_code_check_char", "parse_service", "read_documents_json", "uscc_check_char", "validate",
     "validate_id_number", "validate_mobile", "validate_org_code", "validate_person_name",
     "validate_uscc", "Constant", "HolderKind", "LicenceEvidence", "LicenceFact",
-    "LicenceSpec", "NumberScheme",
+    "LicenceSpec", "NumberScheme", "BUNDLED_SERVICES_DIR", "load_service_catalog",
 }
 
 
