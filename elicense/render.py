@@ -5,7 +5,8 @@ box), the QR code with the signed token, the issuer line under a drawn seal, and
 identifier. Text is set in an embedded subset of WenQuanYi Zen Hei. Output is deterministic: the
 same inputs give the same bytes (reportlab's invariant mode, a creation date taken from the
 licence's issue date), so hashes of rendered licences are stable. Signing happens afterwards, on
-these bytes.
+these bytes. reportlab and Pillow load when a page is first drawn, not with the package
+(``import elicense`` stays light: the CLI's ``--help`` imports it).
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
-
-from PIL import Image, UnidentifiedImageError
-from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4, landscape, portrait
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING, Final
 
 from core import OPEN_ENDED, FileFormat, sniff_format
 from elicense.errors import LicenceRecordInvalidError
@@ -31,7 +25,15 @@ from elicense.render_qr import QrStyle, draw_qr
 from elicense.seal import Seal, draw_seal
 from elicense.template import LicenceTemplate, Orientation, StandardField, standard_field
 
+if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen.canvas import Canvas
+
 log = logging.getLogger(__name__)
+
+# One millimetre in points, computed as ``reportlab.lib.units.mm`` is (the same float, so the
+# same page bytes).
+mm: Final = 72.0 / 2.54 * 0.1
 
 FRAME_INSET: Final = 10 * mm
 PADDING: Final = 10 * mm
@@ -76,6 +78,9 @@ def render_licence(
     """
     if not qr_payload:
         raise ValueError("qr_payload is empty")
+    from reportlab.lib.pagesizes import A4, landscape, portrait  # noqa: PLC0415 - module doc
+    from reportlab.pdfgen.canvas import Canvas  # noqa: PLC0415
+
     _check_against_template(licence, template, photo)
     font = register_font()
     page_size = landscape(A4) if template.orientation is Orientation.LANDSCAPE else portrait(A4)
@@ -171,9 +176,15 @@ def _pdf_date(day: date) -> str:
     return f"D:{day.year:04d}{day.month:02d}{day.day:02d}000000+08'00'"
 
 
+def _colour(hex_code: str) -> Color:
+    from reportlab.lib.colors import HexColor  # noqa: PLC0415 - see the module doc
+
+    return HexColor(hex_code)
+
+
 def _draw_frame(canvas: Canvas, template: LicenceTemplate, width: float, height: float) -> None:
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(template.colours.frame))
+    canvas.setStrokeColor(_colour(template.colours.frame))
     canvas.setLineWidth(2.2)
     canvas.rect(FRAME_INSET, FRAME_INSET, width - 2 * FRAME_INSET, height - 2 * FRAME_INSET)
     canvas.setLineWidth(0.6)
@@ -189,7 +200,7 @@ def _draw_title(canvas: Canvas, font: str, template: LicenceTemplate, box: _Box)
     spacing = size * 0.5 if len(template.title) <= 5 else 0.0
     title_width = text_width(template.title, size) + spacing * (len(template.title) - 1)
     canvas.saveState()
-    canvas.setFillColor(HexColor(template.colours.title))
+    canvas.setFillColor(_colour(template.colours.title))
     text = canvas.beginText(centre - title_width / 2, box.top - size)
     text.setFont(font, size)
     text.setCharSpace(spacing)
@@ -197,7 +208,7 @@ def _draw_title(canvas: Canvas, font: str, template: LicenceTemplate, box: _Box)
     canvas.drawText(text)
     canvas.restoreState()
     canvas.saveState()
-    canvas.setFillColor(HexColor(template.colours.title))
+    canvas.setFillColor(_colour(template.colours.title))
     if template.subtitle:
         canvas.setFont(font, 14)
         canvas.drawCentredString(centre, box.top - size - 20, template.subtitle)
@@ -207,6 +218,9 @@ def _draw_title(canvas: Canvas, font: str, template: LicenceTemplate, box: _Box)
 def _draw_photo(canvas: Canvas, photo: bytes, centre_x: float, top: float) -> float:
     """Draw the photo at its own aspect ratio, as large as fits the photo box, hanging from
     ``top`` and centred on ``centre_x``; return the height used."""
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - see the module doc
+    from reportlab.lib.utils import ImageReader  # noqa: PLC0415
+
     if sniff_format(photo) not in _PHOTO_FORMATS:
         raise LicenceRecordInvalidError("<photo>", "the photo must be a JPEG or PNG image")
     try:
@@ -254,10 +268,10 @@ def _draw_fields(
     y = box.top - size
     canvas.saveState()
     for label, value_lines in wrapped:
-        canvas.setFillColor(HexColor(template.colours.label))
+        canvas.setFillColor(_colour(template.colours.label))
         canvas.setFont(font, size)
         canvas.drawString(box.left, y, label)
-        canvas.setFillColor(HexColor(template.colours.text))
+        canvas.setFillColor(_colour(template.colours.text))
         for line in value_lines:
             canvas.drawString(box.left + label_width, y, line)
             y -= leading
@@ -269,7 +283,7 @@ def _draw_footer(
     canvas: Canvas, font: str, licence: Licence, template: LicenceTemplate, box: _Box, seal: Seal
 ) -> None:
     canvas.saveState()
-    canvas.setFillColor(HexColor(template.colours.text))
+    canvas.setFillColor(_colour(template.colours.text))
     canvas.setFont(font, 12)
     issuer_line = f"颁发机构：{licence.issuer}"
     date_line = f"颁发日期：{_format_date(licence.issue_date)}"
@@ -278,7 +292,7 @@ def _draw_footer(
     canvas.drawRightString(right, y, issuer_line)
     canvas.drawRightString(right, y - 18, date_line)
     canvas.setFont(font, 7.5)
-    canvas.setFillColor(HexColor(template.colours.label))
+    canvas.setFillColor(_colour(template.colours.label))
     canvas.drawString(box.left, box.bottom, f"证照标识：{licence.identifier}")
     canvas.restoreState()
     seal_x = right - max(text_width(issuer_line, 12), text_width(date_line, 12)) / 2

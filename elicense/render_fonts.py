@@ -13,10 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 from elicense.errors import LicenceFontMissingError
 
 FONT_NAME: Final = "WenQuanYiZenHei"
@@ -27,6 +23,11 @@ _NO_BREAK_BEFORE: Final = frozenset("，。、；：？！）》」』】,.;:?!)
 @lru_cache(maxsize=1)
 def register_font() -> str:
     """Register the face with reportlab (once) and return its name."""
+    # reportlab loads when a page is drawn, not with the package (``import elicense`` is light).
+    from reportlab import rl_config  # noqa: PLC0415
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
+    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
+
     if not FONT_PATH.is_file():
         raise LicenceFontMissingError(str(FONT_PATH))
     # Binary (Flate only) streams instead of ASCII85 on top: 10 % smaller files and no pure-Python
@@ -39,6 +40,8 @@ def register_font() -> str:
 
 def text_width(text: str, size: float) -> float:
     """Width of ``text`` in points at ``size`` in the registered face."""
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 - see register_font
+
     return pdfmetrics.stringWidth(text, register_font(), size)
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import segno
-from reportlab.lib.colors import black, white
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
+if TYPE_CHECKING:
+    import segno
+    from reportlab.pdfgen.canvas import Canvas
 
 QUIET_ZONE: Final = 4
 
@@ -30,6 +29,9 @@ class QrStyle(StrEnum):
 def make_qr(payload: str) -> segno.QRCode:
     """A full QR code (never Micro QR) at level M exactly (segno would otherwise raise the level
     when the version allows it, making the size depend on the payload in surprising ways)."""
+    # segno and reportlab load when a page is drawn (``import elicense`` stays light).
+    import segno  # noqa: PLC0415
+
     return segno.make_qr(payload, error="m", boost_error=False)
 
 
@@ -54,6 +56,8 @@ def _draw_vector(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: flo
     the operators are integers written straight into the content stream (``addLiteral``), which
     is several times faster than reportlab's path object formatting each float.
     """
+    from reportlab.lib.colors import black, white  # noqa: PLC0415 - see make_qr
+
     matrix = qr.matrix
     modules = len(matrix) + 2 * QUIET_ZONE
     unit = size / modules
@@ -77,6 +81,8 @@ def _draw_vector(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: flo
 
 
 def _draw_png(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float) -> None:
+    from reportlab.lib.utils import ImageReader  # noqa: PLC0415 - see make_qr
+
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=1, border=QUIET_ZONE)
     buffer.seek(0)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
-
-from reportlab.lib.colors import HexColor
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING, Final
 
 from elicense.render_fonts import register_font
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 DEFAULT_CAPTION: Final = "电子证照专用章"
 SEAL_RED: Final = "#D7000F"
@@ -34,6 +34,9 @@ class Seal:
 
 def draw_seal(canvas: Canvas, seal: Seal, centre_x: float, centre_y: float, radius: float) -> None:
     """Draw ``seal`` centred on (``centre_x``, ``centre_y``) with outer ``radius`` (points)."""
+    # reportlab loads when a page is drawn, not with the package (``import elicense`` is light).
+    from reportlab.lib.colors import HexColor  # noqa: PLC0415
+
     font = register_font()
     colour = HexColor(seal.colour)
     canvas.saveState()
