@@ -9,7 +9,7 @@ key); ``publish DIR [--zip]`` writes that folder (and the archive another office
 Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
 The register is the service's database (``ZZ_DATABASE_URL``, default SQLite in the data dir), so
 the CLI and ``zhengzhao serve`` share it; issuing and revoking are audited there. The published
-folder is ``<data dir>/published``.
+folder is ``Settings.resolved_published_dir`` (``<data dir>/published``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,20 @@ from typing import Any
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.imported_trust import ImportedTrust
-from core import Environment, Settings, ZhengzhaoError
+from core import Environment, ErrorCode, Settings, ZhengzhaoError
+from elicense import (
+    LicenceVerdict,
+    TrustMaterial,
+    issue_licence,
+    load_licence,
+    load_templates,
+    load_trust,
+    publish,
+    revoke_licence,
+    verify_licence_pdf,
+    verify_licence_token,
+)
+from signing import IssuerIdentity, KeyStore
 
 
 def add_licence_parsers(sub: Any) -> None:
@@ -72,14 +85,8 @@ def run_licence(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
 
 
-def published_dir(settings: Settings) -> Path:
-    return settings.data_dir / "published"
-
-
-def open_store(settings: Settings) -> Any:
+def open_store(settings: Settings) -> KeyStore:
     """The key store; in dev a missing one is created (a demo PKI, labelled as such)."""
-    from signing import IssuerIdentity, KeyStore  # noqa: PLC0415 - heavy imports on demand
-
     store = KeyStore.from_settings(settings)
     if not store.exists() and settings.environment is Environment.DEV:
         store.initialise(IssuerIdentity.from_settings(settings))
@@ -89,8 +96,6 @@ def open_store(settings: Settings) -> Any:
 
 
 def _issue(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import issue_licence, load_licence, load_templates  # noqa: PLC0415
-
     licence = load_licence(args.record)
     template = load_templates().get(licence.type_code)
     photo = _read_small(args.photo, settings.max_upload_bytes) if args.photo else None
@@ -98,7 +103,7 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
     with service_register(settings) as (session, registry):
         issued = issue_licence(licence, template, photo=photo, store=store, registry=registry,
                                issuer_code=settings.issuer_code,
-                               published_dir=published_dir(settings))
+                               published_dir=settings.resolved_published_dir)
         _audit(session, "LICENCE_ISSUED", licence.identifier,
                {"pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex(), "via": "cli"})
     out = args.out or Path(f"{licence.number}.pdf")
@@ -115,13 +120,11 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import revoke_licence  # noqa: PLC0415
-
     store = open_store(settings)
     with service_register(settings) as (session, registry):
         entry = revoke_licence(args.identifier, args.reason, store=store, registry=registry,
                                issuer_code=settings.issuer_code,
-                               published_dir=published_dir(settings))
+                               published_dir=settings.resolved_published_dir)
         _audit(session, "LICENCE_REVOKED", entry.identifier, {"via": "cli"})
     _refresh_own(settings)  # again after the commit: no publisher can have missed it now
     payload = {"identifier": entry.identifier, "status": entry.status.value,
@@ -134,15 +137,11 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    from elicense import load_trust, verify_licence_pdf, verify_licence_token  # noqa: PLC0415
-
     if (args.file is None) == (args.token is None):
         print("Error: give FILE.pdf or --token STR (one of them)", file=sys.stderr)
         return EXIT_USAGE
-    trust_dir = args.trust or published_dir(settings)
+    trust_dir = args.trust or settings.resolved_published_dir
     if args.trust is None:
-        from signing import KeyStore  # noqa: PLC0415
-
         if KeyStore.from_settings(settings).exists():
             _refresh_own(settings)  # this office's own licences: a fresh status list
         elif not trust_dir.is_dir():
@@ -153,7 +152,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)
     data = None if args.file is None else _read_small(args.file, settings.max_upload_bytes)
 
-    def check(material: Any) -> Any:
+    def check(material: TrustMaterial) -> LicenceVerdict:
         if data is None:
             return verify_licence_token(args.token.strip(), material, now=now)
         return verify_licence_pdf(data, material, now=now)
@@ -189,11 +188,9 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refresh_own(settings: Settings) -> Path:
     """Re-sign this office's status list (it is valid for a week) and refresh the folder."""
-    from elicense import publish  # noqa: PLC0415
-
     store = open_store(settings)
     with service_register(settings) as (_session, registry):
-        return publish(store, registry, published_dir(settings), settings.issuer_code,
+        return publish(store, registry, settings.resolved_published_dir, settings.issuer_code,
                        datetime.now(UTC))
 
 
@@ -222,8 +219,6 @@ def _audit(session: Any, action: str, identifier: str, details: dict[str, Any]) 
 
 
 def _read_small(path: Path, limit: int) -> bytes:
-    from core import ErrorCode  # noqa: PLC0415
-
     try:
         size = path.stat().st_size
         if size > limit:
@@ -235,7 +230,7 @@ def _read_small(path: Path, limit: int) -> bytes:
                              f"无法读取 {path.name}") from None
 
 
-def _print_verdict(verdict: Any) -> None:
+def _print_verdict(verdict: LicenceVerdict) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 

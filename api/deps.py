@@ -12,25 +12,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from core import Environment, Settings
+from core import Environment, ErrorCode, Settings, ZhengzhaoError
+from elicense import FileRegistry, LicenceRegistry, TrustMaterial, load_trust, publish
+from signing import IssuerIdentity, KeyStore
 
 log = logging.getLogger(__name__)
-
-
-def registry_dir(settings: Settings) -> Path:
-    """Where this office's licence register lives (the same place the CLI uses)."""
-    return settings.data_dir / "licences"
-
-
-def published_dir(settings: Settings) -> Path:
-    """This office's published trust folder (the same place the CLI uses)."""
-    return settings.data_dir / "published"
-
 
 # The status list a verifier reads is valid for a week; a running service re-signs it this often.
 REPUBLISH_EVERY_SECONDS = 6 * 3600.0
@@ -45,12 +36,12 @@ class TrustCache:
     never goes stale while the service runs. ``registry`` is the ``elicense.LicenceRegistry``
     the status list is built from (default: the file register the CLI uses)."""
 
-    def __init__(self, settings: Settings, registry: Any = None) -> None:
+    def __init__(self, settings: Settings, registry: LicenceRegistry | None = None) -> None:
         self._settings = settings
         self._registry = registry
         self._lock = threading.Lock()
         self._stamp: tuple[int, ...] | None = None
-        self._trust: Any = None
+        self._trust: TrustMaterial | None = None
         self._current: _Loaded | None = None
         self._refreshed_at: float | None = None
 
@@ -60,14 +51,11 @@ class TrustCache:
 
     @property
     def directory(self) -> Path:
-        return published_dir(self._settings)
+        return self._settings.resolved_published_dir
 
     def refresh(self, now: datetime | None = None) -> Path:
         """Re-sign the status list and CRLs and rewrite the published folder (on startup; the
         status list lasts a week). In dev a missing key store is created (a demo PKI)."""
-        from elicense import FileRegistry, publish  # noqa: PLC0415 - heavy imports on demand
-        from signing import IssuerIdentity, KeyStore  # noqa: PLC0415
-
         settings = self._settings
         store = KeyStore.from_settings(settings)
         if not store.exists():
@@ -75,13 +63,13 @@ class TrustCache:
                 raise _no_keys()
             store.initialise(IssuerIdentity.from_settings(settings))
             log.warning("created a demo PKI in %s (dev only)", store.directory)
-        registry = self._registry or FileRegistry(registry_dir(settings))
+        registry = self._registry or FileRegistry(settings.resolved_registry_dir)
         directory = publish(store, registry, self.directory, settings.issuer_code,
                             now or datetime.now(UTC))
         self._refreshed_at = time.monotonic()
         return directory
 
-    def current(self) -> Any:
+    def current(self) -> TrustMaterial | None:
         """The trust material already in memory if it is still current (nothing to re-read or
         re-publish), else ``None``: then call :meth:`get`. Cheap, never blocks for long."""
         loaded = self._current  # one read: the material and the stamps it was loaded at
@@ -102,10 +90,8 @@ class TrustCache:
         return (self._refreshed_at is not None
                 and time.monotonic() - self._refreshed_at > REPUBLISH_EVERY_SECONDS)
 
-    def get(self) -> Any:
+    def get(self) -> TrustMaterial:
         """The current :class:`elicense.TrustMaterial` (loading or re-loading it if needed)."""
-        from elicense import load_trust  # noqa: PLC0415
-
         if self._republish_due():
             with self._lock:
                 if time.monotonic() - self._refreshed_at > REPUBLISH_EVERY_SECONDS:
@@ -162,14 +148,12 @@ FULL_CHECK_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class _Loaded:
-    trust: Any
+    trust: TrustMaterial
     stamp: tuple[int, ...]
     checked_at: float
 
 
 def _no_keys() -> Exception:
-    from core import ErrorCode, ZhengzhaoError  # noqa: PLC0415
-
     return ZhengzhaoError(ErrorCode.KEYS_MISSING, "no signing keys (run `zhengzhao keys init`)",
                           "没有签发密钥（请先运行 `zhengzhao keys init`）")
 
@@ -182,7 +166,7 @@ async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_trust(request: Request) -> Any:
+async def get_trust(request: Request) -> TrustMaterial:
     """The current trust material: from memory while the published folder is unchanged (one
     ``stat`` per request), else re-read or re-published in the thread pool."""
     trust: TrustCache = request.app.state.trust
@@ -191,4 +175,4 @@ async def get_trust(request: Request) -> Any:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-TrustDep = Annotated[Any, Depends(get_trust)]
+TrustDep = Annotated[TrustMaterial, Depends(get_trust)]

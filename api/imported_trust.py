@@ -1,10 +1,11 @@
-"""Other offices' trust material for the public verification routes: the issuers an admin
-imported (``elicense.TrustStore`` under ``<data dir>/trust``), found by the key id that signed a
-licence's token. Read again whenever the imported folders change (an import, a refresh or a
-removal, by this process or another), and only looked at when this office's own keys do not know
-the key id, so verifying our own licences costs nothing extra. The public routes, the verifier
-pages and ``zhengzhao verify`` all fall back to it the same way (:meth:`ImportedTrust.fallback`);
-the verdict then binds the licence to the imported issuer (``elicense.check_issuer_binding``)."""
+"""Other offices' trust material for the public verification routes: the issuers an admin imported
+(``elicense.TrustStore`` under ``<data dir>/trust``), found by the key id that signed a
+licence's token (``elicense.TrustedIssuers``: a key id two issuers list picks neither). Read
+again whenever the imported folders change (an import, a refresh or a removal, by this process
+or another), and only looked at when this office's own keys do not know the key id, so verifying
+our own licences costs nothing extra. The public routes, the verifier pages and ``zhengzhao
+verify`` all fall back to it the same way (:meth:`ImportedTrust.fallback`); the verdict then
+binds the licence to the imported issuer (``elicense.check_issuer_binding``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import base64
 import logging
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from core import Settings
+from elicense import LicenceVerdict, TrustedIssuers, TrustMaterial, TrustStore
 from signing import TokenCode
 
 log = logging.getLogger(__name__)
@@ -27,21 +30,19 @@ class ImportedTrust:
         self._settings = settings
         self._lock = threading.Lock()
         self._stamp: tuple[Any, ...] | None = None
-        self._by_kid: dict[bytes, Any] = {}
+        self._issuers = TrustedIssuers()
 
     @property
-    def root(self) -> Any:
-        from elicense import TrustStore  # noqa: PLC0415 - heavy import on demand
-
+    def root(self) -> Path:
         return TrustStore.for_settings(self._settings).root
 
-    def fallback(self, verdict: Any) -> Any:
+    def fallback(self, verdict: LicenceVerdict) -> TrustMaterial | None:
         """The imported issuer's trust material to verify again with, when ``verdict`` (an
         ``elicense.LicenceVerdict`` against our own keys) failed because our keys do not know
         the token's key id; else ``None``."""
         return None if verdict.passed else self.for_kid(unknown_kid(verdict))
 
-    def for_kid(self, kid: bytes | None) -> Any:
+    def for_kid(self, kid: bytes | None) -> TrustMaterial | None:
         """The trust material of the imported issuer whose signing keys include ``kid``, or
         ``None`` (no such issuer, or ``kid`` unknown)."""
         if not kid:
@@ -49,24 +50,11 @@ class ImportedTrust:
         stamp = self._stat()
         with self._lock:
             if stamp != self._stamp:
-                self._by_kid = self._load() if stamp else {}
+                self._issuers = (TrustStore.for_settings(self._settings).trusted_issuers()
+                                 if stamp else TrustedIssuers())
                 self._stamp = stamp
-            return self._by_kid.get(kid)
-
-    def _load(self) -> dict[bytes, Any]:
-        from elicense import TrustStore  # noqa: PLC0415
-
-        store = TrustStore.for_settings(self._settings)
-        by_kid: dict[bytes, Any] = {}
-        for issuer, material in store.materials():
-            for kid in material.trusted_keys:
-                if kid in by_kid:  # two issuers claiming one key: trust neither with it
-                    log.warning("key id listed by more than one imported issuer (%s)",
-                                issuer.code)
-                    by_kid[kid] = None
-                else:
-                    by_kid[kid] = material
-        return {kid: material for kid, material in by_kid.items() if material is not None}
+            source = self._issuers.for_kid(kid)
+            return None if source is None else source.material
 
     def _stat(self) -> tuple[Any, ...]:
         # Imports and removals rename whole folders (new inodes); a refresh replaces the folder
@@ -88,7 +76,7 @@ class ImportedTrust:
         return tuple(stamp)
 
 
-def unknown_kid(verdict: Any) -> bytes | None:
+def unknown_kid(verdict: LicenceVerdict) -> bytes | None:
     """The key id of a token the verifying keys did not know (then an imported issuer may),
     else ``None``."""
     token = verdict.token or {}

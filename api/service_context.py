@@ -22,6 +22,7 @@ from api.db import Account, Database, SqlLicenceRegistry, create_db, find_accoun
 from api.errors_http import ApiError
 from api.storage import FileStore
 from core import ErrorCode, Settings
+from signing import KeyStore
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
 
 __all__ = ["ContextRegistry", "JobDispatcher", "ServiceContext", "ServiceDep", "actor",
@@ -100,12 +101,10 @@ class ServiceContext:
 
     @property
     def published_dir(self) -> Path:
-        return self.settings.data_dir / "published"
+        return self.settings.resolved_published_dir
 
-    def key_store(self) -> Any:
+    def key_store(self) -> KeyStore:
         """This office's signing keys (created at startup in dev by the trust cache)."""
-        from signing import KeyStore  # noqa: PLC0415 - heavy import on demand
-
         return KeyStore.from_settings(self.settings)
 
     def material_added(self, material_id: int) -> None:

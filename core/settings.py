@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         "worker of one service must agree)")
     storage_dir: Path | None = Field(
         default=None, description="Content-addressed file store; default <data_dir>/files")
+    published_dir: Path | None = Field(
+        default=None, description="This office's published trust folder (trust list, root, "
+        "CRLs, status list; `zhengzhao publish` copies it out); default <data_dir>/published")
+    registry_dir: Path | None = Field(
+        default=None, description="The file licence register used when the service has no "
+        "database register; default <data_dir>/licences")
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs the API's bearer tokens (>= 32 characters in prod). Unset: a random "
@@ -221,6 +227,18 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_dir(self) -> Path:
         return self.storage_dir if self.storage_dir is not None else self.data_dir / "files"
+
+    @property
+    def resolved_published_dir(self) -> Path:
+        """This office's published trust folder: ``published_dir``, or ``published/`` under
+        the data dir (the service, the jobs and the CLI all read and write this one)."""
+        return (self.published_dir if self.published_dir is not None
+                else self.data_dir / "published")
+
+    @property
+    def resolved_registry_dir(self) -> Path:
+        """The file licence register: ``registry_dir``, or ``licences/`` under the data dir."""
+        return self.registry_dir if self.registry_dir is not None else self.data_dir / "licences"
 
     @property
     def resolved_keys_dir(self) -> Path:

@@ -57,10 +57,10 @@ from elicense.trust_store import TrustedIssuer, TrustIssuerNotFoundError, TrustS
 from elicense.trust_verify import (
     ElicenceOutcome,
     ElicenceResult,
-    TrustSource,
     licence_attachment,
     verify_elicence,
 )
+from elicense.trusted_issuers import TrustedIssuers, TrustSource
 from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict
 from elicense.verify import verify_licence_pdf, verify_licence_token
 
@@ -72,6 +72,7 @@ __all__ = [
     "TrustSource",
     "TrustStore",
     "TrustedIssuer",
+    "TrustedIssuers",
     "IssuerNames",
     "check_issuer_binding",
     "licence_attachment",

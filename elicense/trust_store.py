@@ -37,6 +37,7 @@ from elicense.trust_files import (
     read_trust_zip,
     write_trust_files,
 )
+from elicense.trusted_issuers import TrustedIssuers, TrustSource
 from signing import KeysInvalidError, TrustList, parse_trust_list, verify_status_list
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,12 @@ class TrustStore:
             except TrustMaterialError:
                 log.warning("imported trust folder %s cannot be read", issuer.code)
         return out
+
+    def trusted_issuers(self, *, own: TrustSource | None = None) -> TrustedIssuers:
+        """The imported issuers, found by key id (``own``, this office, first): what a
+        verifier picks the issuer of a licence from."""
+        return TrustedIssuers((TrustSource(issuer.code, issuer.name_zh, material)
+                               for issuer, material in self.materials()), own=own)
 
     def import_zip(self, data: bytes, *, now: datetime | None = None) -> TrustedIssuer:
         return self.import_files(read_trust_zip(data), now=now)

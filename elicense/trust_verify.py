@@ -1,10 +1,11 @@
-"""Verifying an e-licence handed in as a material, against this office's own trust material
-and every imported issuer's (:class:`elicense.TrustStore`): the issuer is picked by the key id
-of the licence's token (the key that signed it), then :func:`elicense.verify_licence_pdf` gives
-the verdict, which is summed up as one stable outcome (``licence.verified``, ``licence.forged``,
-``licence.revoked`` ...). A licence whose signing key no trusted issuer lists, or whose token or
-record names another issuer than the one whose key signed it (the verdict's issuer check,
-``licence.issuer_mismatch``), is ``licence.untrusted_issuer``.
+"""Verifying an e-licence handed in as a material, against this office's own trust material and
+every imported issuer's (:class:`elicense.TrustStore`): the issuer is picked by the key id of
+the licence's token (the key that signed it; :class:`elicense.TrustedIssuers`), then
+:func:`elicense.verify_licence_pdf` gives the verdict, which is summed up as one stable outcome
+(``licence.verified``, ``licence.forged``, ``licence.revoked`` ...). A licence whose signing key
+no trusted issuer lists, or whose token or record names another issuer than the one whose key
+signed it (the verdict's issuer check, ``licence.issuer_mismatch``), is
+``licence.untrusted_issuer``.
 
 Only a ``licence.verified`` outcome makes the record's facts usable; the summary shown to
 people carries the holder code masked.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,7 +22,7 @@ from typing import Any
 
 from elicense.attachment import read_licence_json
 from elicense.model import HolderCodeType, mask_holder_code
-from elicense.publish import TrustMaterial
+from elicense.trusted_issuers import TrustedIssuers
 from elicense.verdict import LicenceCheckId, LicenceCode, LicenceVerdict
 from elicense.verify import verify_licence_pdf
 from signing import Indication, TokenCode, TokenMalformedError, decode_token
@@ -41,15 +41,6 @@ class ElicenceOutcome(StrEnum):
     REVOCATION_UNKNOWN = LicenceCode.REVOCATION_UNKNOWN.value
     UNTRUSTED_ISSUER = "licence.untrusted_issuer"
     UNVERIFIED = LicenceCode.ERROR.value
-
-
-@dataclass(frozen=True)
-class TrustSource:
-    """One issuer a verifier trusts: its code and name and its published material."""
-
-    code: str
-    name: str
-    material: TrustMaterial
 
 
 @dataclass(frozen=True)
@@ -144,7 +135,7 @@ def _outcome(verdict: LicenceVerdict) -> ElicenceOutcome:
     return ElicenceOutcome.UNVERIFIED
 
 
-def verify_elicence(pdf: bytes, sources: Sequence[TrustSource], *,
+def verify_elicence(pdf: bytes, issuers: TrustedIssuers, *,
                     now: datetime | None = None) -> ElicenceResult:
     """Verify ``pdf`` against the trusted issuer whose key signed it (see the module doc)."""
     now = now or datetime.now(UTC)
@@ -154,9 +145,7 @@ def verify_elicence(pdf: bytes, sources: Sequence[TrustSource], *,
     record = data.get("licence") if isinstance(data.get("licence"), dict) else {}
     claimed_code = str(record.get("issuer_code") or "") or None
     claimed_name = str(record.get("issuer") or "") or None
-    kid = _token_kid(data)
-    source = next((s for s in sources if kid is not None and kid in s.material.trusted_keys),
-                  None)
+    source = issuers.for_kid(_token_kid(data))
     if source is None:
         return ElicenceResult(ElicenceOutcome.UNTRUSTED_ISSUER, None, claimed_code, claimed_name,
                               record)

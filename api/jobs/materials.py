@@ -31,7 +31,14 @@ from api.holders import holder_id_sha256, normalise_id_number
 from api.jobs.context import JobContext
 from api.jobs.outcome import JobOutcome
 from core import OPEN_ENDED, ErrorCode, ZhengzhaoError
-from elicense import HolderCodeType
+from elicense import (
+    HolderCodeType,
+    TrustedIssuers,
+    TrustMaterialError,
+    TrustSource,
+    TrustStore,
+    load_trust,
+)
 from verify.forms import MaterialKind, Service
 
 # The key of the e-licence summary in a material's result, and its outcome when verified.
@@ -199,26 +206,16 @@ def _carries_licence(data: bytes) -> bool:
     return licence_attachment(data) is not None
 
 
-def _trust_sources(ctx: JobContext) -> list[Any]:
-    """This office's published trust folder and every imported issuer's."""
-    from elicense import (  # noqa: PLC0415 - pyHanko on demand
-        TrustMaterialError,
-        TrustSource,
-        TrustStore,
-        load_trust,
-    )
-
+def _trust_sources(ctx: JobContext) -> TrustedIssuers:
+    """This office's published trust folder first, then every imported issuer's, by key id."""
     settings = ctx.settings
-    sources = []
+    own = None
     try:
-        own = load_trust(settings.data_dir / "published")
-        sources.append(TrustSource(settings.issuer_code, settings.issuer_name, own))
+        own = TrustSource(settings.issuer_code, settings.issuer_name,
+                          load_trust(settings.resolved_published_dir))
     except TrustMaterialError:
         log.warning("this office has no published trust folder yet")
-    store = TrustStore.for_settings(settings)
-    sources += [TrustSource(issuer.code, issuer.name_zh, material)
-                for issuer, material in store.materials()]
-    return sources
+    return TrustStore.for_settings(settings).trusted_issuers(own=own)
 
 
 def _licence_fact(record: dict[str, Any], fact: str) -> str | None:

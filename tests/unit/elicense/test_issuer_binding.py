@@ -20,6 +20,7 @@ from elicense import (
     IssuerNames,
     LicenceCode,
     LicenceIssuerNotOursError,
+    TrustedIssuers,
     TrustImportError,
     TrustSource,
     TrustStore,
@@ -108,8 +109,8 @@ def test_bs_own_licence_passes_and_names_b(offices: tuple[Office, Office]) -> No
 
 def test_as_a_material_it_is_untrusted_and_shown_under_bs_name(
         offices: tuple[Office, Office], in_our_name) -> None:
-    sources = [TrustSource(US[0], US[1], load_trust(offices[0].published)),
-               TrustSource(OTHER[0], OTHER[1], load_trust(offices[1].published))]
+    sources = TrustedIssuers([TrustSource(OTHER[0], OTHER[1], load_trust(offices[1].published))],
+                             own=TrustSource(US[0], US[1], load_trust(offices[0].published)))
     result = verify_elicence(in_our_name.pdf, sources, now=NOW)
     assert result.outcome is ElicenceOutcome.UNTRUSTED_ISSUER and not result.verified
     assert result.verdict is not None

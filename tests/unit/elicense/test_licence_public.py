@@ -24,6 +24,8 @@ PUBLIC = {
     # other issuers' trust folders, verification against any trusted issuer
     "ElicenceOutcome", "ElicenceResult", "TrustImportError", "TrustIssuerNotFoundError",
     "TrustSource", "TrustStore", "TrustedIssuer", "licence_attachment", "verify_elicence",
+    # the issuer that signed a licence, picked by its token's key id (every verification path)
+    "TrustedIssuers",
     # a licence names the issuer whose keys verified it; only ours is issued here
     "IssuerNames", "check_issuer_binding", "LicenceIssuerNotOursError",
 }

@@ -18,6 +18,7 @@ from trust_offices import OTHER, US, Office, flip, zipped  # a sibling module
 from core import ErrorCode
 from elicense import (
     ElicenceOutcome,
+    TrustedIssuers,
     TrustImportError,
     TrustIssuerNotFoundError,
     TrustSource,
@@ -167,9 +168,9 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(
     assert "too many" in refused(store, many)
 
 
-def _sources(offices: tuple[Office, Office], store: TrustStore) -> list[TrustSource]:
+def _sources(offices: tuple[Office, Office], store: TrustStore) -> TrustedIssuers:
     own = TrustSource(US[0], US[1], load_trust(offices[0].published))
-    return [own, *(TrustSource(i.code, i.name_zh, m) for i, m in store.materials())]
+    return store.trusted_issuers(own=own)
 
 
 def test_a_licence_verifies_only_while_its_issuer_is_trusted(
@@ -187,6 +188,28 @@ def test_a_licence_verifies_only_while_its_issuer_is_trusted(
     store.remove(OTHER[0])
     gone = verify_elicence(foreign.pdf, _sources(offices, store), now=NOW)
     assert gone.outcome is ElicenceOutcome.UNTRUSTED_ISSUER
+
+
+def test_the_issuer_is_picked_by_key_id_ours_first_an_ambiguous_key_by_none(
+        offices: tuple[Office, Office], foreign) -> None:
+    ours = TrustSource(US[0], US[1], load_trust(offices[0].published))
+    theirs = TrustSource(OTHER[0], OTHER[1], load_trust(offices[1].published))
+    their_kid = next(iter(theirs.material.trusted_keys))
+    our_kid = next(iter(ours.material.trusted_keys))
+    issuers = TrustedIssuers([theirs], own=ours)
+    assert issuers.for_kid(our_kid) is ours and issuers.for_kid(their_kid) is theirs
+    assert issuers.for_kid(None) is None and issuers.for_kid(b"\0" * len(their_kid)) is None
+    # Another issuer claiming our key does not take our licences over.
+    claims_ours = TrustSource("91110000000000000X", "冒名机构", ours.material)
+    assert TrustedIssuers([claims_ours], own=ours).for_kid(our_kid) is ours
+    # Two other issuers claiming one key: trusted with it by neither (the public routes and the
+    # materials of an application pick alike), so the licence is not verified.
+    twin = TrustSource("91110000000000000X", "冒名机构", theirs.material)
+    both = TrustedIssuers([theirs, twin], own=ours)
+    assert both.for_kid(their_kid) is None
+    result = verify_elicence(foreign.pdf, both, now=NOW)
+    assert result.outcome is ElicenceOutcome.UNTRUSTED_ISSUER and result.verdict is None
+    assert verify_elicence(foreign.pdf, TrustedIssuers([theirs], own=ours), now=NOW).verified
 
 
 def test_a_tampered_licence_is_forged(store: TrustStore, offices: tuple[Office, Office],
