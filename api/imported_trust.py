@@ -9,7 +9,6 @@ binds the licence to the imported issuer (``elicense.check_issuer_binding``)."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import threading
@@ -79,11 +78,7 @@ class ImportedTrust:
 def unknown_kid(verdict: LicenceVerdict) -> bytes | None:
     """The key id of a token the verifying keys did not know (then an imported issuer may),
     else ``None``."""
-    token = verdict.token or {}
-    kid = token.get("kid")
-    if token.get("code") != TokenCode.UNKNOWN_KID.value or not isinstance(kid, str):
+    token = verdict.token
+    if token is None or token.code != TokenCode.UNKNOWN_KID.value:
         return None
-    try:
-        return base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4))
-    except ValueError:
-        return None
+    return token.kid

@@ -28,6 +28,8 @@ from elicense.identifier import USCC_CHARSET, LicenceIdentifier, is_type_code, p
 
 _RESIDENT_ID: Final = re.compile(r"^\d{17}[\dX]$")
 MASK_CHAR: Final = "*"
+# How a type-specific fact is named among a licence's facts: ``details.<label>``.
+DETAILS_PREFIX: Final = "details."
 
 
 class HolderCodeType(StrEnum):
@@ -129,6 +131,22 @@ class Licence(BaseModel):
     def detail(self, label: str) -> str | None:
         """The type-specific field called ``label``, or ``None``."""
         return dict(self.details).get(label)
+
+    def fact(self, name: str) -> str | None:
+        """One fact as text, as the signed record writes it: a field by its record name (dates
+        ``YYYY-MM-DD``, the code type its code, an open-ended ``valid_until`` ``长期``) or a
+        type-specific one as ``details.<label>``. ``None`` for an unknown name or an empty
+        value."""
+        if name.startswith(DETAILS_PREFIX):
+            value = self.detail(name[len(DETAILS_PREFIX):])
+        elif name == "valid_until":
+            value = OPEN_ENDED if self.valid_until is None else self.valid_until.isoformat()
+        elif name in type(self).model_fields and name != "details":
+            raw = getattr(self, name)
+            value = raw.isoformat() if isinstance(raw, date) else str(raw)
+        else:
+            value = None
+        return value or None
 
     def in_force_on(self, day: date) -> bool:
         """Whether ``day`` falls inside the validity period (both ends included)."""

@@ -4,11 +4,12 @@ Chinese and English. Frozen; ``to_dict`` is what the CLI prints and the API will
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from signing import Indication
+from signing import Indication, encode_kid
 
 
 class LicenceCheckId(StrEnum):
@@ -56,19 +57,52 @@ class LicenceCheck:
 
 
 @dataclass(frozen=True)
+class TokenSummary:
+    """What the token check found: its code (``signing.TokenCode``) and the key id the token
+    names (``None`` when its framing did not decode). JSON shows the kid as base64url."""
+
+    code: str
+    kid: bytes | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "kid": None if self.kid is None else encode_kid(self.kid)}
+
+
+@dataclass(frozen=True)
+class PdfSignatureSummary:
+    """What the PAdES validation found: its indication and sub-indication (``ok`` when it
+    passed), the signer's key id, the PAdES level reached and the signing time."""
+
+    indication: Indication
+    sub_indication: str
+    signer_kid: bytes | None = None
+    level: str | None = None
+    signing_time: datetime | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"indication": self.indication.value, "sub_indication": self.sub_indication,
+                "signer_kid": None if self.signer_kid is None else encode_kid(self.signer_kid),
+                "level": self.level,
+                "signing_time": None if self.signing_time is None
+                else self.signing_time.isoformat()}
+
+
+@dataclass(frozen=True)
 class LicenceVerdict:
     """``indication`` is PASSED only if every check passed; FAILED if any failed; otherwise
     INDETERMINATE. ``sub_indication`` is the code of the first check that did not pass.
     ``licence`` holds the public facts (holder code masked) when the token could be read;
     ``signed_by`` the office whose trust list holds the key that verified the token (code and
-    names from that trust list, never from the token), ``None`` when no trusted key did."""
+    names from that trust list, never from the token), ``None`` when no trusted key did.
+    ``pdf`` and ``token`` say what the signature and token checks found (``None`` when that
+    check did not run)."""
 
     indication: Indication
     sub_indication: str | None
     checks: tuple[LicenceCheck, ...]
     licence: dict[str, Any] | None = None
-    pdf: dict[str, Any] | None = None
-    token: dict[str, Any] | None = field(default=None)
+    pdf: PdfSignatureSummary | None = None
+    token: TokenSummary | None = None
     signed_by: dict[str, str] | None = None
 
     @property
@@ -78,7 +112,9 @@ class LicenceVerdict:
     def to_dict(self) -> dict[str, Any]:
         return {"indication": self.indication.value, "sub_indication": self.sub_indication,
                 "valid": self.passed, "checks": [c.to_dict() for c in self.checks],
-                "licence": self.licence, "pdf": self.pdf, "token": self.token,
+                "licence": self.licence,
+                "pdf": None if self.pdf is None else self.pdf.to_dict(),
+                "token": None if self.token is None else self.token.to_dict(),
                 "signed_by": self.signed_by}
 
 

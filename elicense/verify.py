@@ -11,7 +11,6 @@ QR code. Neither raises for any input: an exception inside is INDETERMINATE, nev
 
 from __future__ import annotations
 
-import base64
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,12 +21,21 @@ from elicense.issue import CHINA
 from elicense.issuer_binding import check_issuer_binding
 from elicense.model import HolderCodeType, mask_holder_code
 from elicense.publish import TrustMaterial
-from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict, combine
+from elicense.verdict import (
+    LicenceCheck,
+    LicenceCheckId,
+    LicenceCode,
+    LicenceVerdict,
+    PdfSignatureSummary,
+    TokenSummary,
+    combine,
+)
 from signing import (
     Indication,
     RevocationStatus,
     TokenClaims,
     TokenVerdict,
+    decode_kid,
     verify_status_list,
     verify_token,
 )
@@ -85,11 +93,12 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
                          + f" ({sub})" + (f": {why.detail}" if why and why.detail else ""),
                          "PDF 签名" + ("有效" if signature.passed else "无效") + f"（{sub}）"
                          + (f"：{why.detail_zh or why.detail}" if why and why.detail else "")))
-    pdf_summary = {"indication": signature.indication.value, "sub_indication": sub,
-                   "signer_kid": signature.signer_kid,
-                   "level": signature.level.value if signature.level else None,
-                   "signing_time": signature.signing_time.isoformat()
-                   if signature.signing_time else None}
+    # The signer's key id as bytes (``signing`` writes it as base64url, as its JSON does).
+    signer_kid = None if signature.signer_kid is None else decode_kid(signature.signer_kid)
+    pdf_summary = PdfSignatureSummary(
+        indication=signature.indication, sub_indication=sub, signer_kid=signer_kid,
+        level=signature.level.value if signature.level else None,
+        signing_time=signature.signing_time)
     data = _licence_data(reader)
     if data is None:
         checks.append(_check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
@@ -101,7 +110,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     verdict = verify_token(str(data.get("token", "")), trust.trusted_keys, now)
     checks.append(_token_check(verdict))
     claims = verdict.claims if verdict.valid else None
-    checks.append(_consistency(data, claims, signature.signer_kid, verdict))
+    checks.append(_consistency(data, claims, signer_kid, verdict))
     record = data.get("licence")
     checks.append(check_issuer_binding(trust.issuer, claims,
                                        record if isinstance(record, dict) else {}))
@@ -135,7 +144,7 @@ def _token_check(verdict: TokenVerdict) -> LicenceCheck:
                   f"令牌无效（{code}）：{verdict.message_zh}")
 
 
-def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: str | None,
+def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: bytes | None,
                  verdict: TokenVerdict) -> LicenceCheck:
     if claims is None:
         return _check(LicenceCheckId.CONSISTENCY, I, LicenceCode.NOT_CHECKED,
@@ -158,7 +167,7 @@ def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: str 
         ("valid_until", record.get("valid_until") == (
             token.valid_until.isoformat() if token.valid_until else None)),
         ("photo", photo == (token.photo_sha256.hex() if token.photo_sha256 else None)),
-        ("signer", pdf_kid is None or verdict.kid is None or _kid_text(verdict.kid) == pdf_kid),
+        ("signer", pdf_kid is None or verdict.kid is None or verdict.kid == pdf_kid),
     ) if not ok]
     if differences:
         listing = ", ".join(differences)
@@ -219,13 +228,8 @@ def _signed_by(claims: TokenClaims | None, trust: TrustMaterial) -> dict[str, st
     return None if claims is None or trust.issuer is None else trust.issuer.to_dict()
 
 
-def _token_summary(verdict: TokenVerdict) -> dict[str, Any]:
-    return {"code": verdict.code.value,
-            "kid": None if verdict.kid is None else _kid_text(verdict.kid)}
-
-
-def _kid_text(kid: bytes) -> str:
-    return base64.urlsafe_b64encode(kid).rstrip(b"=").decode("ascii")
+def _token_summary(verdict: TokenVerdict) -> TokenSummary:
+    return TokenSummary(code=verdict.code.value, kid=verdict.kid)
 
 
 def _check(check: LicenceCheckId, outcome: Indication, code: str, en: str, zh: str

@@ -2,13 +2,14 @@
 
 A material the service accepts as an e-licence (``elicence:`` in its definition) that arrives
 as a PDF carrying our ``licence.json`` is not OCR'd: it is verified (``elicense``) against this
-office's own published trust folder and every imported issuer's, and its result is shaped like
-an OCR result — the mapped licence facts as fields at confidence 1.0 marked ``"source":
-"elicence"`` — plus an ``elicence`` summary (outcome code, issuer, identifier, status, holder
-code masked). A licence that does not verify, or of a type the material does not accept,
-contributes no fields. A portrait that fails on fixable grounds (geometry, background, file
-format) is fixed (``verify.photo.fix_photo``) and re-checked; a fixed photo that passes is
-stored and its hash kept in ``PhotoCheck.fixed_sha256``.
+office's own published trust folder and every imported issuer's, and its result is an
+:class:`api.workflow.material_result.ElicenceRead`: the mapped facts of the licence (read from its
+record as a typed :class:`elicense.Licence`) as fields, and a summary (outcome code, issuer,
+identifier, status, holder code masked). A licence that does not verify, or of a type the
+material does not accept, contributes no fields. Every result is stored through
+:func:`api.workflow.material_result.encode`. A portrait that fails on fixable grounds
+(geometry, background, file format) is fixed (``verify.photo.fix_photo``) and re-checked; a
+fixed photo that passes is stored and its hash kept in ``PhotoCheck.fixed_sha256``.
 
 The slow part (OCR, face models) runs outside any transaction; the result is then stored in one
 short transaction that first re-reads the row under a write lock and stores nothing if an
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,23 +32,32 @@ from api.db import Application, Material, PhotoCheck
 from api.holders import holder_id_sha256, normalise_id_number
 from api.jobs.context import JobContext
 from api.jobs.outcome import JobOutcome
-from core import OPEN_ENDED, ErrorCode, ZhengzhaoError
+from api.workflow.material_result import (
+    TYPE_NOT_ACCEPTED,
+    DocumentRead,
+    ElicenceRead,
+    ElicenceSummary,
+    MaterialResult,
+    Unreadable,
+    encode,
+)
+from core import DocType, ErrorCode, ZhengzhaoError
 from elicense import (
+    ElicenceOutcome,
+    ElicenceResult,
     HolderCodeType,
+    Licence,
+    LicenceRecordInvalidError,
     TrustedIssuers,
     TrustMaterialError,
     TrustSource,
     TrustStore,
     load_trust,
+    parse_licence,
+    verify_elicence,
 )
 from verify.forms import MaterialKind, Service
 
-# The key of the e-licence summary in a material's result, and its outcome when verified.
-ELICENCE_KEY = "elicence"
-VERIFIED = "licence.verified"
-TYPE_NOT_ACCEPTED = "licence.type_not_accepted"
-# In a verified personal licence's summary: the SHA-256 of its holder's ID number.
-HOLDER_DIGEST_KEY = "holder_id_sha256"
 # Failed photo checks a fix can repair: framing, a tilted head (the fix levels the eyes), the
 # background, and the file's own properties.
 _FIXABLE_CHECKS = frozenset({"face_width", "head_height", "crown_margin", "eye_line",
@@ -91,7 +102,7 @@ def material_done(session: Any, material: Material, service: Service | None) -> 
 
 def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
     """OCR the material (or photo-check it when the service says it is a portrait) and store
-    the result once. Unreadable input is a result too (``{"error": {...}}``), not a failure:
+    the result once. Unreadable input is a result too (:class:`Unreadable`), not a failure:
     the clerk sees it and the application moves on."""
     with ctx.db.transaction(read_only=True) as session:
         material = session.get(Material, material_id)
@@ -108,20 +119,23 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
     data = ctx.store.get(sha256)
     fixed_sha256 = None
     started = time.monotonic()
+    read: MaterialResult | None = None  # a document's result; a photo's is its check
+    photo_report: dict[str, Any] = {}
+    passed = False
     if profile is not None:
-        passed, result, fixed_sha256 = _check_photo(ctx, data, profile)
+        passed, photo_report, fixed_sha256 = _check_photo(ctx, data, profile)
     elif spec is not None and spec.elicence and content_type == "application/pdf" \
             and _carries_licence(data):
-        result, passed = _read_elicence(ctx, data, spec, material_id), None
+        read = _read_elicence(ctx, data, spec, material_id)
     else:
-        result = _read_document(ctx, data, content_type, material_id)
-        passed = None
+        read = _read_document(ctx, data, content_type, material_id)
     if time.monotonic() - started > ctx.settings.job_deadline_seconds:
         # Past its deadline the job's work is not used: it failed, and says so to the
         # applicant and the clerk. (The pixel budget of the loader bounds how long it can run.)
         log.warning("material %s: job exceeded its deadline", material_id)
-        result, passed, fixed_sha256 = {"error": JobTimeoutError(
-            ctx.settings.job_deadline_seconds).to_dict()}, False, None
+        timeout = JobTimeoutError(ctx.settings.job_deadline_seconds)
+        read = None if read is None else Unreadable.from_error(timeout)
+        photo_report, passed, fixed_sha256 = {"error": timeout.to_dict()}, False, None
     crash_test_pause("process_material", material_id)
     with ctx.db.transaction() as session:
         material = session.scalars(select(Material).where(Material.id == material_id)
@@ -131,10 +145,11 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
         if material_done(session, material, service):
             return JobOutcome.ALREADY_DONE
         if profile is None:
-            material.ocr_result = result
+            assert read is not None  # a material that is not a photo was read above
+            material.ocr_result = encode(read)
         else:
             session.add(PhotoCheck(material_id=material_id, profile=profile,
-                                   passed=bool(passed), result=result,
+                                   passed=bool(passed), result=photo_report,
                                    fixed_sha256=fixed_sha256))
     log.info("material %s processed", material_id)
     return JobOutcome.APPLIED
@@ -152,14 +167,14 @@ _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"
 
 
 def _read_document(ctx: JobContext, data: bytes, content_type: str,
-                   material_id: int) -> dict[str, Any]:
+                   material_id: int) -> DocumentRead | Unreadable:
     # The file name only tells the loader the type; it was sniffed at upload.
     name = f"material-{material_id}.{_EXTENSIONS.get(content_type, 'bin')}"
     try:
-        return dict(ctx.reader.read_bytes(data, name).to_dict())
+        return DocumentRead(ctx.reader.read_bytes(data, name))
     except ZhengzhaoError as exc:
         log.info("material %s unreadable: %s", material_id, exc.code.value)
-        return {"error": exc.to_dict()}
+        return Unreadable.from_error(exc)
 
 
 def _check_photo(ctx: JobContext, data: bytes, profile_id: str
@@ -218,48 +233,47 @@ def _trust_sources(ctx: JobContext) -> TrustedIssuers:
     return TrustStore.for_settings(settings).trusted_issuers(own=own)
 
 
-def _licence_fact(record: dict[str, Any], fact: str) -> str | None:
-    if fact.startswith("details."):
-        details = record.get("details") or []
-        pairs = details.items() if isinstance(details, dict) else details
-        value = dict((str(k), v) for k, v in pairs).get(fact.split(".", 1)[1])
-    elif fact == "valid_until":
-        value = record.get("valid_until") or OPEN_ENDED
-    else:
-        value = record.get(fact)
-    return None if value is None or str(value) == "" else str(value)
-
-
-def _holder_digest(record: dict[str, Any]) -> dict[str, str]:
+def _holder_digest(licence: Licence) -> str | None:
     """For a verified licence of a person (a resident ID holder code, which the signed
     ``licence.json`` carries in full): the digest validation may bind the applicant's account
     to. Only the digest is kept, never the number; a company's licence gives none."""
-    if str(record.get("holder_code_type")) != HolderCodeType.RESIDENT_ID.value:
-        return {}
-    number = normalise_id_number(str(record.get("holder_code") or ""))
-    return {} if number is None else {HOLDER_DIGEST_KEY: holder_id_sha256(number)}
+    if licence.holder_code_type is not HolderCodeType.RESIDENT_ID:
+        return None
+    number = normalise_id_number(licence.holder_code)
+    return None if number is None else holder_id_sha256(number)
+
+
+def _verified_licence(verdict: ElicenceResult) -> Licence | None:
+    """The record of a verified licence as a typed licence; ``None`` when it did not verify
+    or (which our issuing never writes) its record is not a valid GB/T 36903 record."""
+    if not verdict.verified or verdict.record is None:
+        return None
+    try:
+        return parse_licence(verdict.record)
+    except LicenceRecordInvalidError:
+        return None
 
 
 def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
-                   ) -> dict[str, Any]:
-    from elicense import verify_elicence  # noqa: PLC0415 - pyHanko on demand
-
+                   ) -> ElicenceRead:
     verdict = verify_elicence(data, _trust_sources(ctx), now=datetime.now(UTC))
-    summary = verdict.summary()
-    record = verdict.record or {}
-    type_code = str(record.get("type_code") or "")
-    fields: dict[str, Any] = {}
-    if verdict.verified and not spec.accepts_elicence(type_code):
-        summary["code"], summary["verified"] = TYPE_NOT_ACCEPTED, False
-    elif verdict.verified:
-        for field_id, fact in spec.elicence_fields(type_code).items():
-            value = _licence_fact(record, fact)
+    summary = ElicenceSummary.from_dict(verdict.summary())
+    licence = _verified_licence(verdict)
+    fields: dict[str, str] = {}
+    if verdict.verified and licence is None:
+        # Signed by a trusted issuer, but its facts cannot be read: nothing of it is used.
+        summary = replace(summary, code=ElicenceOutcome.UNVERIFIED.value, verified=False,
+                          status="invalid")
+    elif licence is not None and not spec.accepts_elicence(licence.type_code):
+        summary = replace(summary, code=TYPE_NOT_ACCEPTED, verified=False)
+    elif licence is not None:
+        for field_id, fact in spec.elicence_fields(licence.type_code).items():
+            # ``fact`` names a record field or ``details.<label>`` (checked when the service
+            # definition loaded); the value is the text the signed record writes.
+            value = licence.fact(fact)
             if value is not None:
-                fields[field_id] = {"value": value, "confidence": 1.0, "box": None,
-                                    "source": ELICENCE_KEY}
-        summary.update(_holder_digest(record))
-    log.info("material %s is an e-licence: %s", material_id, summary["code"])
-    return {"schema_version": 1, "file": f"material-{material_id}.pdf",
-            "doc_type": spec.kind.value, "pages": 1, "fields": fields, "checkboxes": {},
-            "warnings": [], "lines": [], "timings": {}, "source": ELICENCE_KEY,
-            ELICENCE_KEY: summary}
+                fields[field_id] = value
+        summary = replace(summary, holder_id_sha256=_holder_digest(licence))
+    log.info("material %s is an e-licence: %s", material_id, summary.code)
+    return ElicenceRead(summary=summary, doc_type=DocType(spec.kind.value),
+                        file=f"material-{material_id}.pdf", fields=fields)

@@ -5,8 +5,9 @@ bound to the holder the ID card names (:mod:`api.holders`), else to ``needs_revi
 reason in the result's ``instant`` entry. A verified e-licence of a person handed in binds an
 unbound account to its holder here.
 
-The evidence: each material's OCR result (or, for a material handed in as a signed e-licence,
-the verified licence's fields at confidence 1.0; a licence that did not verify contributes no
+The evidence (:func:`api.workflow.evidence.gather_evidence`, which the applicant's preview uses
+too): each material's OCR result (or, for a material handed in as a signed e-licence, the
+verified licence's fields at confidence 1.0; a licence that did not verify contributes no
 fields and an error finding), the portrait checks, and the applicant's corrections, which win
 over what was read but always send the application to a clerk.
 
@@ -26,25 +27,18 @@ from api.db import (
     Account,
     Application,
     ApplicationState,
-    Material,
-    PhotoCheck,
     ValidationResult,
     change_state,
 )
 from api.holders import InstantCode, bind_from_digest, instant_refusal, refusal
 from api.jobs.context import JobContext
-from api.jobs.materials import (
-    ELICENCE_KEY,
-    HOLDER_DIGEST_KEY,
-    VERIFIED,
-    crash_test_pause,
-    material_done,
-)
+from api.jobs.materials import crash_test_pause, material_done
 from api.jobs.outcome import JobOutcome
 from api.workflow.context import WorkflowContext
+from api.workflow.evidence import gather_evidence
 from api.workflow.issuing import issue_and_record
-from core import DocumentResult, ZhengzhaoError
-from verify.forms import LicenceEvidence, PhotoEvidence, Service, document_from_dict, validate
+from core import ZhengzhaoError
+from verify.forms import Service, validate
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +63,16 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
         materials = list(application.materials)
         if not all(material_done(session, m, service) for m in materials):
             return JobOutcome.NOT_READY
-        documents, photos, licences = _evidence(session, materials)
-        holders = _elicence_holders(materials)
-        corrections = {str(k): str(v) for k, v in (application.corrected_fields or {}).items()}
+        evidence = gather_evidence(session, application)
     fields: dict[str, str] = {}
     if service is None:
         result: dict[str, Any] = {"error": {"code": "service.not_found"}}
         passed, target, reason = False, ApplicationState.NEEDS_REVIEW, REASON_UNKNOWN_SERVICE
     else:
-        report = validate(service, documents, today=ctx.today(),
+        report = validate(service, evidence.documents, today=ctx.today(),
                           min_field_confidence=ctx.settings.min_field_confidence,
-                          photos=photos, corrections=corrections, licences=licences)
+                          photos=evidence.photos, corrections=evidence.corrections,
+                          licences=evidence.licences)
         result, passed = report.to_dict(), report.ok
         fields = {f.ref: f.value for f in report.fields if f.value}
         if report.auto_approvable:
@@ -98,7 +91,7 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
             return _not_processing(application.state)
         account = session.get(Account, application.applicant_id)
         assert account is not None  # applications reference their account
-        for digest, masked in holders:
+        for digest, masked in evidence.holders:
             bind_from_digest(session, account, digest, masked)
         if target is ApplicationState.APPROVED and service is not None:
             # 秒批 issues only to the holder's own account, never a second live licence.
@@ -145,43 +138,8 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application,
         return ApplicationState.NEEDS_REVIEW
 
 
-def _elicence_holders(materials: list[Material]) -> list[tuple[str, str]]:
-    """The (digest, masked number) of each verified personal e-licence handed in."""
-    holders = []
-    for material in materials:
-        summary = (material.ocr_result or {}).get(ELICENCE_KEY)
-        if (isinstance(summary, dict) and summary.get("code") == VERIFIED
-                and isinstance(summary.get(HOLDER_DIGEST_KEY), str)
-                and isinstance(summary.get("holder_code_masked"), str)):
-            holders.append((summary[HOLDER_DIGEST_KEY], summary["holder_code_masked"]))
-    return holders
-
-
 def _not_processing(state: ApplicationState) -> JobOutcome:
     # Past processing means an earlier run (or a clerk) moved it on; before it, not yet due.
     if state in (ApplicationState.DRAFT, ApplicationState.SUBMITTED):
         return JobOutcome.NOT_READY
     return JobOutcome.ALREADY_DONE
-
-
-def _evidence(session: Any, materials: list[Material]
-              ) -> tuple[list[DocumentResult], list[PhotoEvidence], list[LicenceEvidence]]:
-    documents: list[DocumentResult] = []
-    photos: list[PhotoEvidence] = []
-    licences: list[LicenceEvidence] = []
-    for material in materials:
-        summary = (material.ocr_result or {}).get(ELICENCE_KEY)
-        if isinstance(summary, dict) and summary.get("code") != VERIFIED:
-            licences.append(LicenceEvidence(material.material_type, str(summary.get("code")),
-                                            f"material-{material.id}"))
-        checks = session.scalars(select(PhotoCheck).where(PhotoCheck.material_id == material.id)
-                                 .order_by(PhotoCheck.id)).all()
-        for check in checks:
-            photos.append(PhotoEvidence(check.profile, check.passed, f"material-{material.id}"))
-        if checks or material.ocr_result is None or "error" in material.ocr_result:
-            continue
-        try:
-            documents.append(document_from_dict(material.ocr_result, f"material-{material.id}"))
-        except ZhengzhaoError:
-            log.warning("material %s holds an unusable OCR result", material.id)
-    return documents, photos, licences

@@ -1,7 +1,9 @@
 """The applicant's pre-submit preview, mounted by :mod:`api.routes.applicant` under ``/api/v1``:
-``verify.forms.validate`` over the results of the materials processed so far (OCR JSON, photo
-checks) and the applicant's corrections, as of today. Nothing is stored and no OCR runs here,
-so it is fast enough for every page view. The job's validation at submit is what counts."""
+``verify.forms.validate`` over the evidence of the materials processed so far (OCR results,
+e-licences, photo checks) and the applicant's corrections, as of today — gathered by
+:func:`api.workflow.evidence.gather_evidence`, as the validation job gathers it, so the preview
+tells what the job will. Nothing is stored and no OCR runs here, so it is fast enough for every
+page view. The job's validation at submit is what counts."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from api.db import Application
-from api.routes.applicant_common import Applicant, latest_photo_check
+from api.routes.applicant_common import Applicant
 from api.routes.schemas_preview import PreviewField, PreviewFinding, PreviewPublic
 from api.routes.views import RowId, load_application
 from api.service_context import ServiceContext, ServiceDep, actor
-from core import DocumentResult, ZhengzhaoError
-from verify.forms import PhotoEvidence, document_from_dict, validate
+from api.workflow.evidence import gather_evidence
+from verify.forms import validate
 
 __all__ = ["build_preview", "router"]
 
@@ -38,31 +40,14 @@ def build_preview(ctx: ServiceContext, session: Session, application: Applicatio
                   ) -> PreviewPublic:
     """Validate ``application``'s processed materials now (see the module docstring)."""
     service = ctx.service(application.service_id)
-    documents: list[DocumentResult] = []
-    photos: list[PhotoEvidence] = []
-    pending: list[str] = []
-    for material in application.materials:
-        check = latest_photo_check(session, material)
-        if check is not None:
-            photos.append(PhotoEvidence(check.profile, check.passed, f"material-{material.id}"))
-            continue
-        result = material.ocr_result
-        if result is None:
-            pending.append(material.material_type)
-            continue
-        if "error" in result:
-            continue  # unreadable: the material's own error says so
-        try:
-            documents.append(document_from_dict(result, f"material-{material.id}"))
-        except ZhengzhaoError:
-            continue
-    corrections = {str(k): str(v) for k, v in (application.corrected_fields or {}).items()}
-    report = validate(service, documents, today=date.today(),
-                      min_field_confidence=ctx.settings.min_field_confidence, photos=photos,
-                      corrections=corrections)
+    evidence = gather_evidence(session, application)
+    report = validate(service, evidence.documents, today=date.today(),
+                      min_field_confidence=ctx.settings.min_field_confidence,
+                      photos=evidence.photos, corrections=evidence.corrections,
+                      licences=evidence.licences)
     return PreviewPublic(
         application_id=application.id, verdict=report.verdict.value,
-        checked_on=report.checked_on, pending=pending,
+        checked_on=report.checked_on, pending=list(evidence.pending),
         findings=[PreviewFinding(code=f.code.value, severity=f.severity.value,
                                  material=f.material, field=f.field,
                                  message_zh=f.message_zh, message_en=f.message_en)

@@ -26,6 +26,25 @@ class CheckPublic(BaseModel):
     message_zh: str
 
 
+class TokenCheckPublic(BaseModel):
+    """What the token check found (``elicense.TokenSummary``): its code and the key id the
+    token names, base64url without padding (``null`` when its framing did not decode)."""
+
+    code: str
+    kid: str | None = None
+
+
+class PdfSignaturePublic(BaseModel):
+    """What the PAdES validation found (``elicense.PdfSignatureSummary``): the signer's key id
+    as base64url without padding, the level reached and the signing time (ISO 8601)."""
+
+    indication: Indication
+    sub_indication: str
+    signer_kid: str | None = None
+    level: str | None = None
+    signing_time: str | None = None
+
+
 class VerdictPublic(BaseModel):
     """The verdict on an e-licence (``elicense.LicenceVerdict.to_dict``); HTTP 200 whatever the
     indication. ``licence`` holds the public facts, the holder code masked; ``signed_by`` the
@@ -37,8 +56,8 @@ class VerdictPublic(BaseModel):
     valid: bool
     checks: list[CheckPublic]
     licence: dict[str, Any] | None
-    pdf: dict[str, Any] | None
-    token: dict[str, Any] | None
+    pdf: PdfSignaturePublic | None
+    token: TokenCheckPublic | None
     signed_by: dict[str, str] | None = None
 
 

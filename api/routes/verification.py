@@ -58,8 +58,8 @@ def check_token_shape(token: str) -> str:
 def _not_a_token(verdict: LicenceVerdict) -> bool:
     # Framing that does not decode (bad base45, zlib or COSE) leaves no key id: that is not a
     # token at all (422). A decodable token with bad claims is a verdict like any other.
-    token = verdict.token or {}
-    return token.get("code") == TokenCode.MALFORMED.value and token.get("kid") is None
+    token = verdict.token
+    return token is not None and token.code == TokenCode.MALFORMED.value and token.kid is None
 
 
 def _imported_material(verdict: LicenceVerdict, imported: ImportedTrust | None) -> Any:

@@ -26,6 +26,14 @@ from api.routes.schemas_app import (
     ReviewPublic,
     ServicePublic,
 )
+from api.workflow.evidence import material_result
+from api.workflow.material_result import (
+    ELICENCE_CONFIDENCE,
+    ELICENCE_SOURCE,
+    DocumentRead,
+    ElicenceRead,
+    Unreadable,
+)
 from core import ErrorCode
 from verify.forms import Service
 
@@ -78,15 +86,20 @@ def service_public(service: Service) -> ServicePublic:
 def material_public(session: Session, material: Material) -> MaterialPublic:
     check = session.scalars(select(PhotoCheck).where(PhotoCheck.material_id == material.id)
                             .order_by(PhotoCheck.id.desc()).limit(1)).one_or_none()
-    ocr = material.ocr_result or {}
-    fields = {key: FieldPublic(value=str(value.get("value", "")),
-                               confidence=float(value.get("confidence", 0.0)),
-                               source=value.get("source") if isinstance(value.get("source"), str)
-                               else None)
-              for key, value in (ocr.get("fields") or {}).items() if isinstance(value, dict)}
-    summary = ocr.get("elicence")
-    elicence = ElicencePublic.model_validate(summary) if isinstance(summary, dict) else None
-    error = ocr.get("error") if isinstance(ocr.get("error"), dict) else None
+    result = material_result(material)
+    fields: dict[str, FieldPublic] = {}
+    elicence: ElicencePublic | None = None
+    error: dict[str, str] | None = None
+    if isinstance(result, DocumentRead):
+        fields = {key: FieldPublic(value=value.value, confidence=value.confidence)
+                  for key, value in result.document.fields.items()}
+    elif isinstance(result, ElicenceRead):
+        fields = {key: FieldPublic(value=value, confidence=ELICENCE_CONFIDENCE,
+                                   source=ELICENCE_SOURCE)
+                  for key, value in result.fields.items()}
+        elicence = ElicencePublic.model_validate(result.summary.to_dict())
+    elif isinstance(result, Unreadable):
+        error = result.to_dict()
     photo = None if check is None else {"profile": check.profile, "passed": check.passed,
                                         "result": check.result,
                                         "fixed_sha256": check.fixed_sha256}

@@ -8,4 +8,8 @@ builds the bundle for a request). It imports ``api.db``, ``api.storage``, ``api.
 ``core``, ``elicense``, ``signing`` and ``verify`` only.
 
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
-  commit)."""
+  commit).
+- :mod:`api.workflow.material_result` — a material's result (document | unreadable |
+  e-licence) and the one codec that stores it in ``Material.ocr_result``.
+- :mod:`api.workflow.evidence` — the evidence an application's materials give, gathered once
+  for the applicant's preview, the validation job and issuing."""

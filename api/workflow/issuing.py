@@ -31,6 +31,7 @@ from api.db import change_state as move
 from api.holders import licence_holder_digest
 from api.workflow.context import WorkflowContext
 from api.workflow.errors import WorkflowConflictError
+from api.workflow.evidence import values_read
 from core import OPEN_ENDED
 from elicense import (
     HolderCodeType,
@@ -104,11 +105,7 @@ def check_service_licences(services: Any, templates: TemplateCatalog | None = No
 
 def application_fields(application: Application) -> dict[str, str]:
     """Every extracted field as ``<material id>.<field id>`` → value, corrections applied."""
-    fields: dict[str, str] = {}
-    for material in application.materials:
-        for key, value in ((material.ocr_result or {}).get("fields") or {}).items():
-            if isinstance(value, dict) and value.get("value"):
-                fields[f"{material.material_type}.{key}"] = str(value["value"])
+    fields = values_read(application)
     fields.update({str(k): str(v) for k, v in (application.corrected_fields or {}).items()})
     return fields
 

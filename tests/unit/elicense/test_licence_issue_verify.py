@@ -80,7 +80,7 @@ def test_an_issued_licence_passes_every_check(issued, trust) -> None:
         "validity_period"}
     assert verdict.signed_by == {"code": CODE, "name_zh": issued.licence.issuer,
                                  "name_en": Settings(_env_file=None).issuer_name_en}
-    assert verdict.pdf["level"] == "B-LTA"
+    assert verdict.pdf is not None and verdict.pdf.level == "B-LTA"
     assert verdict.licence["identifier"] == issued.licence.identifier
     # The verifier sees the masked holder code only, never the full ID number.
     assert issued.licence.holder_code not in json.dumps(verdict.to_dict(), ensure_ascii=False)
