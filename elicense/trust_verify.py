@@ -21,7 +21,8 @@ from enum import StrEnum
 from typing import Any
 
 from elicense.attachment import read_licence_json
-from elicense.model import HolderCodeType, mask_holder_code
+from elicense.errors import LicenceRecordInvalidError
+from elicense.model import HolderCodeType, Licence, mask_holder_code, parse_licence
 from elicense.trusted_issuers import TrustedIssuers
 from elicense.verdict import LicenceCheckId, LicenceCode, LicenceVerdict
 from elicense.verify import verify_licence_pdf
@@ -58,6 +59,18 @@ class ElicenceResult:
     @property
     def verified(self) -> bool:
         return self.outcome is ElicenceOutcome.VERIFIED
+
+    @property
+    def licence(self) -> Licence | None:
+        """The record as a typed :class:`elicense.Licence` when the licence verified, the only
+        case in which its facts may be used; ``None`` otherwise, and for a record that is not a
+        valid GB/T 36903 record (which our issuing never signs)."""
+        if not self.verified or self.record is None:
+            return None
+        try:
+            return parse_licence(self.record)
+        except LicenceRecordInvalidError:
+            return None
 
     def summary(self) -> dict[str, Any]:
         """What the applicant and the clerk see: no unmasked personal code."""

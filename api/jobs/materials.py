@@ -44,16 +44,13 @@ from api.workflow.material_result import (
 from core import DocType, ErrorCode, ZhengzhaoError
 from elicense import (
     ElicenceOutcome,
-    ElicenceResult,
     HolderCodeType,
     Licence,
-    LicenceRecordInvalidError,
     TrustedIssuers,
     TrustMaterialError,
     TrustSource,
     TrustStore,
     load_trust,
-    parse_licence,
     verify_elicence,
 )
 from verify.forms import MaterialKind, Service
@@ -243,22 +240,11 @@ def _holder_digest(licence: Licence) -> str | None:
     return None if number is None else holder_id_sha256(number)
 
 
-def _verified_licence(verdict: ElicenceResult) -> Licence | None:
-    """The record of a verified licence as a typed licence; ``None`` when it did not verify
-    or (which our issuing never writes) its record is not a valid GB/T 36903 record."""
-    if not verdict.verified or verdict.record is None:
-        return None
-    try:
-        return parse_licence(verdict.record)
-    except LicenceRecordInvalidError:
-        return None
-
-
 def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
                    ) -> ElicenceRead:
     verdict = verify_elicence(data, _trust_sources(ctx), now=datetime.now(UTC))
     summary = ElicenceSummary.from_dict(verdict.summary())
-    licence = _verified_licence(verdict)
+    licence = verdict.licence
     fields: dict[str, str] = {}
     if verdict.verified and licence is None:
         # Signed by a trusted issuer, but its facts cannot be read: nothing of it is used.

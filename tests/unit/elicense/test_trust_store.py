@@ -178,6 +178,7 @@ def test_a_licence_verifies_only_while_its_issuer_is_trusted(
     before = verify_elicence(foreign.pdf, _sources(offices, store), now=NOW)
     assert before.outcome is ElicenceOutcome.UNTRUSTED_ISSUER and before.verdict is None
     assert before.summary()["issuer_code"] == OTHER[0]  # what it claims
+    assert before.licence is None  # its facts are not usable
     store.import_path(offices[1].published)
     after = verify_elicence(foreign.pdf, _sources(offices, store), now=NOW)
     assert after.outcome is ElicenceOutcome.VERIFIED and after.verified
@@ -185,6 +186,7 @@ def test_a_licence_verifies_only_while_its_issuer_is_trusted(
     assert summary["issuer_name"] == OTHER[1] and summary["status"] == "valid"
     assert summary["identifier"] == foreign.licence.identifier
     assert summary["holder_code_masked"] == USCC  # a credit code is public
+    assert after.licence == foreign.licence  # the signed record, typed
     store.remove(OTHER[0])
     gone = verify_elicence(foreign.pdf, _sources(offices, store), now=NOW)
     assert gone.outcome is ElicenceOutcome.UNTRUSTED_ISSUER
@@ -218,6 +220,7 @@ def test_a_tampered_licence_is_forged(store: TrustStore, offices: tuple[Office, 
     result = verify_elicence(flip(foreign.pdf), _sources(offices, store), now=NOW)
     assert result.outcome is ElicenceOutcome.FORGED and not result.verified
     assert result.summary()["status"] == "invalid"
+    assert result.record is not None and result.licence is None
 
 
 def test_a_revoked_licence_is_revoked_once_the_new_list_is_imported(
