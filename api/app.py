@@ -42,6 +42,7 @@ from api.verification_audit import (
     NoVerificationAudit,
     VerificationAudit,
 )
+from api.web_session import LoginRequired, login_required_handler
 from api.web_session import router as web_session_router
 from core import Settings
 from elicense import LicenceRegistry
@@ -117,6 +118,8 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.state.limiter = RateLimiter(settings.verify_rate_per_minute)
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
+    # The pages' guards (WebApplicant, WebClerk) raise it: a 303 to /login.
+    app.add_exception_handler(LoginRequired, login_required_handler)
     install_http_hardening(app, settings)  # proxies, trusted hosts, security headers
     install_metrics(app, app.state.metrics)
     app.include_router(public.router)

@@ -1,15 +1,19 @@
 """The web pages' session: a bearer token from the OAuth2 password flow kept in an HttpOnly,
-``SameSite=Strict`` cookie, and the page-side ``current_user`` that reads it. State changes are
-POST forms only, and every form carries a CSRF token checked with the request's origin
-(:mod:`api.csrf`), ``/login`` included. Sign-ins are throttled (:mod:`api.login_guard`). Used
-by ``api.routes.web_applicant`` and ``api.routes.web_clerk`` only."""
+``SameSite=Strict`` cookie, and the page guards that read it: ``WebApplicant`` and ``WebClerk``
+(``Annotated`` dependencies) give a page its signed-in user of the right role or raise
+:class:`LoginRequired`, which the one handler ``create_app`` registers
+(:func:`login_required_handler`) turns into a 303 to ``/login``. State changes are POST forms
+only, and every form carries a CSRF token checked with the request's origin (:mod:`api.csrf`,
+a router dependency, so it runs before the guard), ``/login`` included. Sign-ins are throttled
+(:mod:`api.login_guard`). Used by ``api.routes.web_applicant`` and ``api.routes.web_clerk``
+only."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.auth import Principal, Role, UserSource, end_session, issue_access_token, session_user
@@ -19,8 +23,9 @@ from api.login_guard import LoginThrottled
 from api.ratelimit import rate_limited
 from core import Settings, ZhengzhaoError
 
-__all__ = ["COOKIE_NAME", "router", "clear_session", "lang_of", "login_redirect", "page_url",
-           "home_for", "render", "set_session_cookie", "start_session", "web_user"]
+__all__ = ["COOKIE_NAME", "LoginRequired", "WebApplicant", "WebApplicantPoll", "WebClerk",
+           "router", "clear_session", "lang_of", "login_redirect", "login_required_handler",
+           "page_url", "home_for", "render", "set_session_cookie", "start_session", "web_user"]
 
 COOKIE_NAME = "zz_session"
 # What each application state is called on the pages, in Chinese and English.
@@ -95,6 +100,55 @@ def web_user(request: Request) -> Principal | None:
 
 def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(page_url(request, "/login"), status_code=303)
+
+
+class LoginRequired(Exception):
+    """A page was asked for by a caller without a session of the page's role (none, a bad or
+    revoked one, or another role's). Carries where to send the browser (the sign-in page in the
+    page's language); ``poll`` marks the page script's status poll, which gets a 401 JSON
+    answer instead of a redirect."""
+
+    def __init__(self, login_url: str, *, poll: bool = False) -> None:
+        super().__init__("sign-in required")
+        self.login_url = login_url
+        self.poll = poll
+
+
+def _signed_in(request: Request, role: Role, *, poll: bool = False) -> Principal:
+    user = web_user(request)
+    if user is None or user.role is not role:
+        raise LoginRequired(page_url(request, "/login"), poll=poll)
+    return user
+
+
+def web_applicant(request: Request) -> Principal:
+    """The signed-in applicant of a page, or :class:`LoginRequired`."""
+    return _signed_in(request, Role.APPLICANT)
+
+
+def web_applicant_poll(request: Request) -> Principal:
+    """The signed-in applicant polling a status, or :class:`LoginRequired` (answered 401)."""
+    return _signed_in(request, Role.APPLICANT, poll=True)
+
+
+def web_clerk(request: Request) -> Principal:
+    """The signed-in clerk of a page, or :class:`LoginRequired`."""
+    return _signed_in(request, Role.CLERK)
+
+
+WebApplicant = Annotated[Principal, Depends(web_applicant)]
+WebApplicantPoll = Annotated[Principal, Depends(web_applicant_poll)]
+WebClerk = Annotated[Principal, Depends(web_clerk)]
+
+
+async def login_required_handler(request: Request, exc: Exception) -> Response:
+    """The one answer to :class:`LoginRequired`: 303 to the sign-in page, or for a status
+    poll 401 ``{"signed_in": false}`` (the page's script then stops polling)."""
+    if not isinstance(exc, LoginRequired):  # registered for LoginRequired only
+        raise exc
+    if exc.poll:
+        return JSONResponse({"signed_in": False}, status_code=401)
+    return RedirectResponse(exc.login_url, status_code=303)
 
 
 def home_for(role: Role) -> str:

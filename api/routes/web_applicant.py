@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.csrf import csrf_protect
 from api.db import ApplicationState
 from api.errors_http import ApiError, status_for
@@ -24,7 +24,7 @@ from api.routes.schemas_app import ApplicationCreate, ApplicationPublic, FieldCo
 from api.routes.schemas_preview import PreviewPublic
 from api.routes.views import RowId
 from api.service_context import ServiceContext, ServiceDep
-from api.web_session import login_redirect, page_url, render, web_user
+from api.web_session import WebApplicant, WebApplicantPoll, page_url, render
 from core import ErrorCode, ZhengzhaoError
 
 __all__ = ["application_context", "applicant_page_context", "router"]
@@ -36,11 +36,6 @@ BUSY_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
 
 # Every form post needs our origin and the page's CSRF token (api.csrf).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-
-def _applicant(request: Request) -> Principal | None:
-    user = web_user(request)
-    return user if user is not None and user.role is Role.APPLICANT else None
 
 
 def _back_to(request: Request, application_id: int) -> RedirectResponse:
@@ -131,11 +126,8 @@ def _application_page(request: Request, ctx: ServiceContext, user: Principal,
 
 
 @router.get("/apply", response_class=HTMLResponse)
-def apply_page(request: Request, ctx: ServiceDep) -> Response:
+def apply_page(request: Request, ctx: ServiceDep, user: WebApplicant) -> Response:
     """The services on offer and the applicant's own applications."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     return render(request, "apply.html", {
         "services": applicant.list_services(ctx, user),
         "applications": applicant.my_applications(ctx, user)})
@@ -143,31 +135,23 @@ def apply_page(request: Request, ctx: ServiceDep) -> Response:
 
 @router.post("/apply")
 def start_application(request: Request, service_id: Annotated[str, Form(max_length=64)],
-                      ctx: ServiceDep) -> Response:
+                      ctx: ServiceDep, user: WebApplicant) -> Response:
     """Start a draft application for the chosen service."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     created = applicant.create_application(ApplicationCreate(service_id=service_id), ctx, user)
     return _back_to(request, created.id)
 
 
 @router.get("/apply/{application_id}", response_class=HTMLResponse)
-def application_page(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def application_page(application_id: RowId, request: Request, ctx: ServiceDep,
+                     user: WebApplicant) -> Response:
     """One application: materials, upload forms, findings, status, reviews, the licence."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     return _application_page(request, ctx, user, application_id)
 
 
 @router.post("/apply/{application_id}/materials/{material_type}")
 async def upload(application_id: RowId, material_type: applicant.MaterialType,
-                 request: Request, ctx: ServiceDep) -> Response:
+                 request: Request, ctx: ServiceDep, user: WebApplicant) -> Response:
     """Upload one material (multipart field ``file``) through the applicant API."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     try:
         await applicant.upload_material(application_id, material_type, request, ctx, user)
     except ZhengzhaoError as exc:
@@ -176,12 +160,9 @@ async def upload(application_id: RowId, material_type: applicant.MaterialType,
 
 
 @router.get("/apply/{application_id}/status.json")
-def status(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def status(application_id: RowId, ctx: ServiceDep, user: WebApplicantPoll) -> Response:
     """What the page's script polls: the state, the materials still being checked, and a
     version that changes whenever the page would show something new."""
-    user = _applicant(request)
-    if user is None:
-        return JSONResponse({"signed_in": False}, status_code=401)
     application = applicant.get_application(application_id, ctx, user)
     pending = _pending(application)
     return JSONResponse(
@@ -192,13 +173,10 @@ def status(application_id: RowId, request: Request, ctx: ServiceDep) -> Response
 
 
 @router.post("/apply/{application_id}/fields")
-def correct(application_id: RowId, request: Request, ctx: ServiceDep,
+def correct(application_id: RowId, request: Request, ctx: ServiceDep, user: WebApplicant,
             field: Annotated[str, Form(max_length=129)],
             value: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Correct one field (or withdraw the correction with an empty value) through the API."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     try:
         try:
             body = FieldCorrection(field=field, value=value)
@@ -213,31 +191,22 @@ def correct(application_id: RowId, request: Request, ctx: ServiceDep,
 
 @router.get("/apply/{application_id}/materials/{material_type}/content")
 def material_content(application_id: RowId, material_type: applicant.MaterialType,
-                     request: Request, ctx: ServiceDep) -> Response:
+                     ctx: ServiceDep, user: WebApplicant) -> Response:
     """The applicant's own uploaded file (shown beside the fixed photo)."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     return applicant_photo.material_content(application_id, material_type, ctx, user)
 
 
 @router.get("/apply/{application_id}/materials/{material_type}/fixed-photo")
 def fixed_photo(application_id: RowId, material_type: applicant.MaterialType,
-                request: Request, ctx: ServiceDep) -> Response:
+                ctx: ServiceDep, user: WebApplicant) -> Response:
     """The auto-fixed photo on offer."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     return applicant_photo.fixed_photo(application_id, material_type, ctx, user)
 
 
 @router.post("/apply/{application_id}/materials/{material_type}/use-fixed")
 async def use_fixed(application_id: RowId, material_type: applicant.MaterialType,
-                    request: Request, ctx: ServiceDep) -> Response:
+                    request: Request, ctx: ServiceDep, user: WebApplicant) -> Response:
     """Take the auto-fixed photo instead of the uploaded one; it is checked again."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     try:
         await applicant_photo.use_fixed_photo(application_id, material_type, ctx, user)
     except ZhengzhaoError as exc:
@@ -246,11 +215,9 @@ async def use_fixed(application_id: RowId, material_type: applicant.MaterialType
 
 
 @router.post("/apply/{application_id}/submit")
-def submit(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def submit(application_id: RowId, request: Request, ctx: ServiceDep,
+           user: WebApplicant) -> Response:
     """Submit; the page then shows the state the processing reached and its findings."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     try:
         applicant.submit_application(application_id, ctx, user)
     except ZhengzhaoError as exc:
@@ -259,9 +226,6 @@ def submit(application_id: RowId, request: Request, ctx: ServiceDep) -> Response
 
 
 @router.get("/apply/{application_id}/licence.pdf")
-def licence(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def licence(application_id: RowId, ctx: ServiceDep, user: WebApplicant) -> Response:
     """The issued licence PDF."""
-    user = _applicant(request)
-    if user is None:
-        return login_redirect(request)
     return applicant.download_licence(application_id, ctx, user)

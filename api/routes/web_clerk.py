@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.csrf import csrf_protect
 from api.db import ReviewDecision
 from api.errors_http import status_for
@@ -20,18 +20,13 @@ from api.routes.schemas_app import ReviewRequest
 from api.routes.views import RowId
 from api.routes.web_applicant import application_context
 from api.service_context import ServiceContext, ServiceDep
-from api.web_session import login_redirect, page_url, render, web_user
+from api.web_session import WebClerk, page_url, render
 from core import ZhengzhaoError
 
 __all__ = ["router"]
 
 # Every form post needs our origin and the page's CSRF token (api.csrf).
 router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-
-def _clerk(request: Request) -> Principal | None:
-    user = web_user(request)
-    return user if user is not None and user.role is Role.CLERK else None
 
 
 def _review_page(request: Request, ctx: ServiceContext, user: Principal, application_id: int,
@@ -44,49 +39,35 @@ def _review_page(request: Request, ctx: ServiceContext, user: Principal, applica
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, ctx: ServiceDep) -> Response:
+def queue_page(request: Request, ctx: ServiceDep, user: WebClerk) -> Response:
     """Applications waiting for a clerk, oldest first."""
-    user = _clerk(request)
-    if user is None:
-        return login_redirect(request)
     return render(request, "queue.html", {"queue": clerk.review_queue(ctx, user)})
 
 
 @router.get("/review/{application_id}", response_class=HTMLResponse)
-def review_page(application_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def review_page(application_id: RowId, request: Request, ctx: ServiceDep,
+                user: WebClerk) -> Response:
     """One application side by side: images, fields, findings, and the decision form."""
-    user = _clerk(request)
-    if user is None:
-        return login_redirect(request)
     return _review_page(request, ctx, user, application_id)
 
 
 @router.get("/materials/{material_id}/content")
-def material(material_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def material(material_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
     """A material's original bytes for the review page (the clerk API's content route)."""
-    user = _clerk(request)
-    if user is None:
-        return login_redirect(request)
     return clerk.material_content(material_id, ctx, user)
 
 
 @router.get("/materials/{material_id}/page.png")
-def material_page(material_id: RowId, request: Request, ctx: ServiceDep) -> Response:
+def material_page(material_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
     """The first page of a PDF material as an image, for the review page."""
-    user = _clerk(request)
-    if user is None:
-        return login_redirect(request)
     return clerk.material_page(material_id, ctx, user)
 
 
 @router.post("/review/{application_id}/decision")
-def decide(application_id: RowId, request: Request, ctx: ServiceDep,
+def decide(application_id: RowId, request: Request, ctx: ServiceDep, user: WebClerk,
            decision: Annotated[ReviewDecision, Form()],
            comment: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Record the decision (approval issues the licence), then back to the queue."""
-    user = _clerk(request)
-    if user is None:
-        return login_redirect(request)
     try:
         clerk.decide(application_id, ReviewRequest(decision=decision, comment=comment), ctx,
                      user)
