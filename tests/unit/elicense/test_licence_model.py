@@ -185,3 +185,20 @@ def test_several_problems_are_counted() -> None:
     record = {**sample_record("food_business_licence"), "holder": "", "jurisdiction_code": "1"}
     with pytest.raises(LicenceRecordInvalidError, match=r"and 1 more"):
         parse_licence(record)
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_a_fact_reads_as_the_signed_record_writes_it(name: str) -> None:
+    """``Licence.fact`` (what a material's e-licence fields are mapped from) gives each fact as
+    the record's JSON has it: the same text the job used to read from the record dict."""
+    licence = load_licence(SAMPLES / f"{name}.json")
+    written = licence.model_dump(mode="json")
+    for field in ("name", "type_code", "number", "identifier", "holder", "holder_code",
+                  "holder_code_type", "issuer", "issuer_code", "issue_date", "valid_from",
+                  "jurisdiction_code"):
+        assert licence.fact(field) == written[field]
+    assert licence.fact("valid_until") == (written["valid_until"] or "长期")
+    for label, value in written["details"]:
+        assert licence.fact(f"details.{label}") == value
+    assert licence.fact("details.no such label") is None
+    assert licence.fact("details") is None and licence.fact("no_such_fact") is None
