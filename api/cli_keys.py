@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
-from core import ErrorCode, Settings, key_passphrase_of
-
-if TYPE_CHECKING:
-    from cryptography import x509
-
-    from signing import KeyStore
+from core import ErrorCode, Settings, write_atomically
+from signing import CertRole, IssuerIdentity, KeyStore, SigningError, encode_kid, key_id
 
 
 def add_keys_parser(sub: Any) -> argparse.ArgumentParser:
@@ -54,10 +52,7 @@ def add_keys_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run_keys(args: argparse.Namespace, settings: Settings) -> int:
-    # Imported here so that `zhengzhao --help` does not load the cryptography stack.
-    from signing import IssuerIdentity, KeyStore, SigningError  # noqa: PLC0415
-
-    store = KeyStore(args.dir or settings.resolved_keys_dir, key_passphrase_of(settings))
+    store = KeyStore.from_settings(settings, directory=args.dir)
     try:
         if args.keys_command == "init":
             result = store.initialise(IssuerIdentity.from_settings(settings), force=args.force)
@@ -96,10 +91,6 @@ def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _trust_list(args: argparse.Namespace, store: KeyStore) -> int:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    from signing import CertRole  # noqa: PLC0415
-
     document = store.trust_list().to_json()
     if args.root is not None:
         _write_public(args.root, store.certificate(CertRole.ROOT).public_bytes(
@@ -117,17 +108,10 @@ def _trust_list(args: argparse.Namespace, store: KeyStore) -> int:
 def _write_public(path: Path, data: bytes) -> None:
     """Published files are public: written world-readable, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomically(path, data, mode=0o644)
 
 
 def _describe(cert: x509.Certificate) -> dict[str, str]:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    from signing import encode_kid, key_id  # noqa: PLC0415
-
     der = cert.public_bytes(serialization.Encoding.DER)
     return {
         "subject": cert.subject.rfc4514_string(),

@@ -90,7 +90,7 @@ def production_problems(settings: Settings) -> list[tuple[str, str]]:
 
 
 def _demo_pki(settings: Settings) -> list[tuple[str, str]]:
-    store = KeyStore(settings.resolved_keys_dir, resolve_secrets(settings).key_passphrase)
+    store = KeyStore.from_settings(settings)
     if not store.exists():
         return []  # the trust refresh refuses a missing key store (keys.missing)
     try:

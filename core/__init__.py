@@ -19,6 +19,7 @@ from core.documents import (
 )
 from core.errors import ErrorCode, ZhengzhaoError
 from core.fileformats import FileFormat, ends_early, sniff_format, webp_canvas_size
+from core.files import write_atomically
 from core.logging import configure_logging
 from core.secrets import (
     LEGACY_DEV_KEY_PASSPHRASE,
@@ -64,4 +65,5 @@ __all__ = [
     "get_settings",
     "sniff_format",
     "webp_canvas_size",
+    "write_atomically",
 ]

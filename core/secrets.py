@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from core.errors import ErrorCode, ZhengzhaoError
+from core.files import write_atomically
 from core.settings import MIN_PROD_SECRET_CHARS
 
 if TYPE_CHECKING:
@@ -110,19 +110,9 @@ def _generate(path: Path, env_name: str) -> SecretStr:
     if existing is not None:
         return existing
     make_private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_urlsafe(_GENERATED_BYTES) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process generated it first: use theirs
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # Exclusive: when another process generated it first, theirs is kept and used.
+    write_atomically(path, (secrets.token_urlsafe(_GENERATED_BYTES) + "\n").encode("ascii"),
+                     mode=FILE_MODE, exclusive=True)
     created = _read_secret(path, env_name)
     assert created is not None
     return created

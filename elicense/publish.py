@@ -19,8 +19,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from core import write_atomically
 from elicense.errors import TrustMaterialError
-from elicense.files import write_atomically
 from elicense.issuer_binding import IssuerNames
 from elicense.registry import LicenceRegistry
 from signing import (

@@ -21,8 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from core import write_atomically
 from elicense.errors import LicenceExistsError, LicenceNotFoundError, RegistryCorruptError
-from elicense.files import write_atomically
 
 REGISTRY_FILE = "registry.json"
 _LOCK_FILE = ".registry.lock"

@@ -86,12 +86,13 @@ class KeyStore:
         self._signers: dict[str, FileSigner] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KeyStore:
-        """The store at ``settings.resolved_keys_dir``, opened with the passphrase in effect
-        (``ZZ_KEY_PASSPHRASE``, or the one generated in the data dir in dev)."""
+    def from_settings(cls, settings: Settings, *, directory: Path | None = None) -> KeyStore:
+        """The store at ``directory`` (default ``settings.resolved_keys_dir``), opened with the
+        passphrase in effect (``ZZ_KEY_PASSPHRASE``, or the one generated in the data dir in
+        dev). The one way the service, the jobs and the CLI open this office's keys."""
         # Resolved when a private key is first needed: a verifier that only asks whether keys
         # exist must not generate a passphrase file in a data dir it has no use for.
-        return cls(settings.resolved_keys_dir, lambda: key_passphrase_of(settings))
+        return cls(directory or settings.resolved_keys_dir, lambda: key_passphrase_of(settings))
 
     def __repr__(self) -> str:
         return f"KeyStore({str(self.directory)!r})"

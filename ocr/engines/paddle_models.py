@@ -27,12 +27,11 @@ from __future__ import annotations
 import filecmp
 import importlib.util
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import write_atomically
 from ocr.errors import engine_unavailable
 
 logger = logging.getLogger(__name__)
@@ -256,13 +255,5 @@ def _write_if_changed(dest: Path, data: bytes) -> None:
 
 
 def _atomic_write(dest: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600 files; model files are shared, read-only data.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Model files are shared, read-only data.
+    write_atomically(dest, data, mode=0o644)

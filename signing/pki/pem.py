@@ -4,7 +4,6 @@ written atomically with owner-only permissions (files 0600, directories 0700).""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import SecretStr
 
+from core import write_atomically
 from signing.errors import KeysInvalidError, KeysMissingError, KeysPassphraseError
 
 FILE_MODE = 0o600
@@ -117,14 +117,4 @@ def make_private_dir(path: Path) -> None:
 
 def write_private_file(path: Path, data: bytes) -> None:
     """Write ``data`` atomically (temporary file + rename) with mode 0600."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, mode=FILE_MODE)
