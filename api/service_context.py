@@ -21,6 +21,8 @@ from api.auth import Principal
 from api.db import Account, Database, SqlLicenceRegistry, create_db, find_account, upgrade
 from api.errors_http import ApiError
 from api.storage import FileStore
+from api.workflow.context import WorkflowContext
+from api.workflow.issuing import check_service_licences
 from core import ErrorCode, Settings
 from signing import KeyStore
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
@@ -82,8 +84,6 @@ class ServiceContext:
     def catalog(self) -> ServiceCatalog:
         with self._lock:
             if self._catalog is None:
-                from api.licensing import check_service_licences  # noqa: PLC0415 - a cycle
-
                 catalog = load_service_catalog(self.settings.services_dir)
                 check_service_licences(catalog)  # a bad ``licence:`` fails at startup
                 self._catalog = catalog
@@ -98,6 +98,11 @@ class ServiceContext:
                 self._jobs = create_jobs(self.settings, context=JobContext(
                     self.settings, self.db, self.store))
             return self._jobs
+
+    @property
+    def workflow(self) -> WorkflowContext:
+        """The use cases' bundle (:mod:`api.workflow`) over this context's parts."""
+        return WorkflowContext(self.settings, self.db, self.store, self.catalog)
 
     @property
     def published_dir(self) -> Path:

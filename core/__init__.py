@@ -31,7 +31,14 @@ from core.secrets import (
     secret_key_of,
     secrets_dir,
 )
-from core.settings import Environment, OcrEngineName, OcrRuntime, Settings, get_settings
+from core.settings import (
+    CrashPoint,
+    Environment,
+    OcrEngineName,
+    OcrRuntime,
+    Settings,
+    get_settings,
+)
 
 __all__ = [
     "OPEN_ENDED",
@@ -40,6 +47,7 @@ __all__ = [
     "IdCardBackField",
     "IdCardFrontField",
     "DocType",
+    "CrashPoint",
     "DocumentResult",
     "Environment",
     "ErrorCode",

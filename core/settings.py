@@ -38,6 +38,15 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
+class CrashPoint(StrEnum):
+    """TEST ONLY: the steps of issuing a licence after which ``ZZ_CRASH_AT`` exits the process
+    (``api.workflow.issuing``); a production service refuses the setting."""
+
+    AFTER_RESERVE = "after_reserve"
+    AFTER_SIGN = "after_sign"
+    AFTER_COMMIT = "after_commit"
+
+
 # Production secrets are at least this long (core.secrets generates longer ones in dev).
 MIN_PROD_SECRET_CHARS = 32
 # Values earlier versions built in, published with the source: refused in every environment.
@@ -168,6 +177,12 @@ class Settings(BaseSettings):
     job_deadline_seconds: float = Field(
         default=300.0, gt=0, description="A material job running longer fails (jobs.timeout)")
 
+    # Test only: the issuing crash test (tests/integration/test_issuing_crash.py)
+    crash_at: CrashPoint | None = Field(
+        default=None, description="TEST ONLY: the process exits (os._exit) right after this "
+        "step of issuing a licence (after_reserve, after_sign, after_commit), so a test can "
+        "prove that a retry finishes the licence; refused when ZZ_ENVIRONMENT=prod")
+
     # Who may read /metrics: peers in these networks (comma-separated CIDRs; empty: nobody) or
     # a request with this bearer token
     metrics_allow: str = Field(default="127.0.0.0/8,::1/128")
@@ -196,6 +211,11 @@ class Settings(BaseSettings):
                     "或设置自己的密钥")
         if self.environment is not Environment.PROD:
             return self
+        if self.crash_at is not None:
+            raise ValueError(
+                "[config.invalid] ZZ_CRASH_AT is a test hook that kills the process while "
+                "issuing: unset it in production (ZZ_ENVIRONMENT=prod) / ZZ_CRASH_AT 是仅供测试"
+                "的故障注入设置，生产环境不得设置")
         for name, value in (("ZZ_KEY_PASSPHRASE", self.key_passphrase),
                             ("ZZ_SECRET_KEY", self.secret_key)):
             if value is None or len(value.get_secret_value()) < MIN_PROD_SECRET_CHARS:

@@ -31,7 +31,14 @@ from elicense.identifier import (
     mod37_36_check_char,
     parse_identifier,
 )
-from elicense.issue import IssuedLicence, issue_licence, revoke_licence
+from elicense.issue import (
+    IssuedLicence,
+    check_issuer_is_ours,
+    issue_licence,
+    registry_entry,
+    revoke_licence,
+    sign_licence,
+)
 from elicense.issuer_binding import IssuerNames, check_issuer_binding
 from elicense.model import (
     HolderCodeType,
@@ -75,6 +82,7 @@ __all__ = [
     "TrustedIssuers",
     "IssuerNames",
     "check_issuer_binding",
+    "check_issuer_is_ours",
     "licence_attachment",
     "verify_elicence",
     "MOD37_36_ALPHABET",
@@ -110,6 +118,7 @@ __all__ = [
     "TrustMaterial",
     "TrustMaterialError",
     "issue_licence",
+    "sign_licence",
     "load_licence",
     "load_template",
     "load_templates",
@@ -119,6 +128,7 @@ __all__ = [
     "parse_identifier",
     "parse_licence",
     "publish",
+    "registry_entry",
     "render_licence",
     "revoke_licence",
     "verify_licence_pdf",

@@ -78,11 +78,32 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
     check_issuer_is_ours(licence, store, issuer_code)
     if registry.get(licence.identifier) is not None:
         raise LicenceExistsError(licence.identifier)
+    index = registry.reserve_index(MIN_STATUS_LIST_BITS)
+    issued = sign_licence(licence, template, photo=photo, store=store, issuer_code=issuer_code,
+                          status_index=index, now=now, level=level)
+    registry.add(registry_entry(issued, now))
+    log.info("issued licence type=%s index=%d kid=%s", licence.type_code, index,
+             issued.kid.hex())
+    if published_dir is not None and not (published_dir / "status-list.cose").exists():
+        publish(store, registry, published_dir, issuer_code, now)
+    return issued
+
+
+def sign_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes | None,
+                 store: KeyStore, issuer_code: str, status_index: int,
+                 now: datetime | None = None, level: PadesLevel = PadesLevel.B_LTA
+                 ) -> IssuedLicence:
+    """Token, page, attachment and PAdES signature of ``licence`` at the status-list index the
+    caller reserved; touches no register (the caller records :func:`registry_entry` of the
+    result). Raises when the record names another issuer than this office, does not fit the
+    template, a key cannot be loaded or signing fails."""
+    now = now or datetime.now(UTC)
+    check_issuer_is_ours(licence, store, issuer_code)
     signer = store.signer()
     kid = key_id(signer.certificate)
-    index = registry.reserve_index(MIN_STATUS_LIST_BITS)
     claims = TokenClaims(
-        issuer=issuer_code, issued_at=now, licence=licence_claims(licence, photo, index),
+        issuer=issuer_code, issued_at=now,
+        licence=licence_claims(licence, photo, status_index),
         expires=end_of_day(licence.valid_until) if licence.valid_until else None)
     token = encode_token(claims, signer, kid)
     page = render_licence(licence, template, photo=photo, qr_payload=token)
@@ -97,17 +118,20 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
                               crls=fresh_crls(store, now), level=level,
                               reason="电子证照签发 / e-licence issued",
                               location=licence.jurisdiction_code, signing_time=now)
-    digest = hashlib.sha256(signed).hexdigest()
-    registry.add(RegistryEntry(
+    return IssuedLicence(licence=licence, pdf=signed, token=token,
+                         pdf_sha256=hashlib.sha256(signed).hexdigest(),
+                         status_index=status_index, kid=kid)
+
+
+def registry_entry(issued: IssuedLicence, now: datetime) -> RegistryEntry:
+    """What the register keeps of a licence signed at ``now``."""
+    licence = issued.licence
+    return RegistryEntry(
         identifier=licence.identifier, type_code=licence.type_code,
-        holder_code_masked=licence.masked_holder_code, status_index=index, pdf_sha256=digest,
-        kid=kid.hex(), issued_at=now.astimezone(UTC).isoformat(timespec="seconds"),
-        valid_until=licence.valid_until.isoformat() if licence.valid_until else None))
-    log.info("issued licence type=%s index=%d kid=%s", licence.type_code, index, kid.hex())
-    if published_dir is not None and not (published_dir / "status-list.cose").exists():
-        publish(store, registry, published_dir, issuer_code, now)
-    return IssuedLicence(licence=licence, pdf=signed, token=token, pdf_sha256=digest,
-                         status_index=index, kid=kid)
+        holder_code_masked=licence.masked_holder_code, status_index=issued.status_index,
+        pdf_sha256=issued.pdf_sha256, kid=issued.kid.hex(),
+        issued_at=now.astimezone(UTC).isoformat(timespec="seconds"),
+        valid_until=licence.valid_until.isoformat() if licence.valid_until else None)
 
 
 def check_issuer_is_ours(licence: Licence, store: KeyStore, issuer_code: str) -> None:

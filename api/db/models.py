@@ -205,12 +205,22 @@ class LicenceRecord(Base):
 
 
 class StatusIndexReservation(Base):
-    """A status-list index handed out by ``reserve_index`` and not yet used by a licence."""
+    """A status-list index handed out by ``reserve_index`` and not yet used by a licence.
+
+    When an application's licence is being issued (``api.workflow.issuing``: reserve, sign,
+    commit) the row is also the issuing marker: the application (at most one reservation per
+    application, the idempotency key), the licence identifier and the time the licence is
+    signed at, so a retry after a crash signs the same licence again. The commit that writes
+    the licence row deletes the reservation."""
 
     __tablename__ = "status_index_reservations"
 
     status_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reserved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), default=None, unique=True)
+    identifier: Mapped[str | None] = mapped_column(String(128), default=None)
+    issued_at: Mapped[str | None] = mapped_column(String(40), default=None)  # ISO 8601
 
 
 class AuditEntry(Base):

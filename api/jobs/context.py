@@ -13,6 +13,7 @@ from typing import Any
 
 from api.db import Database
 from api.storage import FileStore
+from api.workflow.context import WorkflowContext
 from core import Settings
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
 
@@ -79,6 +80,11 @@ class JobContext:
             if self._catalog is None:
                 self._catalog = load_service_catalog(self.settings.services_dir)
             return self._catalog
+
+    @property
+    def workflow(self) -> WorkflowContext:
+        """The use cases' bundle (:mod:`api.workflow`) over this context's parts."""
+        return WorkflowContext(self.settings, self.db, self.store, self.catalog)
 
     def service(self, service_id: str) -> Service | None:
         """The service definition with that id, or None when it is not (or no longer) known."""

@@ -24,6 +24,7 @@ from api.jobs.pipeline import (
 from api.jobs.queue import create_huey
 from api.jobs.validation import validate_application
 from api.storage import FileStore
+from api.workflow.issuing import finish_pending_licences
 from core import Settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,12 @@ class Jobs:
 
     def recover_now(self, older_than: timedelta = DEFAULT_RECOVER_AFTER) -> list[int]:
         """Re-enqueue the processing of every stalled application (see
-        :func:`api.jobs.pipeline.stalled_applications`); returns their ids."""
+        :func:`api.jobs.pipeline.stalled_applications`); returns their ids. Also finishes
+        the licences a crash (or a failed signature) left reserved but not recorded
+        (:func:`api.workflow.issuing.finish_pending_licences`)."""
+        issued = finish_pending_licences(self.context.workflow, older_than=older_than)
+        if issued:
+            log.info("recovery issued %d reserved licence(s)", len(issued))
         stalled = stalled_applications(self.context, older_than)
         for application_id in stalled:
             self.process_application(application_id)

@@ -34,9 +34,8 @@ from api.holders import InstantCode, bind_from_digest, instant_refusal, refusal
 from api.jobs.context import JobContext
 from api.jobs.materials import crash_test_pause, material_done
 from api.jobs.outcome import JobOutcome
-from api.workflow.context import WorkflowContext
 from api.workflow.evidence import gather_evidence
-from api.workflow.issuing import issue_and_record
+from api.workflow.issuing import Reservation, finish_licence, reserve_licence
 from core import ZhengzhaoError
 from verify.forms import Service, validate
 
@@ -103,30 +102,34 @@ def validate_application(ctx: JobContext, application_id: int) -> JobOutcome:
                                   f"{REASON_INSTANT_REFUSED}:{refused.code.value}")
         row = ValidationResult(application_id=application_id, passed=passed, result=result)
         session.add(row)
+        reservation = None
         if target is ApplicationState.APPROVED:
-            target = _approve_instantly(ctx, session, application, service, row)
+            target, reservation = _approve_instantly(ctx, session, application, service, row)
         else:
             change_state(session, application, target, actor_id=None, reason=reason)
+    if reservation is not None:
+        target = _issue_reserved(ctx, reservation)
     log.info("application %s validated: %s", application_id, target.value)
     return JobOutcome.APPLIED
 
 
 def _approve_instantly(ctx: JobContext, session: Any, application: Application,
-                       service: Service | None, row: ValidationResult) -> ApplicationState:
-    """秒批: approve and issue the licence in the same transaction. A service that issues no
-    licence stops at ``approved``; if issuing fails (a field the licence needs is missing, say),
-    the application goes to a clerk instead and the audit log says why."""
+                       service: Service | None, row: ValidationResult
+                       ) -> tuple[ApplicationState, Reservation | None]:
+    """秒批: approve and reserve the licence in the validation's transaction (signing follows
+    once it has committed, :func:`_issue_reserved`). A service that issues no licence stops at
+    ``approved``; if the licence cannot be built (a field it needs is missing, say), the
+    application goes to a clerk instead and the audit log says why."""
     if service is None or service.licence is None:
         change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                      reason=REASON_AUTO_APPROVED)
-        return ApplicationState.APPROVED
+        return ApplicationState.APPROVED, None
     try:
         with session.begin_nested():
             change_state(session, application, ApplicationState.APPROVED, actor_id=None,
                          reason=REASON_AUTO_APPROVED)
-            issue_and_record(WorkflowContext(ctx.settings, ctx.db, ctx.store, ctx.catalog),
-                             session, application, actor_id=None)
-        return ApplicationState.ISSUED
+            reservation = reserve_licence(ctx.workflow, session, application)
+        return ApplicationState.APPROVED, reservation
     except ZhengzhaoError as exc:
         log.warning("instant issue of application %s failed: %s", application.id,
                     exc.code.value)
@@ -135,7 +138,20 @@ def _approve_instantly(ctx: JobContext, session: Any, application: Application,
                                                          exc.code.value).to_dict()}
         change_state(session, application, ApplicationState.NEEDS_REVIEW, actor_id=None,
                      reason=f"{REASON_AUTO_APPROVED}:issue_failed:{exc.code.value}")
-        return ApplicationState.NEEDS_REVIEW
+        return ApplicationState.NEEDS_REVIEW, None
+
+
+def _issue_reserved(ctx: JobContext, reservation: Reservation) -> ApplicationState:
+    """Sign and record the reserved licence, outside the validation's lock. A failure here
+    (the keys, say) leaves the application ``approved`` with its reservation; the recovery
+    sweep finishes it (:func:`api.workflow.issuing.finish_pending_licences`)."""
+    try:
+        finish_licence(ctx.workflow, reservation, actor_id=None)
+    except ZhengzhaoError as exc:
+        log.warning("issuing the licence of application %s failed, the sweep retries: %s",
+                    reservation.application_id, exc.code.value)
+        return ApplicationState.APPROVED
+    return ApplicationState.ISSUED
 
 
 def _not_processing(state: ApplicationState) -> JobOutcome:

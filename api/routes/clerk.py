@@ -1,7 +1,8 @@
 """The clerk's API under ``/api/v1/review``: the queue of applications waiting for a person,
 one application with its materials (and each material's bytes), extracted fields and findings
 (a draft, not yet submitted, is a 404 to a clerk, as are its materials),
-and the decision — approve (the licence is issued in the same transaction: approved → issued),
+and the decision — approve (the licence is reserved in the decision's transaction, then
+signed and recorded outside it: approved → issued),
 reject, or return for correction — with a comment. Every decision and state change is audited."""
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from api.routes.views import (
     summary,
 )
 from api.service_context import ServiceDep, actor
-from api.workflow.context import WorkflowContext
-from api.workflow.issuing import issue_and_record
+from api.workflow.issuing import finish_licence, reserve_licence
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,18 @@ def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
            user: Clerk) -> ApplicationPublic:
     """Approve (issues the licence), reject, or return for correction. Only an application in
     ``needs_review`` can be decided (409 ``application.invalid_transition`` otherwise)."""
+    workflow = ctx.workflow
+    reservation = None
     with ctx.transaction() as session:
         clerk = actor(session, user)
         application = _submitted(session, application_id, for_update=True)
         record_review(session, application, clerk.id, body.decision, body.comment)
         if body.decision is ReviewDecision.APPROVE:
-            issue_and_record(WorkflowContext(ctx.settings, ctx.db, ctx.store, ctx.catalog),
-                             session, application, actor_id=clerk.id)
+            # Reserved under the row lock; signed and recorded once this has committed.
+            reservation = reserve_licence(workflow, session, application)
         log.info("application %s decided: %s", application.id, body.decision.value)
-        session.flush()
-        session.refresh(application)
-        return application_public(session, application)
+        clerk_id = clerk.id
+    if reservation is not None:
+        finish_licence(workflow, reservation, actor_id=clerk_id)
+    with ctx.transaction(read_only=True) as session:
+        return application_public(session, _submitted(session, application_id))

@@ -30,7 +30,7 @@ class WorkflowContext:
     @property
     def published_dir(self) -> Path:
         """Where the signed status list and trust list are published."""
-        return self.settings.data_dir / "published"
+        return self.settings.resolved_published_dir
 
     def key_store(self) -> KeyStore:
         """This office's signing keys (the passphrase is resolved when a key is first used)."""

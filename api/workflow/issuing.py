@@ -1,8 +1,14 @@
 """Issuing the e-licence of an approved application, as the service definition's ``licence:``
 section says (``docs/services.md``): the template (resolved here against the ``elicense``
 templates; :func:`check_service_licences` rejects a bad one at startup), the record built from
-the application's fields — what validation read, the applicant's corrections winning — and the
-call to ``elicense.issue_licence`` into the SQL register inside the caller's transaction.
+the application's fields — what was read, then what validation read, then the applicant's
+corrections, each layer applied once — and the licence issued in three steps, so that no
+signature runs inside a transaction or under the application's row lock:
+:func:`reserve_licence` (in the caller's short transaction that approves the application),
+:func:`finish_licence` (sign with nothing open, then commit in one short transaction) and, for a
+crash or failure in between, :func:`finish_pending_licences` (the recovery sweep). See
+``docs/jobs.md``, "Issuing a licence", for what a crash at each step leaves and why a retry
+never makes a second licence.
 
 ``id-card-renewal`` issues the demo 居住证-style personal licence (the bundled templates have no
 ID-card template); its section says so in ``stand_in``."""
@@ -10,7 +16,10 @@ ID-card template); its section says so in ``stand_in``."""
 from __future__ import annotations
 
 import io
+import logging
+import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,6 +33,7 @@ from api.db import (
     AuditAction,
     LicenceRecord,
     SqlLicenceRegistry,
+    StatusIndexReservation,
     ValidationResult,
     append_audit,
 )
@@ -32,18 +42,24 @@ from api.holders import licence_holder_digest
 from api.workflow.context import WorkflowContext
 from api.workflow.errors import WorkflowConflictError
 from api.workflow.evidence import values_read
-from core import OPEN_ENDED
+from core import OPEN_ENDED, CrashPoint, Environment, ZhengzhaoError
 from elicense import (
     HolderCodeType,
     IssuedLicence,
+    Licence,
+    LicenceExistsError,
     LicenceIdentifier,
     LicenceTemplate,
     LicenceTemplateMissingError,
     TemplateCatalog,
-    issue_licence,
+    check_issuer_is_ours,
     load_templates,
     parse_licence,
+    publish,
+    registry_entry,
+    sign_licence,
 )
+from signing import MIN_STATUS_LIST_BITS
 from verify.forms import (
     Constant,
     HolderKind,
@@ -56,8 +72,14 @@ from verify.forms import (
     uscc_check_char,
 )
 
-__all__ = ["application_fields", "check_service_licences", "issue_and_record",
-           "issue_for_application", "licence_template"]
+__all__ = ["CRASH_EXIT_CODE", "LicenceDraft", "Reservation", "check_service_licences",
+           "draft_licence", "finish_licence", "finish_pending_licences", "licence_template",
+           "reserve_licence"]
+
+log = logging.getLogger(__name__)
+
+# The exit status of a process the crash-test hook (``ZZ_CRASH_AT``) killed.
+CRASH_EXIT_CODE = 86
 
 _HOLDER_CODE_TYPES = {HolderKind.RESIDENT_ID: HolderCodeType.RESIDENT_ID,
                       HolderKind.USCC: HolderCodeType.USCC}
@@ -103,13 +125,6 @@ def check_service_licences(services: Any, templates: TemplateCatalog | None = No
                                       "photo_material or portrait_from", "licence")
 
 
-def application_fields(application: Application) -> dict[str, str]:
-    """Every extracted field as ``<material id>.<field id>`` → value, corrections applied."""
-    fields = values_read(application)
-    fields.update({str(k): str(v) for k, v in (application.corrected_fields or {}).items()})
-    return fields
-
-
 def _validated_fields(session: Session, application: Application) -> dict[str, str]:
     """The values the newest validation read (form fields by id, checkboxes as ticked)."""
     result = session.scalars(select(ValidationResult.result)
@@ -120,9 +135,13 @@ def _validated_fields(session: Session, application: Application) -> dict[str, s
 
 
 def _issue_fields(session: Session, application: Application) -> dict[str, str]:
-    """What a licence is issued from: read, then validated, then corrected (each wins)."""
-    return {**application_fields(application), **_validated_fields(session, application),
-            **{str(k): str(v) for k, v in (application.corrected_fields or {}).items()}}
+    """What a licence is issued from, three layers, each winning over the one before: what
+    was read, what the newest validation read, the applicant's corrections. Each layer is
+    applied once (the corrections used to be folded into the first layer as well); the
+    caller computes this once and draws both the licence and its holder digest from it."""
+    corrections = {str(k): str(v) for k, v in (application.corrected_fields or {}).items()}
+    return {**values_read(application), **_validated_fields(session, application),
+            **corrections}
 
 
 def _missing(field: str) -> WorkflowConflictError:
@@ -197,18 +216,38 @@ def _spec(ctx: WorkflowContext, application: Application) -> tuple[Service, Lice
     return service, service.licence
 
 
-def issue_for_application(ctx: WorkflowContext, session: Session, application: Application,
-                          *, now: datetime | None = None) -> IssuedLicence:
-    """Issue the application's licence into the SQL register in ``session`` (the caller's
-    transaction), store the PDF in the file store and link the register row to the
-    application. Raises 409 ``api.conflict`` when the service issues no licence or a needed
-    field is missing (nothing is written then), ``service.invalid`` when its section does not
-    fit the template."""
+@dataclass(frozen=True)
+class LicenceDraft:
+    """What will be signed for an application: the licence record, its template and photo,
+    and the digest of the person it names (for the register row)."""
+
+    licence: Licence
+    template: LicenceTemplate
+    photo: bytes | None
+    holder_id_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An application's licence being issued: its identifier, status-list index and the time
+    it is signed at (so a retry signs the same licence)."""
+
+    application_id: int
+    identifier: str
+    status_index: int
+    issued_at: datetime
+
+
+def draft_licence(ctx: WorkflowContext, session: Session, application: Application,
+                  *, now: datetime) -> LicenceDraft:
+    """The licence ``application`` is issued at ``now``, built from its fields (no write).
+    Raises 409 ``api.conflict`` when the service issues no licence or a needed field is
+    missing, ``service.invalid`` when its section does not fit the template, and
+    ``licence.issuer_not_ours`` when the record would name another issuer than our keys."""
     service, spec = _spec(ctx, application)
     templates = load_templates()
     check_service_licences([service], templates)
     template = licence_template(spec, templates)
-    now = now or datetime.now(UTC)
     settings = ctx.settings
     fields = _issue_fields(session, application)
     today = now.date()
@@ -233,33 +272,147 @@ def issue_for_application(ctx: WorkflowContext, session: Session, application: A
     record["details"] = {label: _detail_text(sources.value(source))
                          for label, source in spec.details.items()}
     licence = parse_licence(record, f"application-{application.id}")
+    check_issuer_is_ours(licence, ctx.key_store(), settings.issuer_code)
     photo = _photo(ctx, application, spec) if template.photo else None
-    issued = issue_licence(licence, template, photo=photo, store=ctx.key_store(),
-                           registry=SqlLicenceRegistry(ctx.db, session=session),
-                           issuer_code=settings.issuer_code, published_dir=ctx.published_dir,
-                           now=now)
-    ctx.store.put(issued.pdf)
-    return issued
+    # Who it is issued to, as a digest: 秒批 sends a second live one to a clerk.
+    return LicenceDraft(licence, template, photo, licence_holder_digest(service, fields))
 
 
-def issue_and_record(ctx: WorkflowContext, session: Session, application: Application, *,
-                     actor_id: int | None, now: datetime | None = None) -> IssuedLicence:
-    """Issue the licence of an ``approved`` application, link it, audit it and move the
-    application to ``issued`` — all in ``session`` (the caller's transaction). Used by the
-    clerk's approval and by instant approval (秒批) in the validation job."""
-    issued = issue_for_application(ctx, session, application, now=now)
-    identifier = str(issued.licence.identifier)
-    record = session.get(LicenceRecord, identifier)
-    if record is None:  # the SQL register writes it in this session; absence is a bug
-        raise RuntimeError("the licence register did not record the licence")
-    record.application_id = application.id
-    # Who it was issued to, as a digest: 秒批 sends a second live one to a clerk.
-    record.holder_id_sha256 = licence_holder_digest(ctx.service(application.service_id),
-                                                    _issue_fields(session, application))
-    append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=actor_id,
-                 subject_type="licence", subject_id=identifier,
-                 details={"application_id": application.id,
-                          "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
-    move(session, application, ApplicationState.ISSUED, actor_id=actor_id,
-         reason="licence:issued")
-    return issued
+def reserve_licence(ctx: WorkflowContext, session: Session, application: Application,
+                    *, now: datetime | None = None) -> Reservation:
+    """Step 1 of 3, in the caller's (short) transaction that moves ``application`` to
+    ``approved`` under its row lock: check that the licence can be built (raising as
+    :func:`draft_licence` does, so nothing is written) and reserve its status-list index with
+    the issuing marker (application, identifier, signing time). The application is the
+    idempotency key: a second call returns the reservation already made."""
+    existing = _reservation_of(session, application.id)
+    if existing is not None:
+        return existing
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    draft = draft_licence(ctx, session, application, now=now)
+    identifier = str(draft.licence.identifier)
+    registry = SqlLicenceRegistry(ctx.db, session=session)
+    if registry.get(identifier) is not None:
+        raise LicenceExistsError(draft.licence.identifier)
+    index = registry.reserve_index(MIN_STATUS_LIST_BITS)
+    row = session.get(StatusIndexReservation, index)
+    assert row is not None  # reserve_index wrote it in this session
+    row.application_id, row.identifier = application.id, identifier
+    row.issued_at = now.isoformat()
+    session.flush()
+    return Reservation(application.id, identifier, index, now)
+
+
+def finish_licence(ctx: WorkflowContext, reservation: Reservation, *,
+                   actor_id: int | None) -> bool:
+    """Steps 2 and 3, after the reserving transaction committed. Sign with no transaction
+    open and no row locked (a PAdES B-LTA signature takes a second or more), then commit in
+    one short transaction: store the PDF, write the licence row from the reservation, link
+    it, audit it and move the application to ``issued`` — only while the application is
+    still ``approved`` with this reservation. Returns ``False`` when another run committed
+    first (its licence stands; ours was never recorded, so it is garbage). Also the recovery
+    path: :func:`finish_pending_licences` calls it for reservations a crash left behind."""
+    _crash_point(ctx, CrashPoint.AFTER_RESERVE)
+    with ctx.db.transaction(read_only=True) as session:
+        application = session.get(Application, reservation.application_id)
+        if application is None or application.state is not ApplicationState.APPROVED:
+            return False
+        draft = draft_licence(ctx, session, application, now=reservation.issued_at)
+    if str(draft.licence.identifier) != reservation.identifier:
+        raise RuntimeError("the reserved identifier and the licence differ")
+    issued = sign_licence(draft.licence, draft.template, photo=draft.photo,
+                          store=ctx.key_store(), issuer_code=ctx.settings.issuer_code,
+                          status_index=reservation.status_index, now=reservation.issued_at)
+    _crash_point(ctx, CrashPoint.AFTER_SIGN)
+    committed = _commit(ctx, reservation, issued, draft, actor_id=actor_id)
+    _crash_point(ctx, CrashPoint.AFTER_COMMIT)
+    _publish_if_missing(ctx, reservation.issued_at)
+    return committed
+
+
+def finish_pending_licences(ctx: WorkflowContext, *,
+                            older_than: timedelta = timedelta(0)) -> list[int]:
+    """The recovery path: finish every application's licence whose reservation is at least
+    ``older_than`` old (a process died between reserving and committing, or signing failed).
+    Returns the ids of the applications whose licence this call recorded."""
+    cutoff = datetime.now(UTC) - older_than
+    with ctx.db.transaction(read_only=True) as session:
+        rows = session.scalars(select(StatusIndexReservation)
+                               .where(StatusIndexReservation.application_id.is_not(None),
+                                      StatusIndexReservation.reserved_at <= cutoff)
+                               .order_by(StatusIndexReservation.status_index)).all()
+        pending = [_as_reservation(row) for row in rows]
+    done = []
+    for reservation in pending:
+        try:
+            if finish_licence(ctx, reservation, actor_id=None):
+                done.append(reservation.application_id)
+        except ZhengzhaoError as exc:  # the keys or the data: the next sweep tries again
+            log.warning("issuing the licence of application %s failed again: %s",
+                        reservation.application_id, exc.code.value)
+    _publish_if_missing(ctx, datetime.now(UTC))
+    return done
+
+
+def _commit(ctx: WorkflowContext, reservation: Reservation, issued: IssuedLicence,
+            draft: LicenceDraft, *, actor_id: int | None) -> bool:
+    with ctx.db.transaction() as session:
+        application = session.scalars(select(Application)
+                                      .where(Application.id == reservation.application_id)
+                                      .with_for_update()).one_or_none()
+        row = session.get(StatusIndexReservation, reservation.status_index)
+        if (application is None or application.state is not ApplicationState.APPROVED
+                or row is None or row.application_id != application.id
+                or row.identifier != reservation.identifier):
+            return False  # issued (or withdrawn) meanwhile: nothing to record
+        # The PDF first: a licence row always has its PDF; a PDF whose row never commits is
+        # an unreferenced blob (docs/jobs.md, "Issuing a licence").
+        ctx.store.put(issued.pdf)
+        SqlLicenceRegistry(ctx.db, session=session).add(
+            registry_entry(issued, reservation.issued_at))  # deletes the reservation
+        record = session.get(LicenceRecord, reservation.identifier)
+        assert record is not None  # written just now in this session
+        record.application_id = application.id
+        record.holder_id_sha256 = draft.holder_id_sha256
+        append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=actor_id,
+                     subject_type="licence", subject_id=reservation.identifier,
+                     details={"application_id": application.id,
+                              "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
+        move(session, application, ApplicationState.ISSUED, actor_id=actor_id,
+             reason="licence:issued")
+    log.info("application %s issued its licence (index %d)", reservation.application_id,
+             reservation.status_index)
+    return True
+
+
+def _reservation_of(session: Session, application_id: int) -> Reservation | None:
+    row = session.scalars(select(StatusIndexReservation).where(
+        StatusIndexReservation.application_id == application_id)).one_or_none()
+    return None if row is None else _as_reservation(row)
+
+
+def _as_reservation(row: StatusIndexReservation) -> Reservation:
+    assert row.application_id is not None and row.identifier and row.issued_at
+    return Reservation(row.application_id, row.identifier, row.status_index,
+                       datetime.fromisoformat(row.issued_at))
+
+
+def _publish_if_missing(ctx: WorkflowContext, now: datetime) -> None:
+    """The first licence publishes the status list (later ones change no bit). Also run by
+    the sweep, for a process that died between recording the first licence and publishing."""
+    if (ctx.published_dir / "status-list.cose").exists():
+        return
+    with ctx.db.transaction(read_only=True) as session:
+        if session.scalar(select(LicenceRecord.identifier).limit(1)) is None:
+            return
+    publish(ctx.key_store(), SqlLicenceRegistry(ctx.db), ctx.published_dir,
+            ctx.settings.issuer_code, now)
+
+
+def _crash_point(ctx: WorkflowContext, point: CrashPoint) -> None:
+    """TEST ONLY (``ZZ_CRASH_AT``): die here, as a killed process would. Settings refuse the
+    hook in production; it is ignored there too, should a Settings be built around that."""
+    if ctx.settings.crash_at is point and ctx.settings.environment is not Environment.PROD:
+        log.warning("crash test: exiting %s", point.value)
+        logging.shutdown()
+        os._exit(CRASH_EXIT_CODE)

@@ -78,7 +78,7 @@ PUBLIC = {
         "get_settings", "Environment", "FileFormat", "ends_early", "sniff_format",
         "webp_canvas_size", "LEGACY_DEV_KEY_PASSPHRASE", "ResolvedSecrets",
         "key_passphrase_of", "make_private_dir", "others_may_access", "resolve_secrets",
-        "secret_key_of", "secrets_dir", "write_atomically",
+        "secret_key_of", "secrets_dir", "CrashPoint", "write_atomically",
     },
     "ocr": {
         "DocumentReader", "EngineError", "EngineOutput", "InputError", "LoadLimits", "OCREngine",

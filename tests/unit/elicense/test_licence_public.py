@@ -21,6 +21,8 @@ PUBLIC = {
     "LicenceVerdict", "RegistryCorruptError", "RegistryEntry", "TrustMaterial",
     "TrustMaterialError", "issue_licence", "load_trust", "publish", "revoke_licence",
     "verify_licence_pdf", "verify_licence_token",
+    # issuing in steps (reserve, sign, record) for a caller with its own register
+    "sign_licence", "registry_entry", "check_issuer_is_ours",
     # other issuers' trust folders, verification against any trusted issuer
     "ElicenceOutcome", "ElicenceResult", "TrustImportError", "TrustIssuerNotFoundError",
     "TrustSource", "TrustStore", "TrustedIssuer", "licence_attachment", "verify_elicence",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from api.db import Application, ApplicationState, LicenceRecord
 from api.jobs import JobContext, JobOutcome, validate_application
-from api.licensing import check_service_licences
+from api.workflow.issuing import check_service_licences
 from core import ErrorCode
 from elicense import load_trust, verify_licence_pdf
 from verify.forms import (
