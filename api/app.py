@@ -1,8 +1,8 @@
 """The FastAPI application factory. ``create_app(settings)`` builds a fresh app — nothing is
 created at import time — with its settings, user source, trust cache, metrics registry, rate
 limiter and verification audit on ``app.state``, the problem+json error handlers, the routes
-and the offline API docs. With a service context, ``/metrics`` also reads the database
-(applications, licences, audit chain) and the job queue, and counts the jobs this process runs;
+and the offline API docs. ``/metrics`` also reads the database (applications, licences,
+audit chain) and the job queue, and counts the jobs this process runs;
 the audit writer thread starts and stops with the app."""
 
 from __future__ import annotations
@@ -16,31 +16,24 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.auth import InMemoryUsers, UserSource
+from api.auth import UserSource
 from api.auth import router as auth_router
 from api.data_dir import prepare_data_dir
 from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
 from api.imported_trust import ImportedTrust
-from api.login_guard import LoginGuard, MemoryThrottleStore, SqlThrottleStore
+from api.login_guard import LoginGuard, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
 from api.routes import pages, public, web_applicant, web_clerk
 from api.security_headers import install_http_hardening
-from api.service_api import (
-    ContextRegistry,
-    ServiceContext,
-    build_service_context,
-    install_service_api,
-)
+from api.service_api import ServiceContext, install_service_api
 from api.service_metrics import ServiceDbCollector
 from api.users_db import DbUsers
 from api.verification_audit import (
     BufferedVerificationAudit,
     ClientTagger,
-    NoVerificationAudit,
-    VerificationAudit,
 )
 from api.web_session import LoginRequired, login_required_handler
 from api.web_session import router as web_session_router
@@ -56,27 +49,19 @@ API_VERSION = "1.0"
 def create_app(settings: Settings, *, users: UserSource | None = None,
                registry: LicenceRegistry | None = None,
                refresh_trust_on_startup: bool = True,
-               service: ServiceContext | None = None,
-               with_service_api: bool = True) -> FastAPI:
-    """A new service app. ``users`` is where accounts come from (default: an empty in-memory
-    source); ``registry`` is the licence register the published status list is built from
-    (default: the CLI's file register under the data dir). On startup the published trust
-    folder is refreshed (keys created in dev). ``service`` holds the database, file store and
-    jobs of the applicant/clerk/admin API (default: built from ``settings`` at startup, the
-    database migrated); accounts and the licence register then default to that database.
-    ``with_service_api=False`` serves the public routes only, as before."""
-    if service is None and with_service_api:
-        service = build_service_context(settings)
-    if service is not None:
-        context = service
-        users = users if users is not None else DbUsers(lambda: context.db)
-        registry = registry if registry is not None else ContextRegistry(context)
-    trust = TrustCache(settings, registry)
+               service: ServiceContext | None = None) -> FastAPI:
+    """A new service app. ``service`` holds the database, file store and jobs (default: built
+    from ``settings``, opened at startup, the database migrated); ``users`` is where accounts
+    come from and ``registry`` the licence register the published status list is built from
+    (default: both from that database). On startup the published trust folder is refreshed
+    (keys created in dev)."""
+    context = service if service is not None else ServiceContext(settings)
+    users = users if users is not None else DbUsers(lambda: context.db)
+    trust = TrustCache(settings, context.licence_registry if registry is None
+                       else lambda: registry)
     metrics = ServiceMetrics()
-    audit: VerificationAudit = (NoVerificationAudit(metrics) if service is None
-                                else BufferedVerificationAudit(lambda: context.db, metrics))
-    if service is not None:
-        metrics.registry.register(ServiceDbCollector(lambda: context.db))
+    audit = BufferedVerificationAudit(lambda: context.db, metrics)
+    metrics.registry.register(ServiceDbCollector(lambda: context.db))
 
     job_counters: list[Any] = []  # made at the first startup, reconnected at later ones
 
@@ -86,9 +71,8 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
         # The data dir owner-only, the secrets settled (generated in dev); prod refuses
         # generated or short secrets, a demo PKI and readable data here (config.invalid).
         prepare_data_dir(settings)
-        if service is not None:
-            service.open()  # migrate and open the database, the store and the job queue
-            job_metrics = _count_jobs(metrics, service, job_counters)
+        context.open()  # migrate and open the database, the store and the job queue
+        job_metrics = _count_jobs(metrics, context, job_counters)
         if refresh_trust_on_startup:
             trust.refresh()
             trust.get()
@@ -104,7 +88,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
                   summary="Zero-original applications and e-licence verification",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.users = users if users is not None else InMemoryUsers()
+    app.state.users = users
     app.state.trust = trust
     # Other offices' keys: the public verification falls back to them for a key id ours lack.
     app.state.imported_trust = ImportedTrust(settings)
@@ -113,8 +97,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.state.client_tagger = ClientTagger(settings)
     # Sign-ins (token endpoint and /login) throttled per account and client (api.login_guard).
     app.state.login_guard = LoginGuard(
-        app.state.users, MemoryThrottleStore() if service is None
-        else SqlThrottleStore(lambda: context.db), app.state.client_tagger)
+        app.state.users, SqlThrottleStore(lambda: context.db), app.state.client_tagger)
     app.state.limiter = RateLimiter(settings.verify_rate_per_minute)
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
@@ -126,11 +109,10 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(auth_router)
     app.include_router(pages.router)
     install_offline_docs(app)
-    if service is not None:
-        install_service_api(app, service)
-        app.include_router(web_session_router)
-        app.include_router(web_applicant.router)
-        app.include_router(web_clerk.router)
+    install_service_api(app, context)
+    app.include_router(web_session_router)
+    app.include_router(web_applicant.router)
+    app.include_router(web_clerk.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -16,14 +16,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from api.cli_common import EXIT_OK, EXIT_USAGE
-from api.cli_keys import add_keys_parser
-from api.cli_licence import add_licence_parsers
-from api.cli_photo import add_check_photo_parser
-from api.cli_serve import add_serve_parser
-from api.cli_trust import add_trust_parser
-from api.cli_users import add_users_parser
-from api.cli_validate import add_validate_arguments
-from api.cli_worker import add_worker_arguments
+from api.cli_keys import add_keys_parser, run_keys
+from api.cli_licence import add_licence_parsers, run_licence
+from api.cli_photo import add_check_photo_parser, run_check_photo
+from api.cli_serve import add_serve_parser, run_serve
+from api.cli_trust import add_trust_parser, run_trust
+from api.cli_users import add_users_parser, run_users
+from api.cli_validate import add_validate_arguments, run_validate
+from api.cli_worker import add_worker_arguments, run_worker_command
 from core import (
     DocType,
     Environment,
@@ -100,43 +100,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_ocr(args, settings)
         if args.command == "demo":
-            from api.cli_ocr import run_demo  # noqa: PLC0415
+            from api.cli_ocr import run_demo  # noqa: PLC0415 - keep `--help` fast
 
             return run_demo(args, settings)
         if args.command == "validate":
-            from api.cli_validate import run_validate  # noqa: PLC0415
-
             return run_validate(args, settings)
         if args.command == "check-photo":
-            from api.cli_photo import run_check_photo  # noqa: PLC0415
-
             return run_check_photo(args, settings)
         if args.command == "keys":
-            from api.cli_keys import run_keys  # noqa: PLC0415
-
             return run_keys(args, settings)
         if args.command in ("issue", "revoke", "verify", "publish"):
-            from api.cli_licence import run_licence  # noqa: PLC0415
-
             return run_licence(args, settings)
         if args.command == "serve":
-            from api.cli_serve import run_serve  # noqa: PLC0415
-
             return run_serve(args, settings)
         if args.command == "worker":
-            from api.cli_worker import run_worker_command  # noqa: PLC0415
-
             return run_worker_command(args, settings)
         if args.command == "trust":
-            from api.cli_trust import run_trust  # noqa: PLC0415
-
             return run_trust(args, settings)
         if args.command == "users":
-            from api.cli_users import run_users  # noqa: PLC0415
-
             return run_users(args, settings)
         if args.command == "paddle-models":
-            from ocr import prepare_paddle_models  # noqa: PLC0415
+            from ocr import prepare_paddle_models  # noqa: PLC0415 - keep `--help` fast
 
             target = prepare_paddle_models(args.dir)
             print(f"PaddleOCR models ready in {target}; set ZZ_PADDLE_MODEL_DIR={target}")

@@ -13,24 +13,23 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from core import Settings
+from elicense import (
+    FileRegistry,
+    issue_licence,
+    load_licence,
+    load_templates,
+    load_trust,
+    publish,
+    revoke_licence,
+    verify_licence_pdf,
+    verify_licence_token,
+)
 from samples import LICENCES_DIR
+from signing import IssuerIdentity, KeyStore
 
 
 def demo_licences(settings: Settings, console: Console | None) -> list[dict[str, Any]]:
     """Issue, verify, tamper, revoke; the outcomes as dicts (also printed when ``console``)."""
-    from elicense import (  # noqa: PLC0415 - pyHanko loads only when the demo gets here
-        FileRegistry,
-        issue_licence,
-        load_licence,
-        load_templates,
-        load_trust,
-        publish,
-        revoke_licence,
-        verify_licence_pdf,
-        verify_licence_token,
-    )
-    from signing import IssuerIdentity, KeyStore  # noqa: PLC0415
-
     outcomes: list[dict[str, Any]] = []
     templates = load_templates()
     with tempfile.TemporaryDirectory(prefix="zz-demo-office-") as tmp:

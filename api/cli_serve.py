@@ -19,7 +19,8 @@ import threading
 from typing import Any
 
 from api.cli_common import EXIT_OK
-from core import Settings
+from api.cli_worker import serve_worker_metrics
+from core import Settings, configure_logging, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,6 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     metrics_server = None
     port = getattr(args, "job_metrics_port", None)
     if consumer is not None and workers > 1 and port is not None:
-        from api.cli_worker import serve_worker_metrics  # noqa: PLC0415
-
         metrics_server = serve_worker_metrics(jobs.huey, "127.0.0.1", port)
     try:
         uvicorn.run(app, **options)
@@ -121,7 +120,6 @@ def worker_app() -> Any:
     environment as the supervising ``serve``, a queue it only enqueues on, and no trust refresh
     (the supervisor publishes)."""
     from api.jobs import create_jobs  # noqa: PLC0415
-    from core import configure_logging, get_settings  # noqa: PLC0415
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -132,9 +130,9 @@ def worker_app() -> Any:
 
 def _app(settings: Settings, jobs: Any, *, refresh_trust_on_startup: bool) -> Any:
     from api.app import create_app  # noqa: PLC0415
-    from api.service_api import build_service_context  # noqa: PLC0415
+    from api.service_api import ServiceContext  # noqa: PLC0415
 
-    return create_app(settings, service=build_service_context(settings, jobs=jobs),
+    return create_app(settings, service=ServiceContext(settings, jobs=jobs),
                       refresh_trust_on_startup=refresh_trust_on_startup)
 
 
@@ -143,10 +141,10 @@ class _Republisher:
 
     def __init__(self, settings: Settings, jobs: Any) -> None:
         from api.deps import REPUBLISH_EVERY_SECONDS, TrustCache  # noqa: PLC0415
-        from api.service_api import ContextRegistry, build_service_context  # noqa: PLC0415
+        from api.service_api import ServiceContext  # noqa: PLC0415
 
-        self._context = build_service_context(settings, jobs=jobs)
-        self._trust = TrustCache(settings, ContextRegistry(self._context))
+        self._context = ServiceContext(settings, jobs=jobs)
+        self._trust = TrustCache(settings, self._context.licence_registry)
         self._trust.refresh()
         self._every = REPUBLISH_EVERY_SECONDS
         self._stopped = threading.Event()

@@ -17,6 +17,7 @@ from typing import Any
 
 from api.cli_common import EXIT_FAILED, EXIT_OK, emit_json
 from core import Settings
+from elicense import TrustImportError, TrustStore
 
 
 def add_trust_parser(sub: Any) -> argparse.ArgumentParser:
@@ -34,7 +35,7 @@ def add_trust_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _audit(settings: Settings, action: str, code: str) -> None:
-    from api.db import AuditAction, append_audit, create_db, upgrade  # noqa: PLC0415
+    from api.db import AuditAction, append_audit, create_db, upgrade  # noqa: PLC0415 - SQLAlchemy
 
     db = create_db(settings)
     try:
@@ -47,8 +48,7 @@ def _audit(settings: Settings, action: str, code: str) -> None:
 
 
 def run_trust(args: argparse.Namespace, settings: Settings) -> int:
-    from api.db import AuditAction  # noqa: PLC0415
-    from elicense import TrustImportError, TrustStore  # noqa: PLC0415 - keep --help fast
+    from api.db import AuditAction  # noqa: PLC0415 - SQLAlchemy: keep `--help` fast
 
     store = TrustStore.for_settings(settings)
     try:

@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,10 +34,13 @@ class TrustCache:
     revoked at once — in every process serving the folder: each request stats the status list,
     and the whole folder at most every :data:`FULL_CHECK_SECONDS`.
     Once refreshed, it re-publishes every :data:`REPUBLISH_EVERY_SECONDS` so the status list
-    never goes stale while the service runs. ``registry`` is the ``elicense.LicenceRegistry``
-    the status list is built from (default: the file register the CLI uses)."""
+    never goes stale while the service runs. ``registry`` gives the ``elicense.LicenceRegistry``
+    the status list is built from, called only when publishing, so an app can hand over its
+    database's register before the database is open (default: the file register under
+    ``Settings.resolved_registry_dir``)."""
 
-    def __init__(self, settings: Settings, registry: LicenceRegistry | None = None) -> None:
+    def __init__(self, settings: Settings,
+                 registry: Callable[[], LicenceRegistry] | None = None) -> None:
         self._settings = settings
         self._registry = registry
         self._lock = threading.Lock()
@@ -63,7 +67,8 @@ class TrustCache:
                 raise _no_keys()
             store.initialise(IssuerIdentity.from_settings(settings))
             log.warning("created a demo PKI in %s (dev only)", store.directory)
-        registry = self._registry or FileRegistry(settings.resolved_registry_dir)
+        registry = (self._registry() if self._registry is not None
+                    else FileRegistry(settings.resolved_registry_dir))
         directory = publish(store, registry, self.directory, settings.issuer_code,
                             now or datetime.now(UTC))
         self._refreshed_at = time.monotonic()

@@ -10,8 +10,7 @@ locked account is no oracle and costs no argon2 run. A success clears the accoun
 clearings are audited with ids and tags only, never a password or a guessed name.
 
 The account check itself runs with no transaction open (:class:`api.users_db.DbUsers`); the
-throttle's reads and writes are short transactions of their own. An app without a database
-keeps the counts in memory (:class:`MemoryThrottleStore`) and audits nothing.
+throttle's reads and writes are short transactions of their own.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -42,7 +41,7 @@ from api.verification_audit import ClientTagger
 from core import ErrorCode
 
 __all__ = ["ACCOUNT_BACK_OFF", "CLIENT_BACK_OFF", "LoginGuard", "LoginThrottled",
-           "MemoryThrottleStore", "SqlThrottleStore", "ThrottleStore"]
+           "SqlThrottleStore", "ThrottleStore"]
 
 log = logging.getLogger(__name__)
 
@@ -154,54 +153,6 @@ class SqlThrottleStore:
             details["client"] = keys.client_tag
         append_audit(session, action, actor_id=None, subject_type=subject_type,
                      subject_id=subject_id, details=details, at=now)
-
-
-@dataclass(frozen=True, slots=True)
-class _Count:
-    failures: int
-    locked_until: datetime | None
-    updated_at: datetime
-
-
-class MemoryThrottleStore:
-    """Counts in this process only (apps without a database: tests and demos)."""
-
-    def __init__(self) -> None:
-        self._counts: dict[str, _Count] = {}
-        self._lock = threading.Lock()
-
-    def states(self, keys: ThrottleKeys, now: datetime) -> dict[str, KeyState]:
-        states: dict[str, KeyState] = {}
-        with self._lock:
-            for key in keys.all:
-                count = self._counts.get(key)
-                if count is None or now - count.updated_at > _back_off(key).forget_after:
-                    continue
-                until = count.locked_until
-                wait = (until - now).total_seconds() if until is not None and until > now else 0
-                states[key] = KeyState(count.failures, float(wait))
-        return states
-
-    def refused(self, keys: ThrottleKeys, states: dict[str, KeyState], now: datetime) -> None:
-        log.info("sign-in refused while locked (%d key(s))", len(states))
-
-    def failed(self, keys: ThrottleKeys, now: datetime) -> list[FailureRecorded]:
-        recorded = []
-        with self._lock:
-            for key in keys.all:
-                back_off = _back_off(key)
-                count = self._counts.get(key)
-                failures = (0 if count is None or now - count.updated_at > back_off.forget_after
-                            else count.failures) + 1
-                seconds = back_off.lock_seconds(failures)
-                until = now + timedelta(seconds=seconds) if seconds else None
-                self._counts[key] = _Count(failures, until, now)
-                recorded.append(FailureRecorded(key, failures, seconds))
-        return recorded
-
-    def succeeded(self, keys: ThrottleKeys, now: datetime) -> None:
-        with self._lock:
-            self._counts.pop(keys.account, None)
 
 
 def _utcnow() -> datetime:

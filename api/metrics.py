@@ -45,8 +45,7 @@ class ServiceMetrics:
             "zz_verify_duration_seconds", "Time spent verifying one e-licence",
             ("kind",), buckets=_BUCKETS, registry=self.registry)
         # One increment per row: "written" to the audit log, "dropped" (buffer full),
-        # "failed" (a failed append attempt, retried while the buffer has room),
-        # "not_recorded" (an app without a database).
+        # "failed" (a failed append attempt, retried while the buffer has room).
         self.audit_events = Counter(
             "zz_verify_audit_rows", "Verification audit rows by what became of them",
             ("result",), registry=self.registry)

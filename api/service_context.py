@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -27,8 +27,7 @@ from core import ErrorCode, Settings
 from signing import KeyStore
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
 
-__all__ = ["ContextRegistry", "JobDispatcher", "ServiceContext", "ServiceDep", "actor",
-           "get_service_context"]
+__all__ = ["JobDispatcher", "ServiceContext", "ServiceDep", "actor", "get_service_context"]
 
 log = logging.getLogger(__name__)
 
@@ -133,22 +132,16 @@ class ServiceContext:
         except ServiceNotFoundError as exc:
             raise ApiError(ErrorCode.SERVICE_NOT_FOUND, exc.message_en, exc.message_zh) from None
 
+    def licence_registry(self) -> SqlLicenceRegistry:
+        """The SQL licence register over this context's database (opened now if need be): the
+        app hands this method to its trust cache, which calls it only when it publishes."""
+        return SqlLicenceRegistry(self.db)
+
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction per request: everything commits together or nothing does."""
         with self.db.transaction(read_only=read_only) as session:
             yield session
-
-
-class ContextRegistry:
-    """The SQL licence register of a :class:`ServiceContext`, opened on first use (so an app
-    can hand it to its trust cache before the database exists)."""
-
-    def __init__(self, context: ServiceContext) -> None:
-        self._context = context
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(SqlLicenceRegistry(self._context.db), name)
 
 
 def actor(session: Session, user: Principal) -> Account:

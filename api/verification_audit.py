@@ -14,8 +14,6 @@ bounded in-process buffer that a background thread appends in one transaction ev
 ``interval`` seconds (a single writer, so the chain's lock is taken once per batch rather than
 once per request). The request never waits: when the buffer is full the event is dropped and
 counted. A crash loses at most the events of the last interval; shutdown flushes what is left.
-An app without a database (``create_app(with_service_api=False)``) records nothing
-(:class:`NoVerificationAudit`) and says so in ``/metrics``.
 """
 
 from __future__ import annotations
@@ -110,22 +108,6 @@ class ClientTagger:
             self._key = hashlib.sha256(b"zz-audit-client\x00" + secret).digest()
         message = f"{when.astimezone(UTC).date().isoformat()}|{address}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:16]
-
-
-class NoVerificationAudit:
-    """No database, no audit: every event is counted as not recorded."""
-
-    def __init__(self, metrics: ServiceMetrics) -> None:
-        self._metrics = metrics
-
-    def record(self, event: VerificationEvent) -> None:
-        self._metrics.audit_events.labels(result="not_recorded").inc()
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
 
 
 class BufferedVerificationAudit:

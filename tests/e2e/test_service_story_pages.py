@@ -37,7 +37,7 @@ from playwright import sync_api
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
 from api.jobs import JobContext, create_jobs, start_embedded_worker
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -94,7 +94,7 @@ def office(tmp_path_factory: pytest.TempPathFactory, reader: Any
                                           reader_factory=lambda _settings: reader,
                                           today=lambda: BEFORE_CARD_VALIDITY))
     consumer = start_embedded_worker(jobs, workers=2)
-    context = build_service_context(settings, db=db, jobs=jobs)
+    context = ServiceContext(settings, db=db, jobs=jobs)
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
                      service=context)
     port = free_port()

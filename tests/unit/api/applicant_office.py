@@ -31,7 +31,7 @@ from api.db import (
     upgrade,
 )
 from api.jobs import JobContext, Jobs, create_jobs
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -142,7 +142,7 @@ def build_office(directory: Path, url: str, reader: Any, name: str, **settings_o
                                           reader_factory=lambda _settings: counting,
                                           today=lambda: BEFORE_CARD_VALIDITY))
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                     service=build_service_context(settings, db=db, store=store, jobs=jobs))
+                     service=ServiceContext(settings, db=db, store=store, jobs=jobs))
     try:
         with TestClient(app) as client:
             yield Office(settings, db, store, jobs, counting, client)

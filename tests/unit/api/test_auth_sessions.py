@@ -35,7 +35,7 @@ from api.db import (
     find_account,
     upgrade,
 )
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.users_db import DbUsers
 from core import Settings, secret_key_of
 
@@ -74,7 +74,7 @@ def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             for name, role in USERS.items():
                 create_account(session, name, role, PASSWORD)
         app = create_app(settings, users=DbUsers(db),
-                         service=build_service_context(settings, db=db, jobs=NoJobs()))
+                         service=ServiceContext(settings, db=db, jobs=NoJobs()))
         try:
             with TestClient(app) as client:
                 yield Office(settings, db, client)

@@ -20,7 +20,7 @@ from web_forms import csrf_token_of, sign_in  # a sibling module
 
 from api.app import create_app
 from api.db import Application, Role, create_account, create_db, upgrade
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from core import Settings
 
 PASSWORD = "correct horse battery"
@@ -41,7 +41,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         create_account(session, "victim", Role.APPLICANT, PASSWORD)
         create_account(session, "attacker", Role.APPLICANT, PASSWORD)
         create_account(session, "clerk", Role.CLERK, PASSWORD)
-    application = create_app(settings, service=build_service_context(settings, db=db,
+    application = create_app(settings, service=ServiceContext(settings, db=db,
                                                                      jobs=NoJobs()),
                              refresh_trust_on_startup=False)
     with TestClient(application):

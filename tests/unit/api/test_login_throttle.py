@@ -39,7 +39,7 @@ from api.db import (
 )
 from api.db.models import LoginThrottle
 from api.db.passwords import needs_rehash
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from core import Settings
 
 PASSWORD = "correct horse battery"
@@ -110,7 +110,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     with db.transaction() as session:
         for name, role in USERS.items():
             create_account(session, name, role, PASSWORD)
-    app = create_app(settings, service=build_service_context(settings, db=db, jobs=NoJobs()),
+    app = create_app(settings, service=ServiceContext(settings, db=db, jobs=NoJobs()),
                      refresh_trust_on_startup=False)
     with TestClient(app) as client:
         yield Office(settings, db, db_file, client)

@@ -45,7 +45,7 @@ from api.jobs import (
     process_material,
     validate_application,
 )
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -134,7 +134,7 @@ def _office(directory: Path, url: str):
         for name, role in USERS.items():
             create_account(session, name, role, PASSWORD)
     jobs = RecordingJobs()
-    context = build_service_context(settings, db=db, jobs=jobs)
+    context = ServiceContext(settings, db=db, jobs=jobs)
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
                      service=context)
     with TestClient(app) as client:

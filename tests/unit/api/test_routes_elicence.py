@@ -24,7 +24,7 @@ from web_forms import sign_in  # a sibling module
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
 from api.jobs import JobContext, create_jobs
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -78,7 +78,7 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
                                           reader_factory=lambda _settings: reader,
                                           today=lambda: BEFORE_CARD_VALIDITY))
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                     service=build_service_context(settings, db=db, jobs=jobs))
+                     service=ServiceContext(settings, db=db, jobs=jobs))
     now = datetime.now(UTC).replace(microsecond=0)
     other = offices.Office(tmp_path / "other", *offices.OTHER, now - timedelta(days=1))
     issued = other.issue_company(now - timedelta(minutes=5), uscc=USCC, holder=COMPANY,

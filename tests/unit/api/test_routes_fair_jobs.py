@@ -33,7 +33,7 @@ from api.db import (
     upgrade,
 )
 from api.jobs import JobContext, create_jobs
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -78,7 +78,7 @@ def office(tmp_path: Path) -> Iterator[tuple[TestClient, Any, Settings]]:
                        context=JobContext(settings, db, FileStore(settings.resolved_storage_dir),
                                           reader_factory=no_reader))
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                     service=build_service_context(settings, db=db, jobs=jobs))
+                     service=ServiceContext(settings, db=db, jobs=jobs))
     with TestClient(app) as client:
         yield client, db, settings
     jobs.close()

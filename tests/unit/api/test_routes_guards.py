@@ -32,7 +32,7 @@ from api.db import (
     create_db,
     upgrade,
 )
-from api.service_api import ServiceContext, build_service_context
+from api.service_api import ServiceContext
 from api.users_db import DbUsers, auth_role, db_role
 from core import Settings
 
@@ -87,7 +87,7 @@ def _office(directory: Path, url: str):
         for name, role in USERS.items():
             create_account(session, name, role, PASSWORD)
     jobs = RecordingJobs(db)
-    app = service_app(settings, db, build_service_context(settings, db=db, jobs=jobs))
+    app = service_app(settings, db, ServiceContext(settings, db=db, jobs=jobs))
     with TestClient(app) as client:
         yield settings, db, jobs, client
     db.dispose()

@@ -16,7 +16,7 @@ from office_db import BACKENDS, office_database_url  # a sibling module
 from api.app import create_app
 from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
 from api.jobs import JobContext, create_jobs
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -49,7 +49,7 @@ def _issue_without_a_clerk(tmp_path: Path, url: str, reader: Any) -> None:
                                           reader_factory=lambda _settings: reader,
                                           today=lambda: SAMPLE_DAY))
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                     service=build_service_context(settings, db=db, jobs=jobs))
+                     service=ServiceContext(settings, db=db, jobs=jobs))
     with TestClient(app) as client:
         def login(name: str) -> dict[str, str]:
             token = client.post("/api/v1/auth/token",

@@ -34,7 +34,7 @@ from api.db import (
     upgrade,
 )
 from api.jobs import JobContext, create_jobs
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -81,7 +81,7 @@ def office(request: pytest.FixtureRequest, tmp_path: Path, reader: Any
                                               reader_factory=lambda _settings: once,
                                               today=lambda: SAMPLE_DAY))
         app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                         service=build_service_context(settings, db=db, jobs=jobs))
+                         service=ServiceContext(settings, db=db, jobs=jobs))
         with TestClient(app) as client:
             yield client, db
         jobs.close()

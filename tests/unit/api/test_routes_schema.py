@@ -23,7 +23,7 @@ from office_db import office_database_url  # a sibling module
 
 from api.app import create_app
 from api.db import Database, Role, SqlLicenceRegistry, create_account, create_db, upgrade
-from api.service_api import ServiceContext, build_service_context
+from api.service_api import ServiceContext
 from api.users_db import DbUsers
 from core import Settings
 
@@ -56,7 +56,7 @@ def _office(url: str, directory: Path) -> tuple[FastAPI, Database, dict[str, str
     with db.transaction() as session:
         for name, role in USERS.items():
             create_account(session, name, role, PASSWORD)
-    app = service_app(office, db, build_service_context(office, db=db, jobs=NoJobs()))
+    app = service_app(office, db, ServiceContext(office, db=db, jobs=NoJobs()))
     app.state.trust.refresh()  # what the startup does; schemathesis's ASGI calls skip lifespan
     client = TestClient(app)
     tokens = {}

@@ -19,7 +19,7 @@ from office_db import BACKENDS, office_database_url  # a sibling module
 from api.app import create_app
 from api.db import Database, Role, SqlLicenceRegistry, create_account, create_db, upgrade
 from api.jobs import JobContext, create_jobs
-from api.service_api import ServiceContext, build_service_context
+from api.service_api import ServiceContext
 from api.storage import FileStore
 from api.users_db import DbUsers
 from core import Settings
@@ -61,7 +61,7 @@ def _office(directory: Path, url: str, reader: Any):
                        context=JobContext(settings, db, FileStore(settings.resolved_storage_dir),
                                           reader_factory=lambda _settings: reader,
                                           today=lambda: BEFORE_CARD_VALIDITY))
-    context = build_service_context(settings, db=db, jobs=jobs)
+    context = ServiceContext(settings, db=db, jobs=jobs)
     app = service_app(settings, db, context)
     with TestClient(app) as client:
         yield settings, client

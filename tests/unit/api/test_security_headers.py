@@ -30,7 +30,7 @@ from test_login_throttle import NoJobs  # a sibling module
 from api.app import create_app
 from api.cli_serve import uvicorn_options
 from api.db import AuditAction, AuditEntry, create_db, upgrade
-from api.service_api import build_service_context
+from api.service_api import ServiceContext
 from core import Settings
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "api" / "templates"
@@ -40,7 +40,8 @@ PAGES = ("/login", "/verify", "/healthz", "/api/v1/openapi.json", "/static/style
 
 def plain_app(directory: Path, **overrides: Any) -> Any:
     settings = Settings(_env_file=None, data_dir=directory, **overrides)
-    return create_app(settings, with_service_api=False, refresh_trust_on_startup=False)
+    return create_app(settings, service=ServiceContext(settings, jobs=NoJobs()),
+                      refresh_trust_on_startup=False)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
                         database_url=f"sqlite:///{directory / 'zhengzhao.db'}")
     upgrade(settings)
     db = create_db(settings)
-    app = create_app(settings, service=build_service_context(settings, db=db, jobs=NoJobs()),
+    app = create_app(settings, service=ServiceContext(settings, db=db, jobs=NoJobs()),
                      refresh_trust_on_startup=False)
     with TestClient(app) as test_client:
         yield test_client
@@ -193,7 +194,8 @@ def test_serve_does_not_let_loopback_forward_addresses(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path, verify_rate_per_minute=3)
     port = free_port()
     options = uvicorn_options(argparse.Namespace(host="127.0.0.1", port=port), settings)
-    app = create_app(settings, with_service_api=False, refresh_trust_on_startup=False)
+    app = create_app(settings, service=ServiceContext(settings, jobs=NoJobs()),
+                     refresh_trust_on_startup=False)
     server = uvicorn.Server(uvicorn.Config(app, **options, lifespan="on", ws="none"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
