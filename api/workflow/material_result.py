@@ -26,16 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core import DocType, DocumentResult, ExtractedField, ZhengzhaoError
+from elicense import ElicenceOutcome
 from verify.forms import MaterialInvalidError, document_from_dict
 
 __all__ = ["ELICENCE_CONFIDENCE", "ELICENCE_SOURCE", "HOLDER_DIGEST_KEY", "TYPE_NOT_ACCEPTED",
-           "VERIFIED", "DocumentRead",
-           "ElicenceRead", "ElicenceSummary", "MaterialResult", "Unreadable", "decode",
-           "encode"]
+           "VERIFIED", "DocumentRead", "ElicenceRead", "ElicenceSummary", "MaterialResult",
+           "Unreadable", "decode", "encode"]
 
-# The e-licence outcome that makes its facts usable (``elicense.ElicenceOutcome.VERIFIED``), and
-# the one this service adds for a verified licence of a type the material does not accept.
-VERIFIED = "licence.verified"
+# The e-licence outcome that makes its facts usable, and the one this service adds for a
+# verified licence of a type the material does not accept.
+VERIFIED = ElicenceOutcome.VERIFIED.value
 TYPE_NOT_ACCEPTED = "licence.type_not_accepted"
 # The ``source`` of a field read from an e-licence (not by OCR), and the key of the e-licence
 # summary in the stored JSON.
