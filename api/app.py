@@ -17,16 +17,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.auth import UserSource
-from api.auth import router as auth_router
 from api.data_dir import prepare_data_dir
 from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
 from api.imported_trust import ImportedTrust
+from api.jobs.metrics import register_job_metrics
 from api.login_guard import LoginGuard, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
-from api.routes import pages, public, web_applicant, web_clerk
+from api.routes import auth, pages, public, web_applicant, web_clerk, web_login
 from api.security_headers import install_http_hardening
 from api.service_api import ServiceContext, install_service_api
 from api.service_metrics import ServiceDbCollector
@@ -36,7 +36,6 @@ from api.verification_audit import (
     ClientTagger,
 )
 from api.web_session import LoginRequired, login_required_handler
-from api.web_session import router as web_session_router
 from core import Settings
 from elicense import LicenceRegistry
 
@@ -106,11 +105,11 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     install_http_hardening(app, settings)  # proxies, trusted hosts, security headers
     install_metrics(app, app.state.metrics)
     app.include_router(public.router)
-    app.include_router(auth_router)
+    app.include_router(auth.router)
     app.include_router(pages.router)
     install_offline_docs(app)
     install_service_api(app, context)
-    app.include_router(web_session_router)
+    app.include_router(web_login.router)
     app.include_router(web_applicant.router)
     app.include_router(web_clerk.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -127,7 +126,5 @@ def _count_jobs(metrics: ServiceMetrics, service: ServiceContext, made: list[Any
     if made:
         made[0].connect(huey)
         return made[0]
-    from api.jobs.metrics import register_job_metrics  # noqa: PLC0415 - huey on demand
-
     made.append(register_job_metrics(metrics.registry, huey))
     return made[0]

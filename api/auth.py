@@ -1,11 +1,13 @@
-"""Authentication for the service: the OAuth2 password flow (``POST /api/v1/auth/token`` with form
-fields ``username`` and ``password``) and bearer access tokens in the JWS compact form
-(``header.payload.signature``, HS256: HMAC-SHA256 with the secret key in effect,
-``core.secret_key_of``) carrying the subject, its role, ``iat``, a bounded ``exp`` and a ``jti``.
-Every token names a server-side session (``issue_access_token`` opens it): a token whose session
-is missing, revoked (``POST /api/v1/auth/logout``, a password change, a deactivation) or expired
-is refused. Users and sessions come from a :class:`UserSource`: ``api.users_db.DbUsers`` (the
-``auth_sessions`` table) in the service, :class:`InMemoryUsers` in tests and demos.
+"""Authentication for the service: bearer access tokens for the OAuth2 password flow
+(``POST /api/v1/auth/token`` with form fields ``username`` and ``password``, routed in
+:mod:`api.routes.auth`) in the JWS compact form (``header.payload.signature``, HS256:
+HMAC-SHA256 with the secret key in effect, ``core.secret_key_of``) carrying the subject, its
+role, ``iat``, a bounded ``exp`` and a ``jti``. Every token names a server-side session
+(``issue_access_token`` opens it): a token whose session is missing, revoked
+(``POST /api/v1/auth/logout``, a password change, a deactivation) or expired is refused.
+Users and sessions come from a :class:`UserSource`: ``api.users_db.DbUsers`` (the
+``auth_sessions`` table) in the service, :class:`InMemoryUsers` in tests and demos. The request
+dependencies ``CurrentUser`` and :func:`require_role` live here.
 """
 
 from __future__ import annotations
@@ -25,12 +27,11 @@ from typing import Annotated, Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
 from api.errors_http import ApiError
-from api.ratelimit import rate_limited
 from core import ErrorCode, Settings, secret_key_of
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -179,7 +180,7 @@ _CLOCK_SKEW_S = 60  # seconds a token's iat may lie ahead of this server's clock
 _JTI = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def _unauthorized(en: str = "not authenticated", zh: str = "未登录或凭证无效") -> ApiError:
+def unauthorized(en: str = "not authenticated", zh: str = "未登录或凭证无效") -> ApiError:
     return ApiError(ErrorCode.UNAUTHORIZED, en, zh)
 
 
@@ -189,17 +190,17 @@ def decode_access_token(token: str, settings: Settings, *,
     ``auth.unauthorized`` (malformed, wrong signature or algorithm) or ``auth.token_expired``."""
     parts = token.split(".")
     if len(token) > _MAX_TOKEN_CHARS or len(parts) != 3 or not token.isascii():
-        raise _unauthorized("malformed access token", "访问令牌格式错误")
+        raise unauthorized("malformed access token", "访问令牌格式错误")
     try:
         header = json.loads(_unb64(parts[0]))
         signature = _unb64(parts[2])
     except (ValueError, UnicodeDecodeError):
-        raise _unauthorized("malformed access token", "访问令牌格式错误") from None
+        raise unauthorized("malformed access token", "访问令牌格式错误") from None
     if header != _HEADER:
-        raise _unauthorized("unsupported token algorithm", "不支持的令牌算法")
+        raise unauthorized("unsupported token algorithm", "不支持的令牌算法")
     expected = _mac(secret_key_of(settings).get_secret_value(), parts[0] + "." + parts[1])
     if not hmac.compare_digest(expected, signature):
-        raise _unauthorized("access token signature not valid", "访问令牌签名无效")
+        raise unauthorized("access token signature not valid", "访问令牌签名无效")
     try:
         claims = json.loads(_unb64(parts[1]))
         exp = int(claims["exp"])
@@ -209,28 +210,29 @@ def decode_access_token(token: str, settings: Settings, *,
         if not _JTI.fullmatch(claims["jti"]):
             raise ValueError("jti")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
-        raise _unauthorized("malformed access token", "访问令牌格式错误") from None
+        raise unauthorized("malformed access token", "访问令牌格式错误") from None
     moment = (now or datetime.now(UTC)).timestamp()
     # A token lives no longer than this service issues them for, and was not issued in the
     # future: a forged ``exp`` of 1e300 (issue 11, finding 1) is refused even when signed.
     if exp - iat > settings.access_token_minutes * 60 or iat > moment + _CLOCK_SKEW_S:
-        raise _unauthorized("access token lifetime not valid", "访问令牌有效期无效")
+        raise unauthorized("access token lifetime not valid", "访问令牌有效期无效")
     if moment >= exp:
         raise ApiError(ErrorCode.TOKEN_EXPIRED, "access token expired", "访问令牌已过期")
     return claims
 
 
-_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def current_user(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+def current_user(request: Request,
+                 token: Annotated[str | None, Depends(bearer_token)]) -> Principal:
     """The caller named by a valid bearer token, re-read from the app's user source (401 if the
     token is missing, bad or expired, or the account no longer exists)."""
     if not token:
-        raise _unauthorized()
+        raise unauthorized()
     principal = session_user(request, token)
     if principal is None:
-        raise _unauthorized("session ended or account not found", "会话已结束或账户不存在")
+        raise unauthorized("session ended or account not found", "会话已结束或账户不存在")
     return principal
 
 
@@ -265,38 +267,3 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
         return user
 
     return check
-
-
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-@router.post(TOKEN_URL.removeprefix("/api/v1/auth"), response_model=AccessToken,
-             dependencies=[Depends(rate_limited)])
-def issue_token(request: Request,
-                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> AccessToken:
-    """OAuth2 password flow: exchange a user name and password for a bearer token (rate-limited
-    per client IP like the public endpoints, against password guessing)."""
-    users: UserSource = request.app.state.users
-    # Throttled per account and per client (api.login_guard: 429 auth.throttled while locked).
-    principal = request.app.state.login_guard.sign_in(
-        form.username, form.password, request.client.host if request.client else None)
-    if principal is None:
-        raise _unauthorized("wrong user name or password", "用户名或密码错误")
-    settings: Settings = request.app.state.settings
-    return AccessToken(access_token=issue_access_token(users, principal, settings),
-                       expires_in=settings.access_token_minutes * 60)
-
-
-@router.post("/logout", status_code=204, response_class=Response)
-def sign_out(request: Request, user: CurrentUser,
-             token: Annotated[str | None, Depends(_bearer)]) -> Response:
-    """End the session of this bearer token: the token is refused from now on (204)."""
-    if token:
-        end_session(request, token)
-    return Response(status_code=204)
-
-
-@router.get("/me", response_model=dict[str, str])
-def who_am_i(user: CurrentUser) -> dict[str, str]:
-    """The caller's user name and role."""
-    return {"username": user.username, "role": user.role.value}

@@ -18,6 +18,7 @@ from api.db import Account, Application, Material, PhotoCheck
 from api.errors_http import ApiError
 from api.storage import FileStore
 from core import ErrorCode, Settings, ZhengzhaoError
+from ocr import LoadLimits, pdf_render_pixels
 
 __all__ = ["check_job_quota", "lock_account", "pdf_pixels"]
 
@@ -36,8 +37,6 @@ def lock_account(session: Session, account: Account) -> None:
 def pdf_pixels(data: bytes, settings: Settings) -> int:
     """The pixels the loader would render for this PDF (0 for one it will refuse anyway:
     processing reports that with its own code)."""
-    from ocr import LoadLimits, pdf_render_pixels  # noqa: PLC0415 - PDFium on demand
-
     try:
         return pdf_render_pixels(data, LoadLimits.from_settings(settings))
     except ZhengzhaoError:

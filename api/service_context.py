@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db import Account, Database, SqlLicenceRegistry, create_db, find_account, upgrade
 from api.errors_http import ApiError
+from api.jobs import JobContext, create_jobs
 from api.storage import FileStore
 from api.workflow.context import WorkflowContext
 from api.workflow.issuing import check_service_licences
@@ -92,8 +93,6 @@ class ServiceContext:
     def jobs(self) -> JobDispatcher:
         with self._lock:
             if self._jobs is None:
-                from api.jobs import JobContext, create_jobs  # noqa: PLC0415 - huey on demand
-
                 self._jobs = create_jobs(self.settings, context=JobContext(
                     self.settings, self.db, self.store))
             return self._jobs

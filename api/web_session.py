@@ -5,26 +5,24 @@
 (:func:`login_required_handler`) turns into a 303 to ``/login``. State changes are POST forms
 only, and every form carries a CSRF token checked with the request's origin (:mod:`api.csrf`,
 a router dependency, so it runs before the guard), ``/login`` included. Sign-ins are throttled
-(:mod:`api.login_guard`). Used by ``api.routes.web_applicant`` and ``api.routes.web_clerk``
-only."""
+(:mod:`api.login_guard`). Used by the page routers ``api.routes.web_login`` (``/login``,
+``/logout``), ``api.routes.web_applicant`` and ``api.routes.web_clerk`` only."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import Principal, Role, UserSource, end_session, issue_access_token, session_user
-from api.csrf import csrf_protect, csrf_token, renew_csrf_cookie, set_csrf_cookie
+from api.auth import Principal, Role, UserSource, issue_access_token, session_user
+from api.csrf import csrf_token, set_csrf_cookie
 from api.db import ApplicationState
-from api.login_guard import LoginThrottled
-from api.ratelimit import rate_limited
 from core import Settings, ZhengzhaoError
 
 __all__ = ["COOKIE_NAME", "LoginRequired", "WebApplicant", "WebApplicantPoll", "WebClerk",
-           "router", "clear_session", "lang_of", "login_redirect", "login_required_handler",
+           "clear_session", "lang_of", "login_redirect", "login_required_handler",
            "page_url", "home_for", "render", "set_session_cookie", "start_session", "web_user"]
 
 COOKIE_NAME = "zz_session"
@@ -153,43 +151,3 @@ async def login_required_handler(request: Request, exc: Exception) -> Response:
 
 def home_for(role: Role) -> str:
     return {Role.APPLICANT: "/apply", Role.CLERK: "/clerk/queue"}.get(role, "/login")
-
-
-router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
-    """The sign-in form (applicants and clerks)."""
-    return render(request, "login.html", {"failed": False})
-
-
-@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
-def login(request: Request, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=256)]) -> Response:
-    """Check the password, keep the token in the session cookie, go to the caller's home page.
-    While the account or this client is locked after failed attempts: 429 with Retry-After."""
-    try:
-        session = start_session(request, username, password)
-    except LoginThrottled as exc:
-        page = render(request, "login.html", {"failed": False, "error": exc}, status=429)
-        page.headers["Retry-After"] = str(exc.retry_after)
-        return page
-    if session is None:
-        return render(request, "login.html", {"failed": True}, status=401)
-    principal, token = session
-    response = RedirectResponse(page_url(request, home_for(principal.role)), status_code=303)
-    set_session_cookie(response, request, token)
-    renew_csrf_cookie(response, request)
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request) -> Response:
-    """Revoke the cookie's session (a copy of the cookie stops working too) and clear it."""
-    token = request.cookies.get(COOKIE_NAME)
-    if token:
-        end_session(request, token)
-    response = login_redirect(request)
-    clear_session(response)
-    return response

@@ -9,25 +9,24 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from api.db import Database
 from api.storage import FileStore
 from api.workflow.context import WorkflowContext
 from core import Settings
+from ocr import DocumentReader, create_engine
 from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
+from verify.photo import PortraitAnalyzer
 
 log = logging.getLogger(__name__)
 
-def _default_reader(settings: Settings) -> Any:
-    from ocr import DocumentReader, create_engine  # noqa: PLC0415 - models load on first use
-
+# Importing ocr and verify.photo loads no model: the OCR engine's and the face models' weights
+# load when the reader or the analyzer is first built (seconds), which is why they are lazy.
+def _default_reader(settings: Settings) -> DocumentReader:
     return DocumentReader(create_engine(settings), settings)
 
 
-def _default_analyzer(settings: Settings) -> Any:
-    from verify.photo import PortraitAnalyzer  # noqa: PLC0415 - mediapipe loads on first use
-
+def _default_analyzer(settings: Settings) -> PortraitAnalyzer:
     return PortraitAnalyzer(threads=settings.photo_threads)
 
 
@@ -39,12 +38,12 @@ class JobContext:
     settings: Settings
     db: Database
     store: FileStore
-    reader_factory: Callable[[Settings], Any] = _default_reader
-    analyzer_factory: Callable[[Settings], Any] = _default_analyzer
+    reader_factory: Callable[[Settings], DocumentReader] = _default_reader
+    analyzer_factory: Callable[[Settings], PortraitAnalyzer] = _default_analyzer
     today: Callable[[], date] = date.today
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _reader: Any = field(default=None, repr=False)
-    _analyzer: Any = field(default=None, repr=False)
+    _reader: DocumentReader | None = field(default=None, repr=False)
+    _analyzer: PortraitAnalyzer | None = field(default=None, repr=False)
     _catalog: ServiceCatalog | None = field(default=None, repr=False)
 
     def warm_up(self) -> None:
@@ -58,16 +57,16 @@ class JobContext:
                 log.warning("warming up the %s failed: %s", name, type(exc).__name__)
 
     @property
-    def reader(self) -> Any:
-        """The ``ocr.DocumentReader``, built on first use, once per process."""
+    def reader(self) -> DocumentReader:
+        """The OCR reader, built on first use, once per process."""
         with self._lock:
             if self._reader is None:
                 self._reader = self.reader_factory(self.settings)
             return self._reader
 
     @property
-    def analyzer(self) -> Any:
-        """The ``verify.photo.PortraitAnalyzer``, built on first use, once per process."""
+    def analyzer(self) -> PortraitAnalyzer:
+        """The portrait analyzer, built on first use, once per process."""
         with self._lock:
             if self._analyzer is None:
                 self._analyzer = self.analyzer_factory(self.settings)

@@ -50,10 +50,12 @@ from elicense import (
     TrustMaterialError,
     TrustSource,
     TrustStore,
+    licence_attachment,
     load_trust,
     verify_elicence,
 )
 from verify.forms import MaterialKind, Service
+from verify.photo import check_photo, decode_photo, fix_photo, get_profile
 
 # Failed photo checks a fix can repair: framing, a tilted head (the fix levels the eyes), the
 # background, and the file's own properties.
@@ -178,8 +180,6 @@ def _check_photo(ctx: JobContext, data: bytes, profile_id: str
                  ) -> tuple[bool, dict[str, Any], str | None]:
     """The check's verdict and report, and the stored fixed photo's hash when the photo failed
     on fixable grounds only and the fixed one passes."""
-    from verify.photo import check_photo, decode_photo, get_profile  # noqa: PLC0415 - lazy
-
     try:
         photo = decode_photo(data, max_bytes=ctx.settings.max_upload_bytes,
                              max_pixels=ctx.settings.max_image_pixels)
@@ -196,8 +196,6 @@ def _check_photo(ctx: JobContext, data: bytes, profile_id: str
 
 
 def _fix_photo(ctx: JobContext, photo: Any, profile: Any) -> tuple[str | None, dict[str, Any]]:
-    from verify.photo import check_photo, decode_photo, fix_photo  # noqa: PLC0415 - lazy
-
     try:
         fixed = fix_photo(photo, profile, ctx.analyzer)
         again = check_photo(decode_photo(fixed.data), profile, ctx.analyzer)
@@ -213,8 +211,6 @@ def _fix_photo(ctx: JobContext, photo: Any, profile: Any) -> tuple[str | None, d
 
 
 def _carries_licence(data: bytes) -> bool:
-    from elicense import licence_attachment  # noqa: PLC0415 - pyHanko on demand
-
     return licence_attachment(data) is not None
 
 

@@ -34,6 +34,7 @@ from api.routes.views import (
 )
 from api.service_context import ServiceDep, actor
 from api.workflow.issuing import finish_licence, reserve_licence
+from ocr import LoadLimits, load_document
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,6 @@ def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
                   page: Annotated[int, Query(ge=1, le=100)] = 1) -> Response:
     """One page of a material as a PNG (a PDF rendered at 100 dpi), so the review page can show
     a PDF beside its fields. 404 when the material has no such page."""
-    from ocr import LoadLimits, load_document  # noqa: PLC0415 - PDFium on demand
-
     with ctx.transaction(read_only=True) as session:
         material = _submitted_material(session, material_id)
         sha256 = material.sha256
