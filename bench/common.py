@@ -37,12 +37,11 @@ HOST = "127.0.0.1"
 # `zhengzhao serve` for the service benchmarks, run with `python -c SERVE serve ...` so that the
 # benchmark's own checkout is imported (PYTHONPATH) whatever is installed.
 SERVE = """
-import argparse, sys
-from api.cli_serve import add_serve_parser, run_serve
+import sys
+from api.cli import build_parser
+from api.cli.serve import run as run_serve
 from core import configure_logging, get_settings
-parser = argparse.ArgumentParser()
-sub = parser.add_subparsers(dest="command", required=True)
-add_serve_parser(sub)
+parser = build_parser(sys.argv[1:])
 settings = get_settings()
 configure_logging(settings.log_level)
 sys.exit(run_serve(parser.parse_args(sys.argv[1:]), settings))

@@ -84,7 +84,7 @@ def start(data_dir: Path, queue: str, job_workers: int) -> tuple[int, list[Any]]
                               env=env, cwd=data_dir, start_new_session=True)]
     if queue == "redis":
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "api.cli_worker", "--workers", str(job_workers)],
+            [sys.executable, "-m", "api.cli.worker", "--workers", str(job_workers)],
             env=env, cwd=data_dir, start_new_session=True))
     return port, procs
 

@@ -1,4 +1,4 @@
-"""``zhengzhao keys`` end to end through ``api.cli_keys.run_keys``: real key stores written and
+"""``zhengzhao keys`` end to end through ``api.cli.keys.run``: real key stores written and
 re-read, exit codes, JSON shapes, and the published files checked by openssl."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pydantic import SecretStr
 
-from api.cli_keys import add_keys_parser, run_keys
+from api.cli import build_parser
+from api.cli.keys import run as run_keys
 from core import Settings
 from signing import CertRole, KeyStore, key_id, parse_trust_list
 
@@ -25,9 +26,7 @@ PASSPHRASE = "e2e passphrase for the keys command"
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="zhengzhao")
-    add_keys_parser(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(["keys", *argv])
+    return build_parser(["keys", *argv]).parse_args(["keys", *argv])
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, passphrase: str = PASSPHRASE,

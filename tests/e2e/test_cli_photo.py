@@ -1,4 +1,4 @@
-"""``zhengzhao check-photo`` end to end through ``api.cli_photo.run_check_photo``: real photos,
+"""``zhengzhao check-photo`` end to end through ``api.cli.photo.run``: real photos,
 real files written and re-read, exit codes and the JSON shape."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli_photo import add_check_photo_parser, run_check_photo
+from api.cli import build_parser
+from api.cli.photo import run as run_check_photo
 from core import Settings
 from verify.photo import GEOMETRY_CHECKS, PhotoCheck
 
@@ -19,9 +20,7 @@ CHECK_KEYS = {"check", "status", "measured", "expected", "unit", "message_en", "
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="zhengzhao")
-    add_check_photo_parser(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(["check-photo", *argv])
+    return build_parser(["check-photo", *argv]).parse_args(["check-photo", *argv])
 
 
 def run(capsys, *argv: str, settings: Settings | None = None) -> tuple[int, str, str]:

@@ -1,7 +1,8 @@
 """``zhengzhao validate`` on already-extracted JSON (fast) and on real sample images.
 
-Until ``validate`` is wired into ``api.cli`` the tests run the command through its own argument
-definition (``add_validate_arguments``) and ``run_validate``, exactly as the CLI will.
+Most tests run the command through its own argument definition
+(``api.cli.validate.add_arguments``) and ``run`` (which takes a document reader);
+``test_the_wired_command`` goes through ``api.cli.main``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from api.cli_validate import add_validate_arguments, run_validate
+from api.cli.validate import add_arguments as add_validate_arguments
+from api.cli.validate import run as run_validate
 from core import DocumentResult, Settings
 
 ROOT = Path(__file__).resolve().parents[2]

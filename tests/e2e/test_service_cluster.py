@@ -77,7 +77,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         serve = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port),
                                   "--workers", "2"], cwd=tmp_path, env=env,
                                  stdout=subprocess.DEVNULL, stderr=serve_log)
-        worker = subprocess.Popen([sys.executable, "-m", "api.cli_worker", "--workers", "1"],
+        worker = subprocess.Popen([sys.executable, "-m", "api.cli.worker", "--workers", "1"],
                                   cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                   stderr=worker_log)
         base = f"http://127.0.0.1:{port}"

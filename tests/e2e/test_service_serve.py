@@ -1,4 +1,4 @@
-"""``serve`` end to end: the command's parser and runner (``api.cli_serve``) start uvicorn in a
+"""``serve`` end to end: the command's parser and runner (``api.cli.serve``) start uvicorn in a
 child process with settings from ``ZZ_*``; on the embedded defaults it creates the dev PKI,
 answers ``/healthz``, publishes its trust list and stops cleanly on SIGTERM. With
 ``--workers 2`` both web processes answer and the embedded job consumer runs once, in the
@@ -24,12 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 RUNNER = """
-import argparse, sys
-from api.cli_serve import add_serve_parser, run_serve
+import sys
+from api.cli import build_parser
+from api.cli.serve import run as run_serve
 from core import get_settings
-parser = argparse.ArgumentParser()
-sub = parser.add_subparsers(dest="command", required=True)
-add_serve_parser(sub)
+parser = build_parser(sys.argv[1:])
 sys.exit(run_serve(parser.parse_args(sys.argv[1:]), get_settings()))
 """
 

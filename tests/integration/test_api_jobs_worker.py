@@ -105,7 +105,7 @@ def test_a_killed_worker_loses_nothing_and_applies_nothing_twice(
         env["PYTHONPATH"] = str(ROOT)
         with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
             return subprocess.Popen(
-                [sys.executable, "-m", "api.cli_worker", "--workers", "1", "--queue",
+                [sys.executable, "-m", "api.cli.worker", "--workers", "1", "--queue",
                  queue_env["QUEUE"], "--recover-after", str(recover_after)],
                 cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
 

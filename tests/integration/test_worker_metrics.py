@@ -86,7 +86,7 @@ def test_the_worker_serves_its_job_counts(queue: str, tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     with log.open("wb") as stderr:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "api.cli_worker", "--workers", "1", "--queue", name,
+            [sys.executable, "-m", "api.cli.worker", "--workers", "1", "--queue", name,
              "--recover-after", "3600", "--metrics-port", str(port)],
             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:

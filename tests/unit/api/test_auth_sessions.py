@@ -23,7 +23,7 @@ from office_db import BACKENDS, office_database_url
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.cli_users import run_users
+from api.cli.users import run as run_users
 from api.db import (
     AuthSession,
     Database,

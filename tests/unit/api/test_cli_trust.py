@@ -1,10 +1,9 @@
 """``zhengzhao trust import | list | remove`` through its argument parser and runner (the
-command is registered in ``api/cli.py``): a published folder of another office is imported,
+command is registered in ``api.cli.commands``): a published folder of another office is imported,
 listed, removed and audited; a refused folder exits 1 with the code on stderr."""
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import sys
@@ -14,7 +13,8 @@ from types import ModuleType
 
 import pytest
 
-from api.cli_trust import add_trust_parser, run_trust
+from api.cli import build_parser
+from api.cli.trust import run as run_trust
 from api.db import AuditEntry, create_db
 from core import Settings
 
@@ -34,9 +34,7 @@ def _trust_offices() -> ModuleType:
 
 
 def trust(settings: Settings, *argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_trust_parser(parser.add_subparsers(dest="command"))
-    return run_trust(parser.parse_args(["trust", *argv]), settings)
+    return run_trust(build_parser(["trust", *argv]).parse_args(["trust", *argv]), settings)
 
 
 def test_import_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from test_login_throttle import NoJobs  # a sibling module
 
 from api.app import create_app
-from api.cli_serve import uvicorn_options
+from api.cli.serve import uvicorn_options
 from api.db import AuditAction, AuditEntry, create_db, upgrade
 from api.service_api import ServiceContext
 from core import Settings

@@ -9,7 +9,6 @@ issuer already imported, cannot be imported (``trust.conflict``)."""
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import sys
@@ -23,8 +22,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.cli_licence import add_licence_parsers, run_licence
-from api.cli_trust import add_trust_parser, run_trust
+from api.cli import build_parser
+from api.cli.licence import run as run_licence
+from api.cli.trust import run as run_trust
 from core import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -48,10 +48,8 @@ def _trust_offices() -> ModuleType:
 offices = _trust_offices()
 
 
-def cli(settings: Settings, add: Any, run: Any, *argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add(parser.add_subparsers(dest="command"))
-    return run(parser.parse_args(list(argv)), settings)
+def cli(settings: Settings, run: Any, *argv: str) -> int:
+    return run(build_parser(argv).parse_args(list(argv)), settings)
 
 
 class World:
@@ -76,7 +74,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
                             representative=REPRESENTATIVE)
     with TestClient(create_app(settings)) as client:
         # Our admin imports B's published folder, as the attack needs.
-        assert cli(settings, add_trust_parser, run_trust, "trust", "import",
+        assert cli(settings, run_trust, "trust", "import",
                    str(b.published)) == 0
         yield World(settings, client, b, forged, legit)
 
@@ -127,7 +125,7 @@ def test_the_cli_fails_it_by_pdf_and_by_token(world: World, tmp_path: Path,
                  ["verify", "--token", world.forged.token, "--json"],
                  ["verify", str(pdf), "--trust", str(world.b.published), "--json"]):
         capsys.readouterr()
-        assert cli(world.settings, add_licence_parsers, run_licence, *argv) == 1, argv
+        assert cli(world.settings, run_licence, *argv) == 1, argv
         verdict = json.loads(capsys.readouterr().out)
         assert verdict["sub_indication"] == MISMATCH, argv
         assert verdict["signed_by"]["code"] == offices.OTHER[0]
@@ -147,7 +145,7 @@ def test_bs_own_licence_passes_everywhere_and_names_b(world: World, tmp_path: Pa
     pdf = tmp_path / "legit.pdf"
     pdf.write_bytes(world.legit.pdf)
     capsys.readouterr()
-    assert cli(world.settings, add_licence_parsers, run_licence, "verify", str(pdf),
+    assert cli(world.settings, run_licence, "verify", str(pdf),
                "--json") == 0
     assert json.loads(capsys.readouterr().out)["signed_by"]["code"] == offices.OTHER[0]
 
@@ -172,7 +170,7 @@ def test_importing_an_office_with_a_taken_name_is_refused(
     impostor = offices.Office(tmp_path / "impostor", "11330100000000019F", names[0],
                               NOW - timedelta(days=1), name_en=names[1])
     capsys.readouterr()
-    assert cli(world.settings, add_trust_parser, run_trust, "trust", "import",
+    assert cli(world.settings, run_trust, "trust", "import",
                str(impostor.published)) == 1
     assert "trust.conflict" in capsys.readouterr().err
     listed = [p.name for p in (world.settings.data_dir / "trust").iterdir()

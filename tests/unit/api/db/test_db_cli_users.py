@@ -1,24 +1,22 @@
 """``zhengzhao users add NAME --role ROLE`` with the password on stdin (driven through the
-command's own parser, since the top-level dispatch lives in api/cli.py)."""
+command's own parser, since the top-level dispatch in api.cli.entry also settles the data dir)."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 from pathlib import Path
 
 import pytest
 
-from api.cli_users import add_users_parser, run_users
+from api.cli import build_parser
+from api.cli.users import run as run_users
 from api.db import AccountExistsError, authenticate, create_db
 from core import Settings
 
 
 def _run(settings: Settings, argv: list[str], stdin: str) -> int:
-    parser = argparse.ArgumentParser(prog="zhengzhao")
-    add_users_parser(parser.add_subparsers(dest="command", required=True))
-    return run_users(parser.parse_args(argv), settings, stdin=io.StringIO(stdin))
+    return run_users(build_parser(argv).parse_args(argv), settings, stdin=io.StringIO(stdin))
 
 
 def test_users_add_creates_a_clerk_who_can_sign_in(tmp_path: Path, capsys) -> None:
@@ -58,7 +56,7 @@ def test_unknown_role_is_refused_by_the_parser(tmp_path: Path) -> None:
 
 
 def test_the_cli_role_choices_are_the_model_roles() -> None:
-    from api.cli_users import ROLES
+    from api.cli.users import ROLES
     from api.db import Role
 
     assert set(ROLES) == {r.value for r in Role}

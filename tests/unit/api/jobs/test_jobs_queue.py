@@ -45,7 +45,7 @@ def test_public_names() -> None:
 
 
 def test_the_worker_command_defaults_are_the_jobs_defaults() -> None:
-    from api import cli_worker
+    from api.cli import worker as cli_worker
     from api.jobs import DEFAULT_QUEUE_NAME, DEFAULT_RECOVER_AFTER
 
     assert cli_worker.DEFAULT_QUEUE_NAME == DEFAULT_QUEUE_NAME

@@ -23,7 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from rich.console import Console
+from rich.table import Table
+
+from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.errors import fail, print_error
+from api.db import AuditAction, SqlLicenceRegistry, append_audit, create_db, upgrade
 from api.imported_trust import ImportedTrust
 from core import Environment, ErrorCode, Settings, ZhengzhaoError
 from elicense import (
@@ -41,34 +46,35 @@ from elicense import (
 from signing import IssuerIdentity, KeyStore
 
 
-def add_licence_parsers(sub: Any) -> None:
-    """Register ``issue``, ``revoke``, ``verify`` and ``publish``."""
-    issue = sub.add_parser("issue", help="issue a signed e-licence PDF from a record")
+def add_issue_arguments(issue: argparse.ArgumentParser) -> None:
     issue.add_argument("record", type=Path, metavar="RECORD.json")
     issue.add_argument("--photo", type=Path, default=None, help="the holder's photo (JPEG/PNG)")
     issue.add_argument("--out", type=Path, default=None, metavar="FILE.pdf")
     issue.add_argument("--json", action="store_true")
 
-    revoke = sub.add_parser("revoke", help="revoke an issued licence")
+
+def add_revoke_arguments(revoke: argparse.ArgumentParser) -> None:
     revoke.add_argument("identifier")
     revoke.add_argument("--reason", required=True)
     revoke.add_argument("--json", action="store_true")
 
-    verify = sub.add_parser("verify", help="verify an e-licence PDF or QR token offline")
+
+def add_verify_arguments(verify: argparse.ArgumentParser) -> None:
     verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
     verify.add_argument("--token", default=None, metavar="STR", help="a scanned ZZ1: token")
     verify.add_argument("--trust", type=Path, default=None, metavar="DIR",
                         help="a published trust folder (default: this office's own)")
     verify.add_argument("--json", action="store_true")
 
-    publish = sub.add_parser("publish", help="write the trust folder verifiers need")
+
+def add_publish_arguments(publish: argparse.ArgumentParser) -> None:
     publish.add_argument("dir", type=Path)
     publish.add_argument("--zip", action="store_true",
                          help="also write DIR.zip, the archive another office imports")
     publish.add_argument("--json", action="store_true")
 
 
-def run_licence(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch one of the four commands; errors become ``Error: ...`` and exit 1 or 2."""
     try:
         if args.command == "issue":
@@ -79,10 +85,7 @@ def run_licence(args: argparse.Namespace, settings: Settings) -> int:
             return _verify(args, settings)
         return _publish(args, settings)
     except ZhengzhaoError as exc:
-        if getattr(args, "json", False):
-            emit_json({"error": exc.to_dict()})
-        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(exc, EXIT_USAGE, as_json=getattr(args, "json", False))
 
 
 def open_store(settings: Settings) -> KeyStore:
@@ -138,15 +141,15 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     if (args.file is None) == (args.token is None):
-        print("Error: give FILE.pdf or --token STR (one of them)", file=sys.stderr)
+        print_error("give FILE.pdf or --token STR (one of them)")
         return EXIT_USAGE
     trust_dir = args.trust or settings.resolved_published_dir
     if args.trust is None:
         if KeyStore.from_settings(settings).exists():
             _refresh_own(settings)  # this office's own licences: a fresh status list
         elif not trust_dir.is_dir():
-            print("Error: no trust folder here; pass --trust DIR (the issuer's published folder)"
-                  " / 本机没有信任材料，请用 --trust 指定签发机构发布的目录", file=sys.stderr)
+            print_error("no trust folder here; pass --trust DIR (the issuer's published folder)",
+                        "本机没有信任材料，请用 --trust 指定签发机构发布的目录")
             return EXIT_USAGE
     trust = load_trust(trust_dir)
     now = datetime.now(UTC)
@@ -200,8 +203,6 @@ def service_register(settings: Settings) -> Iterator[tuple[Any, Any]]:
     first), in one transaction: the CLI and the service issue into, revoke in and publish from
     the same register, so neither can publish a status list that forgets the other's
     revocations."""
-    from api.db import SqlLicenceRegistry, create_db, upgrade  # noqa: PLC0415
-
     upgrade(settings)
     db = create_db(settings)
     try:
@@ -212,8 +213,6 @@ def service_register(settings: Settings) -> Iterator[tuple[Any, Any]]:
 
 
 def _audit(session: Any, action: str, identifier: str, details: dict[str, Any]) -> None:
-    from api.db import AuditAction, append_audit  # noqa: PLC0415
-
     append_audit(session, AuditAction[action], actor_id=None, subject_type="licence",
                  subject_id=identifier, details=details)
 
@@ -231,9 +230,6 @@ def _read_small(path: Path, limit: int) -> bytes:
 
 
 def _print_verdict(verdict: LicenceVerdict) -> None:
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
     console = Console()
     colour = {"PASSED": "bold green", "FAILED": "bold red"}.get(verdict.indication.value,
                                                                  "bold yellow")

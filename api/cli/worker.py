@@ -15,18 +15,26 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from api.cli_common import EXIT_OK
+from prometheus_client import CollectorRegistry, start_http_server
+
+from api.cli.common import EXIT_OK
+from api.db import upgrade
+from api.jobs import (
+    DEFAULT_QUEUE_NAME,
+    DEFAULT_RECOVER_AFTER,
+    create_huey,
+    create_jobs,
+    run_worker,
+)
+from api.jobs.metrics import register_job_metrics
 from core import Settings, configure_logging, get_settings
 
-# api.jobs' DEFAULT_QUEUE_NAME and DEFAULT_RECOVER_AFTER, repeated so that building the parser
-# does not import huey and the models (tests/unit/api/jobs checks they agree).
 log = logging.getLogger(__name__)
 
-DEFAULT_QUEUE_NAME = "zhengzhao"
-DEFAULT_RECOVER_AFTER_SECONDS = 300.0
+DEFAULT_RECOVER_AFTER_SECONDS = DEFAULT_RECOVER_AFTER.total_seconds()
 
 
-def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=2, metavar="N",
                         help="worker threads in this process (default 2)")
     parser.add_argument("--recover-after", type=float, metavar="SECONDS",
@@ -42,10 +50,7 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address the metrics listen on (default 127.0.0.1)")
 
 
-def run_worker_command(args: argparse.Namespace, settings: Settings) -> int:
-    from api.db import upgrade  # noqa: PLC0415
-    from api.jobs import create_huey, create_jobs, run_worker  # noqa: PLC0415
-
+def run(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(settings)
     jobs = create_jobs(settings, huey=create_huey(settings, name=args.queue),
                        recover_after=timedelta(seconds=args.recover_after))
@@ -65,10 +70,6 @@ def run_worker_command(args: argparse.Namespace, settings: Settings) -> int:
 def serve_worker_metrics(huey: Any, host: str, port: int) -> Any:
     """Count ``huey``'s jobs in a registry of this worker's own and serve it over HTTP in a
     daemon thread (``prometheus_client.start_http_server``); returns the server."""
-    from prometheus_client import CollectorRegistry, start_http_server  # noqa: PLC0415
-
-    from api.jobs.metrics import register_job_metrics  # noqa: PLC0415
-
     registry = CollectorRegistry(auto_describe=True)
     register_job_metrics(registry, huey)
     server, _thread = start_http_server(port, addr=host, registry=registry)
@@ -77,13 +78,13 @@ def serve_worker_metrics(huey: Any, host: str, port: int) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m api.cli_worker`` (the same as ``zhengzhao worker``)."""
+    """``python -m api.cli.worker`` (the same as ``zhengzhao worker``)."""
     parser = argparse.ArgumentParser(prog="zhengzhao worker")
-    add_worker_arguments(parser)
+    add_arguments(parser)
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level)
-    return run_worker_command(args, settings)
+    return run(args, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,15 +14,25 @@ import json
 import sys
 from typing import TextIO
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from api.cli.errors import fail, print_error
+from api.db import (
+    DatabaseError,
+    Role,
+    change_password,
+    create_account,
+    create_db,
+    deactivate_account,
+    find_account,
+    upgrade,
+)
+from api.holders import bind_account, unbind_account
 from core import Settings, ZhengzhaoError
 
-# api.db.Role's values; tests/unit/api/db checks they agree.
-ROLES = ("applicant", "clerk", "admin")
+ROLES = tuple(role.value for role in Role)
 
 
-def add_users_parser(sub: argparse._SubParsersAction) -> None:
-    users = sub.add_parser("users", help="manage service accounts")
+def add_arguments(users: argparse.ArgumentParser) -> None:
     actions = users.add_subparsers(dest="users_command", required=True)
     add = actions.add_parser("add", help="create an account (password from stdin)")
     add.add_argument("name", help="login name: ASCII letters, digits, . _ -")
@@ -44,20 +54,17 @@ def add_users_parser(sub: argparse._SubParsersAction) -> None:
     unbind.add_argument("--json", action="store_true")
 
 
-def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = None) -> int:
+def run(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = None) -> int:
     if args.users_command in ("passwd", "deactivate"):
         return _run_sign_out(args, settings, stdin)
     if args.users_command in ("bind-holder", "unbind-holder"):
         return _run_binding(args, settings, stdin)
     if args.users_command != "add":
         return EXIT_USAGE
-    # SQLAlchemy and the models load only when the command runs (`zhengzhao --help` stays fast).
-    from api.db import Role, create_account, create_db, upgrade  # noqa: PLC0415
-
     source = stdin if stdin is not None else sys.stdin
     password = source.readline().rstrip("\r\n")
     if not password:
-        print("Error: give the password on stdin / 请从标准输入提供密码", file=sys.stderr)
+        print_error("give the password on stdin", "请从标准输入提供密码")
         return EXIT_USAGE
     db = create_db(settings)
     try:
@@ -77,15 +84,11 @@ def run_users(args: argparse.Namespace, settings: Settings, stdin: TextIO | None
 def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | None) -> int:
     """``bind-holder`` reads the ID number from stdin (never argv: it would sit in the shell
     history and the process list); only the masked form is printed and audited."""
-    from api.db import create_db, upgrade  # noqa: PLC0415 - see run_users
-    from api.holders import bind_account, unbind_account  # noqa: PLC0415 - see run_users
-
     number = ""
     if args.users_command == "bind-holder":
         number = (stdin if stdin is not None else sys.stdin).readline().strip()
         if not number:
-            print("Error: give the ID number on stdin / 请从标准输入提供身份证号码",
-                  file=sys.stderr)
+            print_error("give the ID number on stdin", "请从标准输入提供身份证号码")
             return EXIT_USAGE
     db = create_db(settings)
     try:
@@ -95,8 +98,7 @@ def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | N
                        else unbind_account(session, args.name, actor_id=None))
             masked, via = account.holder_id_masked, account.holder_bound_via
     except ZhengzhaoError as exc:
-        print(f"Error: {exc.message_en} / {exc.message_zh}", file=sys.stderr)
-        return EXIT_FAILED
+        return fail(exc, EXIT_FAILED, with_code=False)
     finally:
         db.dispose()
     if args.json:
@@ -111,20 +113,11 @@ def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | N
 def _run_sign_out(args: argparse.Namespace, settings: Settings, stdin: TextIO | None) -> int:
     """``passwd`` (new password from stdin) and ``deactivate``: both revoke every session of
     the account, so a stolen token or cookie stops working at once."""
-    from api.db import (  # noqa: PLC0415 - see run_users
-        DatabaseError,
-        change_password,
-        create_db,
-        deactivate_account,
-        find_account,
-        upgrade,
-    )
-
     password = ""
     if args.users_command == "passwd":
         password = (stdin if stdin is not None else sys.stdin).readline().rstrip("\r\n")
         if not password:
-            print("Error: give the password on stdin / 请从标准输入提供密码", file=sys.stderr)
+            print_error("give the password on stdin", "请从标准输入提供密码")
             return EXIT_USAGE
     db = create_db(settings)
     try:
@@ -132,14 +125,13 @@ def _run_sign_out(args: argparse.Namespace, settings: Settings, stdin: TextIO | 
         with db.transaction() as session:
             account = find_account(session, args.name)
             if account is None:
-                print("Error: no such account / 账户不存在", file=sys.stderr)
+                print_error("no such account", "账户不存在")
                 return EXIT_FAILED
             revoked = (change_password(session, account, password) if password
                        else deactivate_account(session, account))
             account_id = account.id
     except DatabaseError as exc:
-        print(f"Error: {exc.message_en} / {exc.message_zh}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(exc, EXIT_USAGE, with_code=False)
     finally:
         db.dispose()
     done = "password changed" if password else "deactivated"

@@ -2,7 +2,6 @@
 
 Exit codes: 0 the photo passes (with ``--fix``: the fixed photo passes), 1 it fails or cannot be
 read or fixed, 2 unknown or invalid profile. ``--json`` prints one object on stdout.
-The photo packages are imported when the command runs, so ``zhengzhao --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,25 +9,36 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.errors import print_error
 from core import Settings, ZhengzhaoError
-
-if TYPE_CHECKING:
-    from verify.photo import PhotoProfile, PhotoReport
+from verify.photo import (
+    CHECK_TITLES,
+    CheckStatus,
+    PhotoFixError,
+    PhotoInputError,
+    PhotoProfile,
+    PhotoProfileError,
+    PhotoReport,
+    PortraitAnalyzer,
+    check_photo,
+    decode_photo,
+    fix_photo,
+    get_profile,
+    load_profiles,
+)
 
 DEFAULT_PROFILE = "cn-resident-id"
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not_applicable": "dim",
           "uncheckable": "magenta"}
 
 
-def add_check_photo_parser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``check-photo`` on the ``zhengzhao`` sub-parsers."""
-    parser = sub.add_parser("check-photo", help="check a portrait photo against an ID-photo spec")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, nargs="?", metavar="FILE")
     parser.add_argument("--profile", default=DEFAULT_PROFILE,
                         help=f"profile id (default {DEFAULT_PROFILE}; see --list-profiles)")
@@ -36,12 +46,9 @@ def add_check_photo_parser(sub: Any) -> argparse.ArgumentParser:
                         help="write a compliant photo to OUT and check it too")
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument("--list-profiles", action="store_true", help="list the profiles and exit")
-    return parser
 
 
-def run_check_photo(args: argparse.Namespace, settings: Settings) -> int:
-    from verify.photo import PhotoProfileError, get_profile, load_profiles  # noqa: PLC0415
-
+def run(args: argparse.Namespace, settings: Settings) -> int:
     err = Console(stderr=True)
     try:
         if args.list_profiles:
@@ -58,14 +65,6 @@ def run_check_photo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _check(args: argparse.Namespace, settings: Settings, profile: PhotoProfile,
            err: Console) -> int:
-    from verify.photo import (  # noqa: PLC0415
-        PhotoFixError,
-        PhotoInputError,
-        PortraitAnalyzer,
-        check_photo,
-        decode_photo,
-    )
-
     payload: dict[str, Any] = {"file": str(args.file), "profile": profile.id}
     try:
         data = _read(args.file, settings.max_upload_bytes)
@@ -89,8 +88,6 @@ def _check(args: argparse.Namespace, settings: Settings, profile: PhotoProfile,
             _print_report(report, profile, str(args.file))
         passed = report.passed
         if args.fix is not None:
-            from verify.photo import fix_photo  # noqa: PLC0415
-
             try:
                 fixed = fix_photo(photo, profile, analyzer)
             except PhotoFixError as exc:
@@ -123,8 +120,6 @@ def _read(path: Path, limit: int) -> bytes:
 
 
 def _print_report(report: PhotoReport, profile: PhotoProfile, title: str) -> None:
-    from verify.photo import CHECK_TITLES, CheckStatus  # noqa: PLC0415
-
     console = Console()
     verdict = "[green]PASS 合格[/green]" if report.passed else "[bold red]FAIL 不合格[/bold red]"
     table = Table(title=f"{title} — {profile.id} ({profile.name.zh})",
@@ -172,4 +167,4 @@ def _error_dict(exc: ZhengzhaoError | None, en: str, zh: str) -> dict[str, str]:
 
 
 def _error(console: Console, en: str, zh: str, code: str = "usage") -> None:
-    console.print(f"Error: {en} / {zh} [{code}]", markup=False, highlight=False)
+    print_error(en, zh, code, console=console)

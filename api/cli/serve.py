@@ -18,8 +18,15 @@ import os
 import threading
 from typing import Any
 
-from api.cli_common import EXIT_OK
-from api.cli_worker import serve_worker_metrics
+import uvicorn
+
+from api.app import create_app
+from api.cli.common import EXIT_OK
+from api.cli.worker import serve_worker_metrics
+from api.db import upgrade
+from api.deps import REPUBLISH_EVERY_SECONDS, TrustCache
+from api.jobs import DEFAULT_RECOVER_AFTER, create_jobs, start_embedded_worker
+from api.service_api import ServiceContext
 from core import Settings, configure_logging, get_settings
 
 log = logging.getLogger(__name__)
@@ -30,9 +37,7 @@ LOOP, HTTP = "uvloop", "httptools"
 DEFAULT_JOB_WORKERS = 1
 
 
-def add_serve_parser(sub: Any) -> None:
-    """Register ``serve``."""
-    serve = sub.add_parser("serve", help="run the web service (API and verifier pages)")
+def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     # argparse converts a string default with ``type``: a bad $ZZ_WEB_CONCURRENCY is a usage
@@ -63,13 +68,8 @@ def web_workers(args: argparse.Namespace) -> int:
     return 1 if workers is None else int(workers)
 
 
-def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until interrupted."""
-    import uvicorn  # noqa: PLC0415 - only the serve command needs it
-
-    from api.db import upgrade  # noqa: PLC0415
-    from api.jobs import DEFAULT_RECOVER_AFTER, create_jobs, start_embedded_worker  # noqa: PLC0415
-
     workers = web_workers(args)
     # One queue for the routes and the worker. With the embedded queue (no ZZ_JOBS_URL) the
     # worker runs inside this process; with Redis, `zhengzhao worker` runs on each machine.
@@ -119,8 +119,6 @@ def worker_app() -> Any:
     """The app of one web worker process (``uvicorn --factory``): settings from the same
     environment as the supervising ``serve``, a queue it only enqueues on, and no trust refresh
     (the supervisor publishes)."""
-    from api.jobs import create_jobs  # noqa: PLC0415
-
     settings = get_settings()
     configure_logging(settings.log_level)
     app = _app(settings, create_jobs(settings), refresh_trust_on_startup=False)
@@ -129,9 +127,6 @@ def worker_app() -> Any:
 
 
 def _app(settings: Settings, jobs: Any, *, refresh_trust_on_startup: bool) -> Any:
-    from api.app import create_app  # noqa: PLC0415
-    from api.service_api import ServiceContext  # noqa: PLC0415
-
     return create_app(settings, service=ServiceContext(settings, jobs=jobs),
                       refresh_trust_on_startup=refresh_trust_on_startup)
 
@@ -140,9 +135,6 @@ class _Republisher:
     """Publishes the trust folder now, then every ``REPUBLISH_EVERY_SECONDS`` on a thread."""
 
     def __init__(self, settings: Settings, jobs: Any) -> None:
-        from api.deps import REPUBLISH_EVERY_SECONDS, TrustCache  # noqa: PLC0415
-        from api.service_api import ServiceContext  # noqa: PLC0415
-
         self._context = ServiceContext(settings, jobs=jobs)
         self._trust = TrustCache(settings, self._context.licence_registry)
         self._trust.refresh()

@@ -23,8 +23,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.errors import fail, print_error
 from core import DocumentResult, OcrEngineName, Settings, ZhengzhaoError
+from ocr import DocumentReader, create_engine
 from verify.forms import (
     FormsError,
     MaterialInvalidError,
@@ -39,6 +41,7 @@ from verify.forms import (
     read_documents_json,
     validate,
 )
+from verify.photo import PortraitAnalyzer, check_photo, decode_photo, get_profile
 
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -54,7 +57,7 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``zhengzhao validate`` (shared by the CLI and its tests)."""
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE_OR_JSON",
                         help="images/PDFs to read, or extraction results (.json)")
@@ -71,7 +74,7 @@ def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="JSON output")
 
 
-def run_validate(args: argparse.Namespace, settings: Settings, reader: Any = None) -> int:
+def run(args: argparse.Namespace, settings: Settings, reader: Any = None) -> int:
     """Run the command; ``reader`` (an ``ocr.DocumentReader``) is built only when an image
     needs reading and none is given."""
     err = Console(stderr=True)
@@ -80,13 +83,11 @@ def run_validate(args: argparse.Namespace, settings: Settings, reader: Any = Non
         if args.list_services:
             return _list(catalog, args.json)
         if not args.service or not args.files:
-            err.print("Error: give --service NAME and at least one file (or --list)",
-                      markup=False, highlight=False)
+            print_error("give --service NAME and at least one file (or --list)", console=err)
             return EXIT_USAGE
         service = catalog.get(args.service)
     except FormsError as exc:
-        _print_error(err, None, exc)
-        return EXIT_USAGE
+        return fail(exc, EXIT_USAGE, console=err)
     documents, errors = _read_all(args, settings, reader, err)
     photos, photo_reports = (None, []) if args.photo is None else check_photos(
         service, args.photo, settings, errors, err)
@@ -105,8 +106,6 @@ def _read_all(args: argparse.Namespace, settings: Settings, reader: Any,
     errors: list[dict[str, Any]] = []
     images = [p for p in args.files if p.suffix.lower() != ".json"]
     if images and reader is None:
-        from ocr import DocumentReader, create_engine  # noqa: PLC0415 - only when needed
-
         engine = create_engine(settings, OcrEngineName(args.engine) if args.engine else None)
         reader = DocumentReader(engine, settings)
     with Progress(console=err, transient=True, disable=len(images) < 2) as progress:
@@ -120,7 +119,7 @@ def _read_all(args: argparse.Namespace, settings: Settings, reader: Any,
                     progress.advance(task)
             except ZhengzhaoError as exc:  # unreadable input or not an extraction result
                 errors.append({"file": str(path), "error": exc.to_dict()})
-                _print_error(err, path, exc)
+                fail(exc, path=path, console=err)
     return documents, errors
 
 
@@ -129,13 +128,6 @@ def check_photos(service: Service, paths: list[Path], settings: Settings,
                  ) -> tuple[list[PhotoEvidence], list[dict[str, Any]]]:
     """Check every photo against the profile of each photo material of ``service``. A photo
     that cannot be read is an error of the command (and counts as not passed)."""
-    from verify.photo import (  # noqa: PLC0415 - mediapipe loads only when photos are given
-        PortraitAnalyzer,
-        check_photo,
-        decode_photo,
-        get_profile,
-    )
-
     profiles = sorted({m.profile for m in service.materials
                        if m.kind is MaterialKind.PHOTO and m.profile})
     evidence: list[PhotoEvidence] = []
@@ -155,15 +147,9 @@ def check_photos(service: Service, paths: list[Path], settings: Settings,
                     reports.append({"file": path.name, **result.to_dict()})
             except ZhengzhaoError as exc:
                 errors.append({"file": str(path), "error": exc.to_dict()})
-                _print_error(err, path, exc)
+                fail(exc, path=path, console=err)
                 evidence.extend(PhotoEvidence(p, False, path.name) for p in profiles)
     return evidence, reports
-
-
-def _print_error(err: Console, path: Path | None, exc: ZhengzhaoError) -> None:
-    where = f"{path}: " if path is not None else ""
-    err.print(f"Error: {where}{exc.message_en} / {exc.message_zh} [{exc.code.value}]",
-              markup=False, highlight=False)
 
 
 def _list(catalog: ServiceCatalog, as_json: bool) -> int:

@@ -20,14 +20,14 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
+from api.cli.errors import fail, print_error
 from core import ErrorCode, Settings, write_atomically
 from signing import CertRole, IssuerIdentity, KeyStore, SigningError, encode_kid, key_id
 
 
-def add_keys_parser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``keys`` (with ``init``, ``rotate``, ``trust-list``) on the sub-parsers."""
-    parser = sub.add_parser("keys", help="make, rotate and publish the licence-signing keys")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``keys`` with its commands ``init``, ``rotate``, ``crl`` and ``trust-list``."""
     commands = parser.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
 
     def common(command: argparse.ArgumentParser) -> None:
@@ -48,10 +48,9 @@ def add_keys_parser(sub: Any) -> argparse.ArgumentParser:
                        help="write the trust list JSON here (default: stdout)")
     trust.add_argument("--root", type=Path, default=None, metavar="FILE",
                        help="also write the root certificate (PEM) here")
-    return parser
 
 
-def run_keys(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     store = KeyStore.from_settings(settings, directory=args.dir)
     try:
         if args.keys_command == "init":
@@ -81,12 +80,9 @@ def run_keys(args: argparse.Namespace, settings: Settings) -> int:
         if args.keys_command == "trust-list":
             return _trust_list(args, store)
     except SigningError as exc:
-        code = EXIT_FAILED if exc.code is ErrorCode.KEYS_INVALID else EXIT_USAGE
-        if args.json:
-            emit_json({"error": exc.to_dict()})
-        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
-        return code
-    print(f"Error: unknown keys command {args.keys_command}", file=sys.stderr)
+        return fail(exc, EXIT_FAILED if exc.code is ErrorCode.KEYS_INVALID else EXIT_USAGE,
+                    as_json=args.json)
+    print_error(f"unknown keys command {args.keys_command}")
     return EXIT_USAGE
 
 

@@ -11,18 +11,17 @@ the issuer is unknown, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import Any
 
-from api.cli_common import EXIT_FAILED, EXIT_OK, emit_json
+from api.cli.common import EXIT_FAILED, EXIT_OK, emit_json
+from api.cli.errors import fail
+from api.db import AuditAction, append_audit, create_db, upgrade
 from core import Settings
 from elicense import TrustImportError, TrustStore
 
 
-def add_trust_parser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``trust`` (with ``import``, ``list``, ``remove``) on the sub-parsers."""
-    parser = sub.add_parser("trust", help="import, list and remove other issuers' trust lists")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``trust`` with its commands ``import``, ``list`` and ``remove``."""
     commands = parser.add_subparsers(dest="trust_command", required=True, metavar="COMMAND")
     imported = commands.add_parser("import", help="import a published folder or a .zip of one")
     imported.add_argument("path", type=Path, metavar="PATH")
@@ -31,12 +30,9 @@ def add_trust_parser(sub: Any) -> argparse.ArgumentParser:
     removed.add_argument("code", metavar="CODE", help="the issuer's code (USCC)")
     for command in (imported, listing, removed):
         command.add_argument("--json", action="store_true", help="JSON output")
-    return parser
 
 
 def _audit(settings: Settings, action: str, code: str) -> None:
-    from api.db import AuditAction, append_audit, create_db, upgrade  # noqa: PLC0415 - SQLAlchemy
-
     db = create_db(settings)
     try:
         upgrade(settings, db=db)
@@ -47,9 +43,7 @@ def _audit(settings: Settings, action: str, code: str) -> None:
         db.dispose()
 
 
-def run_trust(args: argparse.Namespace, settings: Settings) -> int:
-    from api.db import AuditAction  # noqa: PLC0415 - SQLAlchemy: keep `--help` fast
-
+def run(args: argparse.Namespace, settings: Settings) -> int:
     store = TrustStore.for_settings(settings)
     try:
         if args.trust_command == "import":
@@ -67,10 +61,7 @@ def run_trust(args: argparse.Namespace, settings: Settings) -> int:
                  f"{i['status_list_issued_at']}" for i in issuers] or ["No imported issuers."]
         return _done(args, issuers, lines)
     except TrustImportError as exc:
-        if args.json:
-            emit_json({"error": exc.to_dict()})
-        print(f"Error: {exc.message_en} / {exc.message_zh} [{exc.code.value}]", file=sys.stderr)
-        return EXIT_FAILED
+        return fail(exc, EXIT_FAILED, as_json=args.json)
 
 
 def _done(args: argparse.Namespace, payload: object, lines: list[str]) -> int:

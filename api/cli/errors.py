@@ -1,0 +1,72 @@
+"""The one error printer of the CLI: every ``Error: ...`` line the commands print is made here.
+
+A :class:`core.ZhengzhaoError` becomes ``Error: [<file>: ]<English> / <Chinese> [<code>]`` on
+stderr (and ``{"error": {...}}`` on stdout for ``--json`` commands that answer in JSON), settings
+that do not validate become one ``Error: <message>`` per problem, and an ``OSError`` that no
+command handled becomes ``Error: <message>``; the caller gets the exit code back (1 a file or
+check failed, 2 usage or configuration). Tracebacks only with ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from api.cli.common import EXIT_FAILED, EXIT_USAGE, emit_json
+from core import ZhengzhaoError
+
+__all__ = ["fail", "fail_os", "fail_settings", "print_error"]
+
+log = logging.getLogger("api.cli")
+
+
+class _Console(Protocol):  # rich.console.Console, without importing rich here
+    def print(self, *objects: object, markup: bool | None = ..., highlight: bool | None = ...
+              ) -> None: ...
+
+
+def print_error(message_en: str, message_zh: str | None = None, code: str | None = None, *,
+                path: Path | None = None, console: _Console | None = None) -> None:
+    """``Error: [path: ]en[ / zh][ [code]]`` on stderr; through ``console`` (a rich console on
+    stderr) while a command draws progress bars on it."""
+    where = f"{path}: " if path is not None else ""
+    line = (f"Error: {where}{message_en}" + (f" / {message_zh}" if message_zh else "")
+            + (f" [{code}]" if code else ""))
+    if console is not None:
+        console.print(line, markup=False, highlight=False)
+    else:
+        print(line, file=sys.stderr)
+
+
+def fail(exc: ZhengzhaoError, exit_code: int = EXIT_USAGE, *, as_json: bool = False,
+         path: Path | None = None, console: _Console | None = None, verbose: bool = False,
+         with_code: bool = True) -> int:
+    """Report ``exc`` (JSON on stdout when ``as_json``, the line on stderr) and return
+    ``exit_code``. ``with_code=False`` keeps the account commands' lines, which never showed it."""
+    if verbose:
+        log.exception("failed")
+    if as_json:
+        emit_json({"error": exc.to_dict()})
+    print_error(exc.message_en, exc.message_zh, exc.code.value if with_code else None,
+                path=path, console=console)
+    return exit_code
+
+
+def fail_settings(exc: ValidationError) -> int:
+    """Settings from the environment that do not validate: a usage error, one line each."""
+    for error in exc.errors():
+        print_error(error["msg"])
+    return EXIT_USAGE
+
+
+def fail_os(exc: OSError, *, verbose: bool = False) -> int:
+    """A file the command could not read or write and did not report itself."""
+    if verbose:
+        log.exception("failed")
+    where = f"{exc.filename}: " if exc.filename else ""
+    print_error(f"{where}{exc.strerror or exc}")
+    return EXIT_FAILED
