@@ -267,3 +267,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
         return user
 
     return check
+
+
+# The applicant's JSON routes (``api.routes.applicant`` and its photo and preview routes).
+Applicant = Annotated[Principal, Depends(require_role(Role.APPLICANT))]

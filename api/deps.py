@@ -1,6 +1,7 @@
 """What the service's routes depend on, built once per app by ``create_app`` and reached through
 ``Annotated`` aliases (``SettingsDep``, ``TrustDep``, ...): the settings, this office's trust
-material (kept fresh from its published folder), the metrics and the rate limiter."""
+material (kept fresh from its published folder), the metrics and the rate limiter; and the
+path parameters every route shares (``RowId``, ``MaterialType``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import fastapi
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -181,3 +183,9 @@ async def get_trust(request: Request) -> TrustMaterial:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 TrustDep = Annotated[TrustMaterial, Depends(get_trust)]
+
+# Row ids are 32-bit integers on PostgreSQL; larger ones cannot exist (422, not a 500).
+RowId = Annotated[int, fastapi.Path(ge=1, le=2_147_483_647)]
+# Material ids are short names from the service definition; a longer one cannot exist, and
+# refusing it before use keeps a huge one from being echoed back in the error.
+MaterialType = Annotated[str, fastapi.Path(min_length=1, max_length=64)]

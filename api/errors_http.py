@@ -102,6 +102,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": title}
     for status, title in _TITLES.items() if status in (413, 415, 422, 429)
 }
+# The errors every authenticated route may answer, documented as problem+json in OpenAPI.
+ROUTE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    **{status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": title}
+       for status, title in ((401, "Unauthorized"), (403, "Forbidden"), (404, "Not Found"),
+                             (409, "Conflict"), (503, "Service Unavailable"))},
+}
 
 
 class ApiError(ZhengzhaoError):

@@ -15,7 +15,7 @@ from fastapi import Request
 from PIL import Image
 
 from api.errors_http import ApiError
-from api.routes.verification import read_form_file
+from api.request_body import read_form_file
 from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
 
 __all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "read_material_upload",

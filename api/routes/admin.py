@@ -25,9 +25,9 @@ from api.db import (
     append_audit,
     verify_chain,
 )
-from api.errors_http import ApiError, problem_response
+from api.errors_http import ROUTE_PROBLEMS, ApiError, problem_response
 from api.holders import bind_account, unbind_account
-from api.routes.schemas_app import (
+from api.schemas.applications import (
     AuditEntryPublic,
     ChainVerdictPublic,
     HolderBindingPublic,
@@ -37,9 +37,10 @@ from api.routes.schemas_app import (
     RevokeRequest,
     TrustedIssuerPublic,
 )
-from api.routes.views import ROUTE_PROBLEMS, audit_public, aware, not_found
+from api.schemas.from_rows import audit_public, aware
 from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import read_material_upload
+from api.workflow.errors import WorkflowNotFoundError
 from core import ErrorCode
 from elicense import (
     LicenceStatus,
@@ -71,7 +72,7 @@ def revoke(identifier: str, body: RevokeRequest, ctx: ServiceDep, user: Admin) -
         record = session.scalars(select(LicenceRecord).where(
             LicenceRecord.identifier == identifier).with_for_update()).one_or_none()
         if record is None:
-            raise not_found("licence", "证照")
+            raise WorkflowNotFoundError("licence", "证照")
         if record.status is LicenceStatus.REVOKED:
             raise ApiError(ErrorCode.CONFLICT, "the licence is revoked already", "该证照已被吊销")
         entry = revoke_licence(identifier, body.reason, store=ctx.key_store(),

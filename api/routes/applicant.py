@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal
+from api.auth import Applicant, Principal
 from api.db import (
     Application,
     ApplicationState,
@@ -25,40 +25,28 @@ from api.db import (
     append_audit,
     change_state,
 )
-from api.errors_http import ApiError
+from api.deps import MaterialType, RowId
+from api.errors_http import ROUTE_PROBLEMS, ApiError
 from api.job_quota import check_job_quota, lock_account
 from api.routes import applicant_photo, applicant_preview
-from api.routes.applicant_common import (
-    EDITABLE,
-    Applicant,
-    MaterialType,
-    correction_problem,
-    not_editable,
-)
-from api.routes.schemas_app import (
+from api.schemas.applications import (
     ApplicationCreate,
     ApplicationPublic,
     ApplicationSummary,
     FieldCorrection,
     ServicePublic,
 )
-from api.routes.views import (
-    ROUTE_PROBLEMS,
-    RowId,
-    application_public,
-    load_application,
-    not_found,
-    service_public,
-    summary,
-)
+from api.schemas.from_rows import application_public, service_public, summary
 from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import read_material_upload, sniff_upload
+from api.workflow.applications import EDITABLE, correction_problem, load_application, not_editable
+from api.workflow.errors import WorkflowNotFoundError
 from core import ErrorCode
 from verify.forms import MaterialKind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EDITABLE", "Applicant", "MaterialType", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["applicant"], responses=ROUTE_PROBLEMS)
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -220,7 +208,7 @@ def download_licence(application_id: RowId, ctx: ServiceDep, user: Applicant) ->
         record = session.scalars(select(LicenceRecord).where(
             LicenceRecord.application_id == application.id).limit(1)).one_or_none()
         if record is None:
-            raise not_found("licence", "证照")
+            raise WorkflowNotFoundError("licence", "证照")
         sha256, identifier = record.pdf_sha256, record.identifier
     return Response(ctx.store.get(sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{identifier}.pdf"'})

@@ -12,21 +12,22 @@ import logging
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal
+from api.auth import Applicant, Principal
 from api.db import AuditAction, add_material, append_audit
+from api.deps import MaterialType, RowId
 from api.errors_http import ApiError
-from api.routes.applicant_common import (
-    EDITABLE,
-    Applicant,
-    MaterialType,
-    find_material,
-    latest_photo_check,
-    not_editable,
-)
-from api.routes.schemas_app import ApplicationPublic
-from api.routes.views import RowId, application_public, load_application, not_found
+from api.schemas.applications import ApplicationPublic
+from api.schemas.from_rows import application_public
 from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import sniff_upload
+from api.workflow.applications import (
+    EDITABLE,
+    find_material,
+    latest_photo_check,
+    load_application,
+    not_editable,
+)
+from api.workflow.errors import WorkflowNotFoundError
 from core import ErrorCode
 
 __all__ = ["router"]
@@ -66,7 +67,7 @@ def fixed_photo(application_id: RowId, material_type: MaterialType, ctx: Service
         check = latest_photo_check(session, material)
         fixed = None if check is None else check.fixed_sha256
         if fixed is None:
-            raise not_found("fixed photo", "自动修正的相片")
+            raise WorkflowNotFoundError("fixed photo", "自动修正的相片")
     data = ctx.store.get(fixed)
     return Response(data, media_type=sniff_upload(data, image_only=True).content_type,
                     headers=_PRIVATE)

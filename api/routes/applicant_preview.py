@@ -12,11 +12,12 @@ from datetime import date
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from api.auth import Applicant
 from api.db import Application
-from api.routes.applicant_common import Applicant
-from api.routes.schemas_preview import PreviewField, PreviewFinding, PreviewPublic
-from api.routes.views import RowId, load_application
+from api.deps import RowId
+from api.schemas.preview import PreviewField, PreviewFinding, PreviewPublic
 from api.service_context import ServiceContext, ServiceDep, actor
+from api.workflow.applications import load_application
 from api.workflow.evidence import gather_evidence
 from verify.forms import validate
 

@@ -23,16 +23,13 @@ from api.db import (
     ReviewDecision,
     record_review,
 )
-from api.routes.schemas_app import ApplicationPublic, ApplicationSummary, ReviewRequest
-from api.routes.views import (
-    ROUTE_PROBLEMS,
-    RowId,
-    application_public,
-    load_application,
-    not_found,
-    summary,
-)
+from api.deps import RowId
+from api.errors_http import ROUTE_PROBLEMS
+from api.schemas.applications import ApplicationPublic, ApplicationSummary, ReviewRequest
+from api.schemas.from_rows import application_public, summary
 from api.service_context import ServiceDep, actor
+from api.workflow.applications import load_application
+from api.workflow.errors import WorkflowNotFoundError
 from api.workflow.issuing import finish_licence, reserve_licence
 from ocr import LoadLimits, load_document
 
@@ -48,14 +45,14 @@ def _submitted(session: Session, application_id: int, *,
                for_update: bool = False) -> Application:
     application = load_application(session, application_id, for_update=for_update)
     if application.state in _HIDDEN_FROM_CLERKS:
-        raise not_found()
+        raise WorkflowNotFoundError()
     return application
 
 
 def _submitted_material(session: Session, material_id: int) -> Material:
     material = session.get(Material, material_id)
     if material is None or material.application.state in _HIDDEN_FROM_CLERKS:
-        raise not_found("material", "材料")
+        raise WorkflowNotFoundError("material", "材料")
     return material
 
 
@@ -103,7 +100,7 @@ def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
                         max_pdf_pages=max(settings.max_pdf_pages, 1), pdf_dpi=100)
     pages = load_document(ctx.store.get(sha256), limits=limits)
     if page > len(pages):
-        raise not_found("page", "页面")
+        raise WorkflowNotFoundError("page", "页面")
     ok, png = cv2.imencode(".png", pages[page - 1].image)
     if not ok:  # pragma: no cover - OpenCV encodes any BGR uint8 image
         raise RuntimeError("PNG encoding failed")

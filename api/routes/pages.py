@@ -19,7 +19,7 @@ from jinja2 import pass_context
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import status_for
 from api.ratelimit import rate_limited
-from api.routes.verification import verify_token_request, verify_uploaded_pdf
+from api.routes.public import verify_token_request, verify_uploaded_pdf
 from api.verification_audit import VerifyChannel
 from core import ZhengzhaoError
 from elicense import LicenceVerdict

@@ -7,21 +7,37 @@ upload, leaves one ``licence.verified`` audit row (``api.verification_audit``)."
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import PROBLEM_RESPONSES, ApiError
-from api.metrics import metrics_allowed
+from api.imported_trust import ImportedTrust
+from api.metrics import ServiceMetrics, VerifyKind, metrics_allowed
 from api.ratelimit import rate_limited
-from api.routes.schemas import Health, VerdictPublic, VerifyTokenRequest
-from api.routes.verification import read_body, verify_token_request, verify_uploaded_pdf
-from api.verification_audit import VerifyChannel
-from core import ErrorCode
+from api.request_body import read_body, read_uploaded_pdf
+from api.schemas.verification import Health, VerdictPublic, VerifyTokenRequest
+from api.verification_audit import (
+    ClientTagger,
+    VerificationAudit,
+    VerificationEvent,
+    VerifyChannel,
+    VerifyOutcome,
+)
+from api.workflow.verification import check_pdf, verify_pdf, verify_token
+from core import ErrorCode, ZhengzhaoError
+from elicense import LicenceVerdict, TrustMaterial
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -113,3 +129,78 @@ def metrics(request: Request, settings: SettingsDep) -> Response:
         raise ApiError(ErrorCode.FORBIDDEN, "metrics are served to allowed networks or with "
                        "the metrics token only", "监控指标仅向允许的网络或持有监控令牌的请求提供")
     return request.app.state.metrics.render()
+
+
+# -- Verification as the public API and the verifier pages (api.routes.pages) run it: the use
+# case (api.workflow.verification), timed in the metrics and handed to the app's audit.
+
+def _imported(request: Request) -> ImportedTrust | None:
+    return getattr(request.app.state, "imported_trust", None)
+
+
+async def verify_token_request(request: Request, token: str, trust: TrustMaterial,
+                               channel: VerifyChannel) -> LicenceVerdict:
+    """Verify a token a client sent and audit it: a verdict, or the refusal (re-raised) of
+    something that is not a token."""
+    metrics: ServiceMetrics = request.app.state.metrics
+    try:
+        start = time.perf_counter()
+        verdict = verify_token(token, trust, _imported(request), now=datetime.now(UTC))
+        metrics.record_verdict(VerifyKind.TOKEN, verdict.indication.value,
+                               time.perf_counter() - start)
+    except ZhengzhaoError as exc:
+        audit_verification(request, VerifyKind.TOKEN, channel, error=exc)
+        raise
+    audit_verification(request, VerifyKind.TOKEN, channel, verdict=verdict)
+    return verdict
+
+
+async def verify_uploaded_pdf(request: Request, trust: TrustMaterial, limit: int,
+                              channel: VerifyChannel) -> LicenceVerdict:
+    """Read the multipart field ``file`` (at most ``limit`` bytes), verify it as a licence PDF
+    and audit it: a verdict, or the refusal (re-raised) of an upload that is not one."""
+    metrics: ServiceMetrics = request.app.state.metrics
+    try:
+        data = check_pdf(await read_uploaded_pdf(request, limit))
+        start = time.perf_counter()
+        # PAdES validation is CPU-bound: keep it off the event loop.
+        verdict = await run_in_threadpool(verify_pdf, data, trust, _imported(request),
+                                          now=datetime.now(UTC))
+        metrics.record_verdict(VerifyKind.PDF, verdict.indication.value,
+                               time.perf_counter() - start)
+    except ZhengzhaoError as exc:
+        audit_verification(request, VerifyKind.PDF, channel, error=exc)
+        raise
+    audit_verification(request, VerifyKind.PDF, channel, verdict=verdict,
+                       pdf_sha256=hashlib.sha256(data).hexdigest())
+    return verdict
+
+
+def audit_verification(request: Request, kind: VerifyKind, channel: VerifyChannel, *,
+                       verdict: LicenceVerdict | None = None,
+                       error: ZhengzhaoError | None = None,
+                       pdf_sha256: str | None = None) -> None:
+    """Hand one verification to the app's audit. Never raises: a verification must not turn
+    into an error because its audit row could not be made (logged and counted)."""
+    try:
+        audit: VerificationAudit = request.app.state.verify_audit
+        tagger: ClientTagger = request.app.state.client_tagger
+        now = datetime.now(UTC)
+        client = tagger.tag(request.client.host if request.client else None, now)
+        if verdict is not None:
+            licence = verdict.licence or {}
+            identifier = licence.get("identifier")
+            event = VerificationEvent(
+                at=now, kind=kind, channel=channel, outcome=VerifyOutcome.VERDICT,
+                client_tag=client, indication=verdict.indication.value,
+                sub_indication=verdict.sub_indication,
+                identifier=identifier if isinstance(identifier, str) else None,
+                pdf_sha256=pdf_sha256)
+        else:
+            event = VerificationEvent(
+                at=now, kind=kind, channel=channel, outcome=VerifyOutcome.REFUSED,
+                client_tag=client, error_code=None if error is None else error.code.value)
+        audit.record(event)
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.error("verification not audited: %s", type(exc).__name__)
+        request.app.state.metrics.audit_events.labels(result="failed").inc()

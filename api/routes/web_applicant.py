@@ -18,13 +18,14 @@ from pydantic import ValidationError
 from api.auth import Principal
 from api.csrf import csrf_protect
 from api.db import ApplicationState
+from api.deps import MaterialType, RowId
 from api.errors_http import ApiError, status_for
 from api.routes import applicant, applicant_photo, applicant_preview
-from api.routes.schemas_app import ApplicationCreate, ApplicationPublic, FieldCorrection
-from api.routes.schemas_preview import PreviewPublic
-from api.routes.views import RowId
+from api.schemas.applications import ApplicationCreate, ApplicationPublic, FieldCorrection
+from api.schemas.preview import PreviewPublic
 from api.service_context import ServiceContext, ServiceDep
 from api.web_session import WebApplicant, WebApplicantPoll, page_url, render
+from api.workflow.applications import EDITABLE
 from core import ErrorCode, ZhengzhaoError
 
 __all__ = ["application_context", "applicant_page_context", "router"]
@@ -58,7 +59,7 @@ def application_context(ctx: ServiceContext, application: ApplicationPublic) -> 
         "instant": validation.get("instant") if isinstance(validation.get("instant"), dict)
         else None,
         "threshold": threshold,
-        "editable": application.state in applicant.EDITABLE,
+        "editable": application.state in EDITABLE,
     }
 
 
@@ -117,7 +118,7 @@ def _application_page(request: Request, ctx: ServiceContext, user: Principal,
                       application_id: int, error: ZhengzhaoError | None = None) -> Response:
     application = applicant.get_application(application_id, ctx, user)
     preview = None
-    if application.state in applicant.EDITABLE and application.materials:
+    if application.state in EDITABLE and application.materials:
         preview = applicant_preview.preview_application(application_id, ctx, user)
     status = 200 if error is None else status_for(error.code)
     return render(request, "application.html",
@@ -149,7 +150,7 @@ def application_page(application_id: RowId, request: Request, ctx: ServiceDep,
 
 
 @router.post("/apply/{application_id}/materials/{material_type}")
-async def upload(application_id: RowId, material_type: applicant.MaterialType,
+async def upload(application_id: RowId, material_type: MaterialType,
                  request: Request, ctx: ServiceDep, user: WebApplicant) -> Response:
     """Upload one material (multipart field ``file``) through the applicant API."""
     try:
@@ -190,21 +191,21 @@ def correct(application_id: RowId, request: Request, ctx: ServiceDep, user: WebA
 
 
 @router.get("/apply/{application_id}/materials/{material_type}/content")
-def material_content(application_id: RowId, material_type: applicant.MaterialType,
+def material_content(application_id: RowId, material_type: MaterialType,
                      ctx: ServiceDep, user: WebApplicant) -> Response:
     """The applicant's own uploaded file (shown beside the fixed photo)."""
     return applicant_photo.material_content(application_id, material_type, ctx, user)
 
 
 @router.get("/apply/{application_id}/materials/{material_type}/fixed-photo")
-def fixed_photo(application_id: RowId, material_type: applicant.MaterialType,
+def fixed_photo(application_id: RowId, material_type: MaterialType,
                 ctx: ServiceDep, user: WebApplicant) -> Response:
     """The auto-fixed photo on offer."""
     return applicant_photo.fixed_photo(application_id, material_type, ctx, user)
 
 
 @router.post("/apply/{application_id}/materials/{material_type}/use-fixed")
-async def use_fixed(application_id: RowId, material_type: applicant.MaterialType,
+async def use_fixed(application_id: RowId, material_type: MaterialType,
                     request: Request, ctx: ServiceDep, user: WebApplicant) -> Response:
     """Take the auto-fixed photo instead of the uploaded one; it is checked again."""
     try:

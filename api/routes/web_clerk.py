@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import Principal
 from api.csrf import csrf_protect
 from api.db import ReviewDecision
+from api.deps import RowId
 from api.errors_http import status_for
 from api.routes import clerk
-from api.routes.schemas_app import ReviewRequest
-from api.routes.views import RowId
 from api.routes.web_applicant import application_context
+from api.schemas.applications import ReviewRequest
 from api.service_context import ServiceContext, ServiceDep
 from api.web_session import WebClerk, page_url, render
 from core import ZhengzhaoError

@@ -3,10 +3,16 @@
 service catalogue). No HTTP, no huey, no argparse: the JSON routes, the web pages, the huey
 tasks and the CLI all call these functions, and ``workflow`` never imports them.
 
-Who may import it: ``api.routes``, ``api.jobs``, the CLI and ``api.service_context`` (which
-builds the bundle for a request). It imports ``api.db``, ``api.storage``, ``api.holders``,
-``core``, ``elicense``, ``signing`` and ``verify`` only.
+Who may import it: ``api.routes``, ``api.schemas``, ``api.jobs``, the CLI and
+``api.service_context`` (which builds the bundle for a request). It imports ``api.db``,
+``api.storage``, ``api.holders``, ``api.imported_trust``, ``core``, ``elicense``, ``signing`` and
+``verify`` only. It raises :class:`core.ZhengzhaoError` subclasses (:mod:`api.workflow.errors`),
+never an HTTP error: ``api.errors_http`` maps their codes to a status.
 
+- :mod:`api.workflow.applications` — finding the application a caller may see, the states in
+  which it may be changed, its materials and photo checks, a corrected value's shape.
+- :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust
+  material, falling back to an imported issuer's (the public API and the verifier pages).
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
   commit).
 - :mod:`api.workflow.material_result` — a material's result (document | unreadable |

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["WorkflowConflictError"]
+__all__ = ["WorkflowConflictError", "WorkflowInputError", "WorkflowNotFoundError"]
 
 
 class WorkflowConflictError(ZhengzhaoError):
@@ -14,3 +14,19 @@ class WorkflowConflictError(ZhengzhaoError):
 
     def __init__(self, message_en: str, message_zh: str) -> None:
         super().__init__(ErrorCode.CONFLICT, message_en, message_zh)
+
+
+class WorkflowNotFoundError(ZhengzhaoError):
+    """No such application (or material, page, licence) for this caller (``api.not_found``).
+    An applicant asking for someone else's application gets this too, so ids reveal nothing."""
+
+    def __init__(self, what: str = "application", what_zh: str = "办件") -> None:
+        super().__init__(ErrorCode.NOT_FOUND, f"no such {what}", f"{what_zh}不存在")
+
+
+class WorkflowInputError(ZhengzhaoError):
+    """A value the use case cannot take (``api.validation_failed``): a corrected field value
+    with line breaks, a field the service does not have."""
+
+    def __init__(self, message_en: str, message_zh: str) -> None:
+        super().__init__(ErrorCode.VALIDATION_FAILED, message_en, message_zh)

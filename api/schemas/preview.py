@@ -1,6 +1,6 @@
 """Response bodies of the applicant's pre-submit preview (``GET .../preview``): the service's
 form rules run over the materials processed so far, stored nowhere. Kept apart from
-``schemas_app`` so the stored application's schema is not touched."""
+:mod:`api.schemas.applications` so the stored application's schema is not touched."""
 
 from __future__ import annotations
 

@@ -1,20 +1,18 @@
-"""Turning rows into the public schemas, and finding an application the caller may see.
-An applicant asking for someone else's application gets the same 404 as for one that does not
-exist, so ids reveal nothing."""
+"""The public schemas built from database rows: a service, a material (with its result decoded
+through :mod:`api.workflow.material_result`), an application with its validation, reviews and
+licence, a queue summary and an audit entry. No queries beyond the rows' own details."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import Application, LicenceRecord, Material, PhotoCheck, ValidationResult
-from api.errors_http import PROBLEM_JSON, PROBLEM_RESPONSES, ApiError, Problem
-from api.routes.schemas_app import (
+from api.schemas.applications import (
     ApplicationPublic,
     ApplicationSummary,
     AuditEntryPublic,
@@ -34,44 +32,12 @@ from api.workflow.material_result import (
     ElicenceRead,
     Unreadable,
 )
-from core import ErrorCode
 from verify.forms import Service
-
-# The errors every authenticated route may answer, documented as problem+json in OpenAPI.
-ROUTE_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEM_RESPONSES,
-    **{status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": title}
-       for status, title in ((401, "Unauthorized"), (403, "Forbidden"), (404, "Not Found"),
-                             (409, "Conflict"), (503, "Service Unavailable"))},
-}
-
-
-# Row ids are 32-bit integers on PostgreSQL; larger ones cannot exist (422, not a 500).
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored one is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def not_found(what: str = "application", zh: str = "办件") -> ApiError:
-    return ApiError(ErrorCode.NOT_FOUND, f"no such {what}", f"{zh}不存在")
-
-
-def load_application(session: Session, application_id: int, *, owner_id: int | None = None,
-                     for_update: bool = False) -> Application:
-    """The application (locked for update when asked); 404 if absent or, with ``owner_id``,
-    not that account's."""
-    query = select(Application).where(Application.id == application_id)
-    if owner_id is not None:
-        query = query.where(Application.applicant_id == owner_id)
-    if for_update:
-        query = query.with_for_update()
-    application = session.scalars(query).one_or_none()
-    if application is None:
-        raise not_found()
-    return application
 
 
 def service_public(service: Service) -> ServicePublic:

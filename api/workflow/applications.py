@@ -1,0 +1,81 @@
+"""An application and its materials as the use cases see them: finding the application a caller
+may see (someone else's is "not found", so ids reveal nothing), the states in which it may still
+be changed, finding one of its materials and its newest photo check, and the shape a corrected
+field value must have. Used by the applicant's and the clerk's routes and pages."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db import Application, ApplicationState, Material, PhotoCheck
+from api.workflow.errors import WorkflowConflictError, WorkflowInputError, WorkflowNotFoundError
+
+__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "correction_problem", "find_material",
+           "latest_photo_check", "load_application", "not_editable"]
+
+EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
+
+
+def load_application(session: Session, application_id: int, *, owner_id: int | None = None,
+                     for_update: bool = False) -> Application:
+    """The application (locked for update when asked); :class:`WorkflowNotFoundError` if absent
+    or, with ``owner_id``, not that account's."""
+    query = select(Application).where(Application.id == application_id)
+    if owner_id is not None:
+        query = query.where(Application.applicant_id == owner_id)
+    if for_update:
+        query = query.with_for_update()
+    application = session.scalars(query).one_or_none()
+    if application is None:
+        raise WorkflowNotFoundError()
+    return application
+
+
+def not_editable(state: ApplicationState) -> WorkflowConflictError:
+    """``api.conflict``: the application has left draft / returned-for-correction."""
+    return WorkflowConflictError(f"an application in state {state.value!r} cannot be changed",
+                                 f"办件状态“{state.value}”下不能修改")
+
+
+def find_material(session: Session, application: Application, material_type: str, *,
+                  for_update: bool = False) -> Material:
+    """The application's material of that type (locked when asked); not found when none was
+    uploaded (or the service has no such material)."""
+    query = select(Material).where(Material.application_id == application.id,
+                                   Material.material_type == material_type)
+    if for_update:
+        query = query.with_for_update()
+    material = session.scalars(query.order_by(Material.id.desc()).limit(1)).one_or_none()
+    if material is None:
+        raise WorkflowNotFoundError("material", "材料")
+    return material
+
+
+def latest_photo_check(session: Session, material: Material) -> PhotoCheck | None:
+    """The newest photo check of ``material`` (the one the pages and the API show)."""
+    return session.scalars(select(PhotoCheck).where(PhotoCheck.material_id == material.id)
+                           .order_by(PhotoCheck.id.desc()).limit(1)).one_or_none()
+
+
+# Long enough for an address or an issuing authority; no form field holds more.
+CORRECTION_MAX_CHARS = 200
+_SPACES = {" ", "\u3000"}  # ordinary and ideographic spaces are fine in a value
+
+
+def correction_problem(value: str) -> WorkflowInputError | None:
+    """Why ``value`` cannot be a field's corrected value (``api.validation_failed``), or
+    ``None``: at most :data:`CORRECTION_MAX_CHARS` characters, and no control, format or
+    separator characters other than spaces (no line breaks, no invisible marks that make two
+    equal-looking values differ)."""
+    if len(value) > CORRECTION_MAX_CHARS:
+        return WorkflowInputError(
+            f"a corrected value is at most {CORRECTION_MAX_CHARS} characters",
+            f"更正的内容不能超过 {CORRECTION_MAX_CHARS} 个字符")
+    if any(unicodedata.category(c)[0] in "CZ" and c not in _SPACES for c in value):
+        return WorkflowInputError(
+            "a corrected value may not contain control characters or line breaks",
+            "更正的内容不能包含控制字符或换行")
+    return None
