@@ -18,10 +18,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db import Account, Database, SqlLicenceRegistry, create_db, find_account, upgrade
+from api.db import Account, Database, SqlLicenceRegistry, create_db, upgrade
 from api.errors_http import ApiError
 from api.jobs import JobContext, create_jobs
 from api.storage import FileStore
+from api.workflow.applications import account_of
 from api.workflow.context import WorkflowContext
 from api.workflow.issuing import check_service_licences
 from core import ErrorCode, Settings
@@ -145,10 +146,7 @@ class ServiceContext:
 
 def actor(session: Session, user: Principal) -> Account:
     """The account behind an authenticated caller (401 if it has gone meanwhile)."""
-    account = find_account(session, user.username)
-    if account is None or not account.active:
-        raise ApiError(ErrorCode.UNAUTHORIZED, "account not found", "账户不存在")
-    return account
+    return account_of(session, user.username)
 
 
 def get_service_context(request: Request) -> ServiceContext:

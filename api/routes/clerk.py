@@ -12,58 +12,28 @@ from typing import Annotated
 
 import cv2
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role, require_role
-from api.db import (
-    Application,
-    ApplicationState,
-    Material,
-    ReviewDecision,
-    record_review,
-)
 from api.deps import RowId
 from api.errors_http import ROUTE_PROBLEMS
 from api.schemas.applications import ApplicationPublic, ApplicationSummary, ReviewRequest
 from api.schemas.from_rows import application_public, summary
-from api.service_context import ServiceDep, actor
-from api.workflow.applications import load_application
+from api.service_context import ServiceDep
+from api.workflow import review
 from api.workflow.errors import WorkflowNotFoundError
-from api.workflow.issuing import finish_licence, reserve_licence
 from ocr import LoadLimits, load_document
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/review", tags=["clerk"], responses=ROUTE_PROBLEMS)
 Clerk = Annotated[Principal, Depends(require_role(Role.CLERK))]
-# A draft is the applicant's own until submitted: to a clerk it does not exist (404).
-_HIDDEN_FROM_CLERKS = frozenset({ApplicationState.DRAFT})
-
-
-def _submitted(session: Session, application_id: int, *,
-               for_update: bool = False) -> Application:
-    application = load_application(session, application_id, for_update=for_update)
-    if application.state in _HIDDEN_FROM_CLERKS:
-        raise WorkflowNotFoundError()
-    return application
-
-
-def _submitted_material(session: Session, material_id: int) -> Material:
-    material = session.get(Material, material_id)
-    if material is None or material.application.state in _HIDDEN_FROM_CLERKS:
-        raise WorkflowNotFoundError("material", "材料")
-    return material
 
 
 @router.get("/queue", response_model=list[ApplicationSummary])
 def review_queue(ctx: ServiceDep, _user: Clerk) -> list[ApplicationSummary]:
     """Applications in ``needs_review``, oldest first."""
     with ctx.transaction(read_only=True) as session:
-        rows = session.scalars(select(Application)
-                               .where(Application.state == ApplicationState.NEEDS_REVIEW)
-                               .order_by(Application.updated_at, Application.id))
-        return [summary(a) for a in rows]
+        return [summary(a) for a in review.review_queue(session)]
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
@@ -71,7 +41,7 @@ def review_application(application_id: RowId, ctx: ServiceDep,
                        _user: Clerk) -> ApplicationPublic:
     """One application with its materials, extracted fields, findings and past reviews."""
     with ctx.transaction(read_only=True) as session:
-        return application_public(session, _submitted(session, application_id))
+        return application_public(session, review.submitted_application(session, application_id))
 
 
 @router.get("/materials/{material_id}/content",
@@ -79,7 +49,7 @@ def review_application(application_id: RowId, ctx: ServiceDep,
 def material_content(material_id: RowId, ctx: ServiceDep, _user: Clerk) -> Response:
     """The material's original bytes, served with the type sniffed at upload."""
     with ctx.transaction(read_only=True) as session:
-        material = _submitted_material(session, material_id)
+        material = review.submitted_material(session, material_id)
         sha256, content_type = material.sha256, material.content_type
     return Response(ctx.store.get(sha256), media_type=content_type,
                     headers={"X-Content-Type-Options": "nosniff"})
@@ -92,7 +62,7 @@ def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
     """One page of a material as a PNG (a PDF rendered at 100 dpi), so the review page can show
     a PDF beside its fields. 404 when the material has no such page."""
     with ctx.transaction(read_only=True) as session:
-        material = _submitted_material(session, material_id)
+        material = review.submitted_material(session, material_id)
         sha256 = material.sha256
     settings = ctx.settings
     limits = LoadLimits(max_bytes=settings.max_upload_bytes,
@@ -114,18 +84,6 @@ def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
            user: Clerk) -> ApplicationPublic:
     """Approve (issues the licence), reject, or return for correction. Only an application in
     ``needs_review`` can be decided (409 ``application.invalid_transition`` otherwise)."""
-    workflow = ctx.workflow
-    reservation = None
-    with ctx.transaction() as session:
-        clerk = actor(session, user)
-        application = _submitted(session, application_id, for_update=True)
-        record_review(session, application, clerk.id, body.decision, body.comment)
-        if body.decision is ReviewDecision.APPROVE:
-            # Reserved under the row lock; signed and recorded once this has committed.
-            reservation = reserve_licence(workflow, session, application)
-        log.info("application %s decided: %s", application.id, body.decision.value)
-        clerk_id = clerk.id
-    if reservation is not None:
-        finish_licence(workflow, reservation, actor_id=clerk_id)
+    review.decide(ctx.workflow, user.username, application_id, body.decision, body.comment)
     with ctx.transaction(read_only=True) as session:
-        return application_public(session, _submitted(session, application_id))
+        return application_public(session, review.submitted_application(session, application_id))

@@ -11,6 +11,8 @@ never an HTTP error: ``api.errors_http`` maps their codes to a status.
 
 - :mod:`api.workflow.applications` — finding the application a caller may see, the states in
   which it may be changed, its materials and photo checks, a corrected value's shape.
+- :mod:`api.workflow.review` — the clerk's queue, what a clerk may see, and the decision
+  (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust
   material, falling back to an imported issuer's (the public API and the verifier pages).
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,

@@ -10,13 +10,27 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db import Application, ApplicationState, Material, PhotoCheck
-from api.workflow.errors import WorkflowConflictError, WorkflowInputError, WorkflowNotFoundError
+from api.db import Account, Application, ApplicationState, Material, PhotoCheck, find_account
+from api.workflow.errors import (
+    AccountGoneError,
+    WorkflowConflictError,
+    WorkflowInputError,
+    WorkflowNotFoundError,
+)
 
-__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "correction_problem", "find_material",
+__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "account_of", "correction_problem", "find_material",
            "latest_photo_check", "load_application", "not_editable"]
 
 EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
+
+
+def account_of(session: Session, username: str) -> Account:
+    """The active account of a signed-in caller (:class:`AccountGoneError` if it has gone or
+    been deactivated since the token was issued)."""
+    account = find_account(session, username)
+    if account is None or not account.active:
+        raise AccountGoneError()
+    return account
 
 
 def load_application(session: Session, application_id: int, *, owner_id: int | None = None,

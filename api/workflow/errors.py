@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["WorkflowConflictError", "WorkflowInputError", "WorkflowNotFoundError"]
+__all__ = ["AccountGoneError", "WorkflowConflictError", "WorkflowInputError",
+           "WorkflowNotFoundError"]
 
 
 class WorkflowConflictError(ZhengzhaoError):
@@ -30,3 +31,11 @@ class WorkflowInputError(ZhengzhaoError):
 
     def __init__(self, message_en: str, message_zh: str) -> None:
         super().__init__(ErrorCode.VALIDATION_FAILED, message_en, message_zh)
+
+
+class AccountGoneError(ZhengzhaoError):
+    """The signed-in caller's account has gone or been deactivated meanwhile
+    (``auth.unauthorized``)."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.UNAUTHORIZED, "account not found", "账户不存在")
