@@ -141,6 +141,9 @@ async def _zhengzhao_error(request: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         log.error("request failed with %s", exc.code.value)
     headers = dict(getattr(exc, "headers", {}) or {})
+    # A use case's error says when to try again (api.workflow.errors.QuotaExceededError).
+    if (retry_after := getattr(exc, "retry_after_seconds", None)) is not None:
+        headers.setdefault("Retry-After", str(retry_after))
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
     return problem_response(status, exc.code.value, exc.message_en, exc.message_zh,

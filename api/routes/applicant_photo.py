@@ -19,7 +19,6 @@ from api.errors_http import ApiError
 from api.schemas.applications import ApplicationPublic
 from api.schemas.from_rows import application_public
 from api.service_context import ServiceContext, ServiceDep, actor
-from api.uploads import sniff_upload
 from api.workflow.applications import (
     EDITABLE,
     find_material,
@@ -28,6 +27,7 @@ from api.workflow.applications import (
     not_editable,
 )
 from api.workflow.errors import WorkflowNotFoundError
+from api.workflow.materials import sniff_upload
 from core import ErrorCode
 
 __all__ = ["router"]

@@ -5,12 +5,16 @@ tasks and the CLI all call these functions, and ``workflow`` never imports them.
 
 Who may import it: ``api.routes``, ``api.schemas``, ``api.jobs``, the CLI and
 ``api.service_context`` (which builds the bundle for a request). It imports ``api.db``,
-``api.storage``, ``api.holders``, ``api.imported_trust``, ``core``, ``elicense``, ``signing`` and
-``verify`` only. It raises :class:`core.ZhengzhaoError` subclasses (:mod:`api.workflow.errors`),
-never an HTTP error: ``api.errors_http`` maps their codes to a status.
+``api.storage``, ``api.holders``, ``api.imported_trust``, ``core``, ``ocr`` (a PDF's pixels for
+the fair-jobs cap), ``elicense``, ``signing`` and ``verify`` only. It raises
+:class:`core.ZhengzhaoError` subclasses (:mod:`api.workflow.errors`), never an HTTP error:
+``api.errors_http`` maps their codes to a status.
 
 - :mod:`api.workflow.applications` — finding the application a caller may see, the states in
-  which it may be changed, its materials and photo checks, a corrected value's shape.
+  which it may be changed, its materials and photo checks, a corrected value's shape; creating
+  one, correcting a field, submitting it.
+- :mod:`api.workflow.materials` — uploading a material: its content judged
+  (``sniff_upload``), the fair-jobs cap (:mod:`api.workflow.job_quota`), stored once.
 - :mod:`api.workflow.review` — the clerk's queue, what a clerk may see, and the decision
   (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust

@@ -1,7 +1,10 @@
 """An application and its materials as the use cases see them: finding the application a caller
 may see (someone else's is "not found", so ids reveal nothing), the states in which it may still
 be changed, finding one of its materials and its newest photo check, and the shape a corrected
-field value must have. Used by the applicant's and the clerk's routes and pages."""
+field value must have. Used by the applicant's and the clerk's routes and pages. And the
+applicant's own use cases on it: create one (:func:`create_application`), correct a field
+(:func:`correct_field`), submit it (:func:`submit_application`); uploading a material is
+:mod:`api.workflow.materials`."""
 
 from __future__ import annotations
 
@@ -10,16 +13,29 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db import Account, Application, ApplicationState, Material, PhotoCheck, find_account
+from api.db import (
+    Account,
+    Application,
+    ApplicationState,
+    AuditAction,
+    Material,
+    PhotoCheck,
+    append_audit,
+    change_state,
+    find_account,
+)
+from api.workflow.context import WorkflowContext
 from api.workflow.errors import (
     AccountGoneError,
+    MaterialInvalidError,
     WorkflowConflictError,
     WorkflowInputError,
     WorkflowNotFoundError,
 )
 
-__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "account_of", "correction_problem", "find_material",
-           "latest_photo_check", "load_application", "not_editable"]
+__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "account_of", "correct_field", "correction_problem",
+           "create_application", "find_material", "latest_photo_check", "load_application",
+           "not_editable", "submit_application"]
 
 EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
 
@@ -93,3 +109,67 @@ def correction_problem(value: str) -> WorkflowInputError | None:
             "a corrected value may not contain control characters or line breaks",
             "更正的内容不能包含控制字符或换行")
     return None
+
+
+def create_application(ctx: WorkflowContext, username: str, service_id: str) -> int:
+    """Start a draft application for a service (``service.not_found`` if there is none) and
+    return its id."""
+    service = ctx.service(service_id)
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = Application(service_id=service.id, applicant_id=account.id,
+                                  state=ApplicationState.DRAFT, corrected_fields={})
+        session.add(application)
+        session.flush()
+        append_audit(session, AuditAction.APPLICATION_CREATED, actor_id=account.id,
+                     subject_type="application", subject_id=str(application.id),
+                     details={"service_id": service.id})
+        return application.id
+
+
+def correct_field(ctx: WorkflowContext, username: str, application_id: int, field: str,
+                  value: str) -> None:
+    """Set ``field`` (``<material id>.<field id>``) to ``value`` by hand, or withdraw the
+    correction when ``value`` is blank. The checks, in this order: the value's shape, the
+    caller's account, its application (locked), still editable, a field the service has.
+    Audited with the field id, never the value."""
+    value = value.strip()
+    if (problem := correction_problem(value)) is not None:
+        raise problem
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        if application.state not in EDITABLE:
+            raise not_editable(application.state)
+        material_id, field_id = field.split(".", 1)
+        spec = ctx.service(application.service_id).material(material_id)
+        if spec is None or field_id not in {f.id for f in spec.fields}:
+            raise WorkflowInputError(f"no field {field!r} in this service",
+                                     f"该事项没有字段“{field}”")
+        corrected = {k: v for k, v in (application.corrected_fields or {}).items()
+                     if k != field}
+        if value:
+            corrected[field] = value
+        application.corrected_fields = corrected
+        session.flush()
+        append_audit(session, AuditAction.FIELD_CORRECTED, actor_id=account.id,
+                     subject_type="application", subject_id=str(application.id),
+                     details={"field": field, "withdrawn": not value})
+
+
+def submit_application(ctx: WorkflowContext, username: str, application_id: int) -> None:
+    """Submit (draft or returned → submitted; ``material.invalid`` while a required material is
+    missing). The caller enqueues the processing once this returned (committed)."""
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        service = ctx.service(application.service_id)
+        present = {m.material_type for m in application.materials}
+        missing = [m.id for m in service.materials if m.required and m.id not in present]
+        if missing and application.state in EDITABLE:
+            raise MaterialInvalidError(f"required materials missing: {', '.join(missing)}",
+                                       f"缺少必需材料：{', '.join(missing)}")
+        change_state(session, application, ApplicationState.SUBMITTED, actor_id=account.id,
+                     reason="applicant:submitted")

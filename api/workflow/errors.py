@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["AccountGoneError", "WorkflowConflictError", "WorkflowInputError",
-           "WorkflowNotFoundError"]
+__all__ = ["AccountGoneError", "MaterialInvalidError", "QuotaExceededError", "UploadRejectedError",
+           "WorkflowConflictError", "WorkflowInputError", "WorkflowNotFoundError"]
 
 
 class WorkflowConflictError(ZhengzhaoError):
@@ -39,3 +39,27 @@ class AccountGoneError(ZhengzhaoError):
 
     def __init__(self) -> None:
         super().__init__(ErrorCode.UNAUTHORIZED, "account not found", "账户不存在")
+
+
+class MaterialInvalidError(ZhengzhaoError):
+    """A material the service does not have, or a required one missing at submission
+    (``material.invalid``)."""
+
+    def __init__(self, message_en: str, message_zh: str) -> None:
+        super().__init__(ErrorCode.MATERIAL_INVALID, message_en, message_zh)
+
+
+class UploadRejectedError(ZhengzhaoError):
+    """An uploaded file refused for its content: empty (``input.empty``), of a type we do not
+    take (``input.unsupported_type``), cut short (``input.truncated``) or declaring too many
+    pixels (``input.too_many_pixels``)."""
+
+
+class QuotaExceededError(ZhengzhaoError):
+    """One more material would take the account past its fair-jobs cap
+    (``jobs.quota_exceeded``). ``retry_after_seconds`` says when trying again makes sense (the
+    HTTP side sends it as ``Retry-After``)."""
+
+    def __init__(self, message_en: str, message_zh: str, *, retry_after_seconds: int) -> None:
+        super().__init__(ErrorCode.JOBS_QUOTA_EXCEEDED, message_en, message_zh)
+        self.retry_after_seconds = retry_after_seconds

@@ -15,9 +15,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from api.db import Account, Application, Material, PhotoCheck
-from api.errors_http import ApiError
 from api.storage import FileStore
-from core import ErrorCode, Settings, ZhengzhaoError
+from api.workflow.errors import QuotaExceededError
+from core import Settings, ZhengzhaoError
 from ocr import LoadLimits, pdf_render_pixels
 
 __all__ = ["check_job_quota", "lock_account", "pdf_pixels"]
@@ -45,8 +45,9 @@ def pdf_pixels(data: bytes, settings: Settings) -> int:
 
 def check_job_quota(session: Session, settings: Settings, store: FileStore, account_id: int,
                     data: bytes, content_type: str) -> None:
-    """Raise 429 ``jobs.quota_exceeded`` when one more material (``data``) would take the
-    account past its cap of unfinished jobs or of queued PDF pixels."""
+    """Raise :class:`QuotaExceededError` (``jobs.quota_exceeded``, 429) when one more material
+    (``data``) would take the account past its cap of unfinished jobs or of queued PDF
+    pixels."""
     checked = exists().where(PhotoCheck.material_id == Material.id)
     waiting = session.execute(
         select(Material.sha256, Material.content_type)
@@ -72,7 +73,7 @@ def check_job_quota(session: Session, settings: Settings, store: FileStore, acco
                         f"待处理的 PDF 页面像素将超过上限 {cap}")
 
 
-def _exceeded(en: str, zh: str) -> ApiError:
-    return ApiError(ErrorCode.JOBS_QUOTA_EXCEEDED, f"{en}; try again once some are processed",
-                    f"{zh}，请待已上传的材料处理完成后再试",
-                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+def _exceeded(en: str, zh: str) -> QuotaExceededError:
+    return QuotaExceededError(f"{en}; try again once some are processed",
+                              f"{zh}，请待已上传的材料处理完成后再试",
+                              retry_after_seconds=RETRY_AFTER_SECONDS)

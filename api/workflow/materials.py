@@ -1,0 +1,129 @@
+"""Uploading a material: the bytes judged by their content (``core.sniff_format``, never the
+client's file name or ``Content-Type``), a truncated image refused, an image whose header
+declares more than ``max_image_pixels`` refused (a decompression bomb), a photo accepted only
+as an image; then, under the application's and the account's locks, the fair-jobs cap
+(:mod:`api.workflow.job_quota`) and the store (by SHA-256) with its row and audit entry. The
+JSON route and the applicant's page both call :func:`upload_material`; the photo auto-fix uses
+:func:`sniff_upload` too. Reading the upload from the request is HTTP (``api.uploads``)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from PIL import Image
+
+from api.db import add_material
+from api.workflow.applications import EDITABLE, account_of, load_application, not_editable
+from api.workflow.context import WorkflowContext
+from api.workflow.errors import MaterialInvalidError, UploadRejectedError, WorkflowConflictError
+from api.workflow.job_quota import check_job_quota, lock_account
+from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
+from verify.forms import MaterialKind
+
+__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "sniff_upload", "upload_material"]
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES: dict[FileFormat, str] = {
+    FileFormat.PDF: "application/pdf",
+    FileFormat.PNG: "image/png",
+    FileFormat.JPEG: "image/jpeg",
+    FileFormat.WEBP: "image/webp",
+    FileFormat.TIFF: "image/tiff",
+    FileFormat.BMP: "image/bmp",
+}
+IMAGE_FORMATS = frozenset(CONTENT_TYPES) - {FileFormat.PDF}
+
+
+@dataclass(frozen=True, slots=True)
+class SniffedUpload:
+    """An accepted upload: its bytes and the type its content proved."""
+
+    data: bytes
+    format: FileFormat
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+
+def sniff_upload(data: bytes, *, image_only: bool = False,
+                 max_pixels: int | None = None) -> SniffedUpload:
+    """Accept ``data`` as a material, or raise :class:`UploadRejectedError` with a stable code.
+    With ``max_pixels``, an image whose header declares more pixels is refused (a
+    decompression bomb is a few hundred KB that decodes to gigabytes)."""
+    if not data:
+        raise UploadRejectedError(ErrorCode.INPUT_EMPTY, "the uploaded file is empty",
+                                  "上传的文件为空")
+    fmt = sniff_format(data)
+    if fmt is None or (image_only and fmt not in IMAGE_FORMATS):
+        wanted_en = "a JPEG, PNG, WebP, TIFF or BMP image" + ("" if image_only else " or a PDF")
+        wanted_zh = "JPEG、PNG、WebP、TIFF 或 BMP 图片" + ("" if image_only else "或 PDF")
+        raise UploadRejectedError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
+                                  f"the file's content is not {wanted_en}",
+                                  f"文件内容不是{wanted_zh}")
+    if ends_early(data, fmt):
+        raise UploadRejectedError(ErrorCode.INPUT_TRUNCATED, f"the {fmt.value} file is cut short",
+                                  f"{fmt.value} 文件不完整（被截断）")
+    if max_pixels is not None and fmt in IMAGE_FORMATS:
+        _check_pixels(data, fmt, max_pixels)
+    return SniffedUpload(data, fmt)
+
+
+def _too_many_pixels(max_pixels: int) -> UploadRejectedError:
+    return UploadRejectedError(ErrorCode.INPUT_TOO_MANY_PIXELS,
+                               f"the image has more than {max_pixels} pixels",
+                               f"图像像素超过上限 {max_pixels}")
+
+
+def _check_pixels(data: bytes, fmt: FileFormat, max_pixels: int) -> None:
+    """Refuse an image whose declared size exceeds ``max_pixels``, reading its header only. An
+    image whose header cannot be read is left to processing, which reports it."""
+    if fmt is FileFormat.WEBP:
+        # libwebp allocates the whole canvas when Pillow merely opens the file.
+        size = webp_canvas_size(data)
+    else:
+        try:
+            with Image.open(io.BytesIO(data), formats=[fmt.value.upper()]) as image:
+                size = image.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow's own, higher limit (the warning only when warnings are errors).
+            raise _too_many_pixels(max_pixels) from None
+        except Exception:  # Whatever Pillow says about hostile bytes, processing will say too.
+            size = None
+    if size is not None and size[0] * size[1] > max_pixels:
+        raise _too_many_pixels(max_pixels)
+
+
+def upload_material(ctx: WorkflowContext, username: str, application_id: int,
+                    material_type: str, data: bytes) -> int:
+    """Store ``data`` as the application's material of that type, in one transaction, and
+    return the new material's id (the caller enqueues its processing once this returned).
+    The checks, in this order: the caller's account, its application (locked), a material the
+    service has (``material.invalid``), the file's content, the application still editable,
+    no such material yet (``api.conflict``), the fair-jobs cap under the account's lock."""
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        spec = ctx.service(application.service_id).material(material_type)
+        if spec is None:
+            raise MaterialInvalidError(f"this service has no material {material_type!r}",
+                                       f"该事项没有材料“{material_type}”")
+        upload = sniff_upload(data, image_only=spec.kind is MaterialKind.PHOTO,
+                              max_pixels=ctx.settings.max_image_pixels)
+        if application.state not in EDITABLE:
+            raise not_editable(application.state)
+        if any(m.material_type == material_type for m in application.materials):
+            raise WorkflowConflictError(f"material {material_type!r} is already uploaded",
+                                        f"材料“{material_type}”已上传")
+        # Fair jobs: refused (429) before anything is stored, under the account's lock.
+        lock_account(session, account)
+        check_job_quota(session, ctx.settings, ctx.store, account.id, upload.data,
+                        upload.content_type)
+        material = add_material(session, ctx.store, application, material_type, upload.data,
+                                upload.content_type, actor_id=account.id)
+        log.info("application %s: material %s uploaded", application.id, material_type)
+        return material.id
