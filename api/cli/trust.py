@@ -3,7 +3,8 @@
 ``trust import PATH`` copies another office's published folder (``zhengzhao publish DIR`` on
 their side), given as the folder or a ``.zip`` of it, into ``<data dir>/trust/<issuer code>/``
 after checking it (``elicense.TrustStore``); ``trust list`` shows the imported issuers;
-``trust remove CODE`` forgets one. Import and removal are written to the audit log.
+``trust remove CODE`` forgets one. Import and removal are written to the audit log (the use
+cases are :mod:`api.workflow.trust`, which the admin's API calls too).
 Exit codes: 0 ok, 1 the folder was refused (not a published folder, rollback, own issuer) or
 the issuer is unknown, 2 usage errors.
 """
@@ -15,9 +16,10 @@ from pathlib import Path
 
 from api.cli.common import EXIT_FAILED, EXIT_OK, emit_json
 from api.cli.errors import fail
-from api.db import AuditAction, append_audit, create_db, upgrade
+from api.db import Database, create_db, upgrade
+from api.workflow import trust
 from core import Settings
-from elicense import TrustImportError, TrustStore
+from elicense import TrustImportError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,34 +34,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         command.add_argument("--json", action="store_true", help="JSON output")
 
 
-def _audit(settings: Settings, action: str, code: str) -> None:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.trust_command == "list":
+        issuers = [issuer.to_dict() for issuer in trust.list_trusted(settings)]
+        lines = [f"{i['code']}  {i['name_zh']}  keys={i['keys']}  status list "
+                 f"{i['status_list_issued_at']}" for i in issuers] or ["No imported issuers."]
+        return _done(args, issuers, lines)
+    # Import and removal are audited: the database is brought up to date first.
     db = create_db(settings)
     try:
         upgrade(settings, db=db)
-        with db.transaction() as session:
-            append_audit(session, AuditAction(action), actor_id=None, subject_type="issuer",
-                         subject_id=code, details={"via": "cli"})
+        return _change(args, settings, db)
     finally:
         db.dispose()
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    store = TrustStore.for_settings(settings)
+def _change(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     try:
         if args.trust_command == "import":
-            issuer = store.import_path(args.path)
-            _audit(settings, AuditAction.TRUST_LIST_IMPORTED, issuer.code)
+            issuer = trust.import_trust(settings, db, args.path, admin_username=None)
             return _done(args, issuer.to_dict(), [
                 f"Imported {issuer.name_zh} ({issuer.code}): {issuer.keys} signing key(s), "
                 f"status list of {issuer.to_dict()['status_list_issued_at']}."])
-        if args.trust_command == "remove":
-            issuer = store.remove(args.code)
-            _audit(settings, AuditAction.TRUST_LIST_REMOVED, issuer.code)
-            return _done(args, issuer.to_dict(), [f"Removed {issuer.code}."])
-        issuers = [issuer.to_dict() for issuer in store.list()]
-        lines = [f"{i['code']}  {i['name_zh']}  keys={i['keys']}  status list "
-                 f"{i['status_list_issued_at']}" for i in issuers] or ["No imported issuers."]
-        return _done(args, issuers, lines)
+        issuer = trust.remove_trust(settings, db, args.code, admin_username=None)
+        return _done(args, issuer.to_dict(), [f"Removed {issuer.code}."])
     except TrustImportError as exc:
         return fail(exc, EXIT_FAILED, as_json=args.json)
 

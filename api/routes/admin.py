@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal, Role, require_role
 from api.db import (
@@ -38,15 +39,15 @@ from api.schemas.applications import (
     TrustedIssuerPublic,
 )
 from api.schemas.from_rows import audit_public, aware
-from api.service_context import ServiceContext, ServiceDep, actor
+from api.service_context import ServiceDep, actor
 from api.uploads import read_material_upload
+from api.workflow import trust
 from api.workflow.errors import WorkflowNotFoundError
 from core import ErrorCode
 from elicense import (
     LicenceStatus,
     TrustedIssuer,
     TrustImportError,
-    TrustStore,
     publish,
     revoke_licence,
 )
@@ -162,11 +163,6 @@ def verify_audit(ctx: ServiceDep, _user: Admin) -> ChainVerdictPublic:
                               problem=None if verdict.problem is None else verdict.problem.value)
 
 
-def trust_store(ctx: ServiceContext) -> TrustStore:
-    """The other issuers this office trusts, under ``<data dir>/trust``."""
-    return TrustStore.for_settings(ctx.settings)
-
-
 def _issuer_public(issuer: TrustedIssuer) -> TrustedIssuerPublic:
     return TrustedIssuerPublic(**issuer.to_dict())
 
@@ -186,34 +182,26 @@ async def import_trust(request: Request, ctx: ServiceDep, user: Admin) -> Any:
     409 ``trust.own_issuer`` for this office's own folder."""
     data = await read_material_upload(request, MAX_TRUST_ZIP)
     try:
-        issuer = trust_store(ctx).import_zip(data)
+        issuer = await run_in_threadpool(trust.import_trust, ctx.settings, ctx.db, data,
+                                         admin_username=user.username)
     except TrustImportError as exc:
         return _trust_problem(request, exc)
-    with ctx.transaction() as session:
-        admin = actor(session, user)
-        append_audit(session, AuditAction.TRUST_LIST_IMPORTED, actor_id=admin.id,
-                     subject_type="issuer", subject_id=issuer.code,
-                     details={"keys": issuer.keys, "status_list_issued_at":
-                              issuer.to_dict()["status_list_issued_at"]})
     return JSONResponse(_issuer_public(issuer).model_dump(mode="json"), status_code=201)
 
 
 @router.get("/trust", response_model=list[TrustedIssuerPublic])
 def list_trust(ctx: ServiceDep, _user: Admin) -> list[TrustedIssuerPublic]:
     """The imported issuers, by code."""
-    return [_issuer_public(issuer) for issuer in trust_store(ctx).list()]
+    return [_issuer_public(issuer) for issuer in trust.list_trusted(ctx.settings)]
 
 
 @router.delete("/trust/{issuer_code}", response_model=TrustedIssuerPublic)
 def remove_trust(issuer_code: IssuerCode, request: Request, ctx: ServiceDep,
                  user: Admin) -> Any:
     """Stop trusting an issuer: its licences are untrusted from now on (404 if not imported)."""
-    with ctx.transaction() as session:
-        admin = actor(session, user)
-        try:
-            issuer = trust_store(ctx).remove(issuer_code)
-        except TrustImportError as exc:
-            return _trust_problem(request, exc)
-        append_audit(session, AuditAction.TRUST_LIST_REMOVED, actor_id=admin.id,
-                     subject_type="issuer", subject_id=issuer.code)
+    try:
+        issuer = trust.remove_trust(ctx.settings, ctx.db, issuer_code,
+                                    admin_username=user.username)
+    except TrustImportError as exc:
+        return _trust_problem(request, exc)
     return _issuer_public(issuer)

@@ -19,6 +19,8 @@ the fair-jobs cap), ``elicense``, ``signing`` and ``verify`` only. It raises
   (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust
   material, falling back to an imported issuer's (the public API and the verifier pages).
+- :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove
+  (audited), for the admin's API and ``zhengzhao trust``.
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
   commit).
 - :mod:`api.workflow.material_result` — a material's result (document | unreadable |

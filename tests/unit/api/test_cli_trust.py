@@ -62,7 +62,10 @@ def test_import_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     db = create_db(settings)
     try:
         with db.transaction(read_only=True) as session:
-            actions = [row.action for row in session.query(AuditEntry).order_by(AuditEntry.seq)]
+            rows = [(row.action, row.actor_id, json.loads(row.details), row.subject_id)
+                    for row in session.query(AuditEntry).order_by(AuditEntry.seq)]
     finally:
         db.dispose()
-    assert actions == ["trust.imported", "trust.imported", "trust.removed"]
+    assert [row[0] for row in rows] == ["trust.imported", "trust.imported", "trust.removed"]
+    # The command line is no account: no actor, and the entry says it came from the CLI.
+    assert {row[1:] == (None, {"via": "cli"}, offices.OTHER[0]) for row in rows} == {True}

@@ -159,6 +159,11 @@ def _story(tmp_path: Path, url: str, reader: Any) -> None:
         actions = [(e["action"], e["subject_id"]) for e in audit]
         assert ("trust.imported", offices.OTHER[0]) in actions
         assert ("trust.removed", offices.OTHER[0]) in actions
+        trusted = {e["action"]: e for e in audit if e["action"].startswith("trust.")}
+        # By the admin's account; the import says its key count and status list date.
+        assert len({e["actor_id"] for e in trusted.values()} - {None}) == 1
+        assert sorted(trusted["trust.imported"]["details"]) == ["keys", "status_list_issued_at"]
+        assert trusted["trust.removed"]["details"] == {}
         assert USCC not in str([e for e in audit if e["action"].startswith("trust.")])
     db.dispose()
 
