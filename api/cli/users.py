@@ -26,7 +26,7 @@ from api.db import (
     find_account,
     upgrade,
 )
-from api.holders import bind_account, unbind_account
+from api.workflow.holders import bind_account, unbind_account
 from core import Settings, ZhengzhaoError
 
 ROLES = tuple(role.value for role in Role)

@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import select
 
 from api.db import Application, Material, PhotoCheck
-from api.holders import holder_id_sha256, normalise_id_number
 from api.jobs.context import JobContext
 from api.jobs.outcome import JobOutcome
+from api.workflow.holders import holder_id_sha256, normalise_id_number
 from api.workflow.material_result import (
     TYPE_NOT_ACCEPTED,
     DocumentRead,

@@ -1,9 +1,9 @@
 """``validate_application``: run the service's rules over the materials' results, store a
 ValidationResult and move the application out of ``processing`` — to ``approved`` when the
 service allows instant approval (秒批), every finding is clear and the applicant's account is
-bound to the holder the ID card names (:mod:`api.holders`), else to ``needs_review`` with the
-reason in the result's ``instant`` entry. A verified e-licence of a person handed in binds an
-unbound account to its holder here.
+bound to the holder the ID card names (:mod:`api.workflow.holders`), else to ``needs_review``
+with the reason in the result's ``instant`` entry. A verified e-licence of a person handed in
+binds an unbound account to its holder here.
 
 The evidence (:func:`api.workflow.evidence.gather_evidence`, which the applicant's preview uses
 too): each material's OCR result (or, for a material handed in as a signed e-licence, the
@@ -30,11 +30,11 @@ from api.db import (
     ValidationResult,
     change_state,
 )
-from api.holders import InstantCode, bind_from_digest, instant_refusal, refusal
 from api.jobs.context import JobContext
 from api.jobs.materials import crash_test_pause, material_done
 from api.jobs.outcome import JobOutcome
 from api.workflow.evidence import gather_evidence
+from api.workflow.holders import InstantCode, bind_from_digest, instant_refusal, refusal
 from api.workflow.issuing import Reservation, finish_licence, reserve_licence
 from core import ZhengzhaoError
 from verify.forms import Service, validate

@@ -1,8 +1,8 @@
 """The admin's API under ``/api/v1/admin``: revoke a licence (the status list is re-published at
 once), rotate the licence-signing key (the trust folder is re-published with the new
-certificate), bind an account to its holder's ID number (秒批, :mod:`api.holders`), read the
-audit log, verify its hash chain, and manage the other issuers this
-office trusts (import a zipped published folder, list, remove; ``elicense.TrustStore``)."""
+certificate), bind an account to its holder's ID number (秒批, :mod:`api.workflow.holders`),
+read the audit log, verify its hash chain, and manage the other issuers this office trusts
+(import a zipped published folder, list, remove: :mod:`api.workflow.trust`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from api.db import (
     verify_chain,
 )
 from api.errors_http import ROUTE_PROBLEMS, ApiError, problem_response
-from api.holders import bind_account, unbind_account
 from api.schemas.applications import (
     AuditEntryPublic,
     ChainVerdictPublic,
@@ -43,6 +42,7 @@ from api.service_context import ServiceDep, actor
 from api.uploads import read_material_upload
 from api.workflow import trust
 from api.workflow.errors import WorkflowNotFoundError
+from api.workflow.holders import bind_account, unbind_account
 from core import ErrorCode
 from elicense import (
     LicenceStatus,

@@ -55,7 +55,7 @@ def application_context(ctx: ServiceContext, application: ApplicationPublic) -> 
         "service": service,
         "materials": [(spec, uploaded.get(spec.id)) for spec in service.materials],
         "findings": list(validation.get("findings") or []),
-        # Why 秒批 did not issue (api.holders), when it did not: a code and zh/en messages.
+        # Why 秒批 did not issue (api.workflow.holders), when it did not: a code and zh/en messages.
         "instant": validation.get("instant") if isinstance(validation.get("instant"), dict)
         else None,
         "threshold": threshold,

@@ -5,8 +5,8 @@ tasks and the CLI all call these functions, and ``workflow`` never imports them.
 
 Who may import it: ``api.routes``, ``api.schemas``, ``api.jobs``, the CLI and
 ``api.service_context`` (which builds the bundle for a request). It imports ``api.db``,
-``api.storage``, ``api.holders``, ``api.imported_trust``, ``core``, ``ocr`` (a PDF's pixels for
-the fair-jobs cap), ``elicense``, ``signing`` and ``verify`` only. It raises
+``api.storage``, ``api.imported_trust``, ``core``, ``ocr`` (a PDF's pixels for the fair-jobs
+cap), ``elicense``, ``signing`` and ``verify`` only. It raises
 :class:`core.ZhengzhaoError` subclasses (:mod:`api.workflow.errors`), never an HTTP error:
 ``api.errors_http`` maps their codes to a status.
 
@@ -19,6 +19,8 @@ the fair-jobs cap), ``elicense``, ``signing`` and ``verify`` only. It raises
   (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust
   material, falling back to an imported issuer's (the public API and the verifier pages).
+- :mod:`api.workflow.holders` — binding an account to its holder (by an admin, the CLI, or a
+  verified e-licence in the validation job) and whether 秒批 may issue to it.
 - :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove
   (audited), for the admin's API and ``zhengzhao trust``.
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,

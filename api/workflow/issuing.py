@@ -38,10 +38,10 @@ from api.db import (
     append_audit,
 )
 from api.db import change_state as move
-from api.holders import licence_holder_digest
 from api.workflow.context import WorkflowContext
 from api.workflow.errors import WorkflowConflictError
 from api.workflow.evidence import values_read
+from api.workflow.holders import licence_holder_digest
 from core import OPEN_ENDED, CrashPoint, Environment, ZhengzhaoError
 from elicense import (
     HolderCodeType,

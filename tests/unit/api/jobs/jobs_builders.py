@@ -22,8 +22,8 @@ from api.db import (
     add_material,
     change_state,
 )
-from api.holders import BindingVia, bind_holder
 from api.storage import FileStore
+from api.workflow.holders import BindingVia, bind_holder
 
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLES = ROOT / "samples" / "documents"

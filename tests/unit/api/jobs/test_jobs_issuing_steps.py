@@ -23,8 +23,8 @@ from api.db import (
     ValidationResult,
     record_review,
 )
-from api.holders import holder_id_sha256
 from api.jobs import JobContext, JobOutcome, validate_application
+from api.workflow.holders import holder_id_sha256
 from api.workflow.issuing import finish_licence, reserve_licence
 from elicense import licence_attachment
 from verify.forms import id_check_char

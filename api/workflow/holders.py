@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.db import Account, Application, AuditAction, LicenceRecord, append_audit
+from api.workflow.errors import WorkflowConflictError, WorkflowNotFoundError
 from core import ErrorCode, ZhengzhaoError
 from elicense import HolderCodeType, LicenceStatus, mask_holder_code
 from verify.forms import HolderKind, MaterialKind, Service, validate_id_number
@@ -154,9 +155,9 @@ def bind_account(session: Session, username: str, number: str, *,
     other = session.scalar(select(Account.username).where(
         Account.holder_id_sha256 == holder_id_sha256(normal), Account.id != account.id).limit(1))
     if other is not None:
-        raise ZhengzhaoError(ErrorCode.CONFLICT,
-                             f"another account ({other}) is bound to this holder; unbind it "
-                             "first", f"该持证人已绑定其他账户（{other}），请先解除绑定")
+        raise WorkflowConflictError(f"another account ({other}) is bound to this holder; "
+                                    "unbind it first",
+                                    f"该持证人已绑定其他账户（{other}），请先解除绑定")
     bind_holder(session, account, normal, via=BindingVia.ADMIN, actor_id=actor_id)
     return account
 
@@ -176,7 +177,7 @@ def unbind_account(session: Session, username: str, *, actor_id: int | None) -> 
 def _account(session: Session, username: str) -> Account:
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None:
-        raise ZhengzhaoError(ErrorCode.NOT_FOUND, "no such account", "账户不存在")
+        raise WorkflowNotFoundError("account", "账户")
     return account
 
 
