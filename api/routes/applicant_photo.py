@@ -1,9 +1,9 @@
 """The applicant's own files and the photo auto-fix offer, mounted by :mod:`api.routes.applicant`
 under ``/api/v1``: the bytes of a material they uploaded, the auto-fixed photo the photo job
 stored (``PhotoCheck.fixed_sha256``, set only when the fixed photo passes), and accepting it —
-the fixed photo replaces the material (a new row; the old one and its checks are dropped in
-the same transaction, audited) and is checked again by the jobs. Owner only: anyone else's
-application is a 404, exactly like one that does not exist."""
+the fixed photo replaces the material (:func:`api.workflow.materials.use_fixed_photo`) and is
+checked again by the jobs. Owner only: anyone else's application is a 404, exactly like one
+that does not exist."""
 
 from __future__ import annotations
 
@@ -12,23 +12,15 @@ import logging
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Applicant, Principal
-from api.db import AuditAction, add_material, append_audit
+from api.auth import Applicant
 from api.deps import MaterialType, RowId
-from api.errors_http import ApiError
 from api.schemas.applications import ApplicationPublic
 from api.schemas.from_rows import application_public
-from api.service_context import ServiceContext, ServiceDep, actor
-from api.workflow.applications import (
-    EDITABLE,
-    find_material,
-    latest_photo_check,
-    load_application,
-    not_editable,
-)
+from api.service_context import ServiceDep, actor
+from api.workflow import materials
+from api.workflow.applications import find_material, latest_photo_check, load_application
 from api.workflow.errors import WorkflowNotFoundError
 from api.workflow.materials import sniff_upload
-from core import ErrorCode
 
 __all__ = ["router"]
 
@@ -80,42 +72,8 @@ async def use_fixed_photo(application_id: RowId, material_type: MaterialType, ct
     """Replace an uploaded photo with its auto-fixed version (draft or returned application
     only; 409 when there is no fixed photo). The old photo's check no longer counts: the new
     material is checked again, right away."""
-    material_id = await run_in_threadpool(_use_fixed, ctx, user, application_id, material_type)
+    material_id = await run_in_threadpool(materials.use_fixed_photo, ctx.workflow,
+                                          user.username, application_id, material_type)
     await run_in_threadpool(ctx.material_added, material_id)
     with ctx.transaction(read_only=True) as session:
         return application_public(session, load_application(session, application_id))
-
-
-def _use_fixed(ctx: ServiceContext, user: Principal, application_id: int, material_type: str
-               ) -> int:
-    with ctx.transaction() as session:
-        account = actor(session, user)
-        application = load_application(session, application_id, owner_id=account.id,
-                                       for_update=True)
-        # Locking the material makes a photo job still running on it wait, then find it gone.
-        material = find_material(session, application, material_type, for_update=True)
-        if application.state not in EDITABLE:
-            raise not_editable(application.state)
-        check = latest_photo_check(session, material)
-        fixed = None if check is None else check.fixed_sha256
-        if fixed is None:
-            raise ApiError(ErrorCode.CONFLICT, "there is no auto-fixed photo to use",
-                           "该材料没有可用的自动修正相片")
-        upload = sniff_upload(ctx.store.get(fixed), image_only=True,
-                              max_pixels=ctx.settings.max_image_pixels)
-        replaced_id = material.id
-        # Added before the old row goes: SQLite hands out max(id) + 1, so the new row can never
-        # take the old id, and a job still holding that id finds nothing rather than the new
-        # photo. The database cascades the old photo checks away with the row.
-        added = add_material(session, ctx.store, application, material_type, upload.data,
-                             upload.content_type, actor_id=account.id)
-        session.delete(material)
-        session.flush()
-        session.expire(application, ["materials"])
-        append_audit(session, AuditAction.FIXED_PHOTO_USED, actor_id=account.id,
-                     subject_type="application", subject_id=str(application.id),
-                     details={"material_id": added.id, "replaced_material_id": replaced_id,
-                              "material_type": material_type, "sha256": fixed})
-        log.info("application %s: material %s replaced by its fixed photo (material %s)",
-                 application.id, replaced_id, added.id)
-        return added.id

@@ -1,13 +1,8 @@
 """The applicant's pre-submit preview, mounted by :mod:`api.routes.applicant` under ``/api/v1``:
-``verify.forms.validate`` over the evidence of the materials processed so far (OCR results,
-e-licences, photo checks) and the applicant's corrections, as of today — gathered by
-:func:`api.workflow.evidence.gather_evidence`, as the validation job gathers it, so the preview
-tells what the job will. Nothing is stored and no OCR runs here, so it is fast enough for every
-page view. The job's validation at submit is what counts."""
+what the form rules say about the materials processed so far and the corrections, without
+storing anything (the use case is :mod:`api.workflow.preview`)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
@@ -16,12 +11,11 @@ from api.auth import Applicant
 from api.db import Application
 from api.deps import RowId
 from api.schemas.preview import PreviewField, PreviewFinding, PreviewPublic
-from api.service_context import ServiceContext, ServiceDep, actor
-from api.workflow.applications import load_application
-from api.workflow.evidence import gather_evidence
-from verify.forms import validate
+from api.service_context import ServiceContext, ServiceDep
+from api.workflow import preview
+from api.workflow.preview import Preview
 
-__all__ = ["build_preview", "router"]
+__all__ = ["build_preview", "preview_public", "router"]
 
 router = APIRouter()
 
@@ -31,24 +25,22 @@ def preview_application(application_id: RowId, ctx: ServiceDep,
                         user: Applicant) -> PreviewPublic:
     """What the form rules say about the materials processed so far (and the corrections),
     without storing anything: the problems to fix before submitting."""
-    with ctx.transaction(read_only=True) as session:
-        account = actor(session, user)
-        application = load_application(session, application_id, owner_id=account.id)
-        return build_preview(ctx, session, application)
+    return preview_public(preview.preview_application(ctx.workflow, user.username,
+                                                      application_id))
 
 
 def build_preview(ctx: ServiceContext, session: Session, application: Application
                   ) -> PreviewPublic:
-    """Validate ``application``'s processed materials now (see the module docstring)."""
-    service = ctx.service(application.service_id)
-    evidence = gather_evidence(session, application)
-    report = validate(service, evidence.documents, today=date.today(),
-                      min_field_confidence=ctx.settings.min_field_confidence,
-                      photos=evidence.photos, corrections=evidence.corrections,
-                      licences=evidence.licences)
+    """The preview of ``application`` as the API shows it (:func:`api.workflow.preview.preview`)."""
+    return preview_public(preview.preview(ctx.workflow, session, application))
+
+
+def preview_public(result: Preview) -> PreviewPublic:
+    """A :class:`api.workflow.preview.Preview` as the API shows it."""
+    report = result.report
     return PreviewPublic(
-        application_id=application.id, verdict=report.verdict.value,
-        checked_on=report.checked_on, pending=list(evidence.pending),
+        application_id=result.application_id, verdict=report.verdict.value,
+        checked_on=report.checked_on, pending=list(result.pending),
         findings=[PreviewFinding(code=f.code.value, severity=f.severity.value,
                                  material=f.material, field=f.field,
                                  message_zh=f.message_zh, message_en=f.message_en)

@@ -14,7 +14,10 @@ cap), ``elicense``, ``signing`` and ``verify`` only. It raises
   which it may be changed, its materials and photo checks, a corrected value's shape; creating
   one, correcting a field, submitting it.
 - :mod:`api.workflow.materials` — uploading a material: its content judged
-  (``sniff_upload``), the fair-jobs cap (:mod:`api.workflow.job_quota`), stored once.
+  (``sniff_upload``), the fair-jobs cap (:mod:`api.workflow.job_quota`), stored once; taking
+  the auto-fixed photo instead of the uploaded one.
+- :mod:`api.workflow.preview` — the applicant's pre-submit preview: the form rules over the
+  evidence so far, nothing stored.
 - :mod:`api.workflow.review` — the clerk's queue, what a clerk may see, and the decision
   (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust

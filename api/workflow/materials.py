@@ -3,8 +3,9 @@ client's file name or ``Content-Type``), a truncated image refused, an image who
 declares more than ``max_image_pixels`` refused (a decompression bomb), a photo accepted only
 as an image; then, under the application's and the account's locks, the fair-jobs cap
 (:mod:`api.workflow.job_quota`) and the store (by SHA-256) with its row and audit entry. The
-JSON route and the applicant's page both call :func:`upload_material`; the photo auto-fix uses
-:func:`sniff_upload` too. Reading the upload from the request is HTTP (``api.uploads``)."""
+JSON route and the applicant's page both call :func:`upload_material`. Taking the auto-fixed
+photo the photo job offers instead of the uploaded one is :func:`use_fixed_photo`. Reading the
+upload from the request is HTTP (``api.uploads``)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,23 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from api.db import add_material
-from api.workflow.applications import EDITABLE, account_of, load_application, not_editable
+from api.db import AuditAction, add_material, append_audit
+from api.workflow.applications import (
+    EDITABLE,
+    account_of,
+    find_material,
+    latest_photo_check,
+    load_application,
+    not_editable,
+)
 from api.workflow.context import WorkflowContext
 from api.workflow.errors import MaterialInvalidError, UploadRejectedError, WorkflowConflictError
 from api.workflow.job_quota import check_job_quota, lock_account
 from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
 from verify.forms import MaterialKind
 
-__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "sniff_upload", "upload_material"]
+__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "sniff_upload", "upload_material",
+           "use_fixed_photo"]
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +136,42 @@ def upload_material(ctx: WorkflowContext, username: str, application_id: int,
                                 upload.content_type, actor_id=account.id)
         log.info("application %s: material %s uploaded", application.id, material_type)
         return material.id
+
+
+def use_fixed_photo(ctx: WorkflowContext, username: str, application_id: int,
+                    material_type: str) -> int:
+    """Replace an uploaded photo with the auto-fixed version its newest check offers (the
+    application still editable; ``api.conflict`` when there is none), in one transaction, and
+    return the new material's id (the caller enqueues its check once this returned). The new
+    row and the old one's removal are audited together; the old checks go with the old row."""
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        # Locking the material makes a photo job still running on it wait, then find it gone.
+        material = find_material(session, application, material_type, for_update=True)
+        if application.state not in EDITABLE:
+            raise not_editable(application.state)
+        check = latest_photo_check(session, material)
+        fixed = None if check is None else check.fixed_sha256
+        if fixed is None:
+            raise WorkflowConflictError("there is no auto-fixed photo to use",
+                                        "该材料没有可用的自动修正相片")
+        upload = sniff_upload(ctx.store.get(fixed), image_only=True,
+                              max_pixels=ctx.settings.max_image_pixels)
+        replaced_id = material.id
+        # Added before the old row goes: SQLite hands out max(id) + 1, so the new row can never
+        # take the old id, and a job still holding that id finds nothing rather than the new
+        # photo. The database cascades the old photo checks away with the row.
+        added = add_material(session, ctx.store, application, material_type, upload.data,
+                             upload.content_type, actor_id=account.id)
+        session.delete(material)
+        session.flush()
+        session.expire(application, ["materials"])
+        append_audit(session, AuditAction.FIXED_PHOTO_USED, actor_id=account.id,
+                     subject_type="application", subject_id=str(application.id),
+                     details={"material_id": added.id, "replaced_material_id": replaced_id,
+                              "material_type": material_type, "sha256": fixed})
+        log.info("application %s: material %s replaced by its fixed photo (material %s)",
+                 application.id, replaced_id, added.id)
+        return added.id
