@@ -21,7 +21,6 @@ from api.data_dir import prepare_data_dir
 from api.deps import TrustCache
 from api.docs_ui import install_offline_docs
 from api.errors_http import install_error_handlers
-from api.imported_trust import ImportedTrust
 from api.jobs.metrics import register_job_metrics
 from api.login_guard import LoginGuard, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
@@ -36,6 +35,7 @@ from api.verification_audit import (
     ClientTagger,
 )
 from api.web_session import LoginRequired, login_required_handler
+from api.workflow.trust import ImportedTrust
 from core import Settings
 from elicense import LicenceRegistry
 

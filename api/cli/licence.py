@@ -29,7 +29,7 @@ from rich.table import Table
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.cli.errors import fail, print_error
 from api.db import AuditAction, SqlLicenceRegistry, append_audit, create_db, upgrade
-from api.imported_trust import ImportedTrust
+from api.workflow.trust import ImportedTrust
 from core import Environment, ErrorCode, Settings, ZhengzhaoError
 from elicense import (
     LicenceVerdict,

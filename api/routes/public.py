@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import PROBLEM_RESPONSES, ApiError
-from api.imported_trust import ImportedTrust
 from api.metrics import ServiceMetrics, VerifyKind, metrics_allowed
 from api.ratelimit import rate_limited
 from api.request_body import read_body, read_uploaded_pdf
@@ -33,6 +32,7 @@ from api.verification_audit import (
     VerifyChannel,
     VerifyOutcome,
 )
+from api.workflow.trust import ImportedTrust
 from api.workflow.verification import check_pdf, verify_pdf, verify_token
 from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict, TrustMaterial

@@ -5,10 +5,10 @@ tasks and the CLI all call these functions, and ``workflow`` never imports them.
 
 Who may import it: ``api.routes``, ``api.schemas``, ``api.jobs``, the CLI and
 ``api.service_context`` (which builds the bundle for a request). It imports ``api.db``,
-``api.storage``, ``api.imported_trust``, ``core``, ``ocr`` (a PDF's pixels for the fair-jobs
-cap), ``elicense``, ``signing`` and ``verify`` only. It raises
-:class:`core.ZhengzhaoError` subclasses (:mod:`api.workflow.errors`), never an HTTP error:
-``api.errors_http`` maps their codes to a status.
+``api.storage``, ``core``, ``ocr`` (a PDF's pixels for the fair-jobs cap), ``elicense``,
+``signing`` and ``verify`` only. It raises :class:`core.ZhengzhaoError` subclasses
+(:mod:`api.workflow.errors`), never an HTTP error: ``api.errors_http`` maps their codes to a
+status.
 
 - :mod:`api.workflow.applications` — finding the application a caller may see, the states in
   which it may be changed, its materials and photo checks, a corrected value's shape; creating
@@ -25,7 +25,8 @@ cap), ``elicense``, ``signing`` and ``verify`` only. It raises
 - :mod:`api.workflow.holders` — binding an account to its holder (by an admin, the CLI, or a
   verified e-licence in the validation job) and whether 秒批 may issue to it.
 - :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove
-  (audited), for the admin's API and ``zhengzhao trust``.
+  (audited), for the admin's API and ``zhengzhao trust``; ``ImportedTrust``, their trust
+  material by key id, for verification.
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
   commit).
 - :mod:`api.workflow.material_result` — a material's result (document | unreadable |

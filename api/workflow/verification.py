@@ -1,6 +1,6 @@
 """Verifying what a third party sends — a QR token or a licence PDF — against this office's trust
 material, falling back to the imported issuer that lists the key id when ours do not know it
-(:class:`api.imported_trust.ImportedTrust`). The one use case behind ``/api/v1/verify``, the
+(:class:`api.workflow.trust.ImportedTrust`). The one use case behind ``/api/v1/verify``, the
 verifier pages (``/v/``, ``/verify``) and their audit: an invalid licence is a verdict, not an
 error; only an input that is not a licence at all is refused (:class:`VerificationInputError`).
 Synchronous and CPU-bound (PAdES validation): the routes run it off the event loop."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from api.imported_trust import ImportedTrust
+from api.workflow.trust import ImportedTrust
 from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict, TrustMaterial, verify_licence_pdf, verify_licence_token
 from signing import TOKEN_PREFIX, TokenCode
