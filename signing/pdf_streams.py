@@ -46,7 +46,9 @@ UNTRUSTED_PDF_LIMITS = DecodeLimits(
 # analysis reads every object: 100,000 one-line objects (5 MB) took 75 MB and seconds. A licence
 # has about 40 objects; a PDF claiming more than this many is not read at all.
 MAX_PDF_OBJECTS = 10_000
-_OBJECT_HEADER = re.compile(rb"\d+[\x00\t\n\f\r ]+\d+[\x00\t\n\f\r ]+obj\b")
+# Possessive, and never starting inside a run of digits: the plain \d+ ... form retried every
+# digit of every number run in the file and took 43 ms on a 68 KB licence (half its verification).
+_OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]++[\x00\t\n\f\r ]++[0-9]++[\x00\t\n\f\r ]++obj\b")
 _XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf]")
 _SIZE = re.compile(rb"/Size[\x00\t\n\f\r ]*(\d+)")
 _INDEX = re.compile(rb"/Index[\x00\t\n\f\r ]*\[([\d\x00\t\n\f\r ]*)\]")
