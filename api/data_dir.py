@@ -13,12 +13,11 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from api.errors import ProductionConfigError
 from core import (
     LEGACY_DEV_KEY_PASSPHRASE,
     Environment,
-    ErrorCode,
     Settings,
-    ZhengzhaoError,
     make_private_dir,
     others_may_access,
     resolve_secrets,
@@ -47,10 +46,7 @@ def prepare_data_dir(settings: Settings) -> None:
     if production:
         problems = production_problems(settings)
         if problems:
-            raise ZhengzhaoError(
-                ErrorCode.CONFIG_INVALID,
-                "refusing to start in production: " + "; ".join(en for en, _ in problems),
-                "生产环境拒绝启动：" + "；".join(zh for _, zh in problems))
+            raise ProductionConfigError(problems)
         return
     if resolved.key_passphrase_generated:
         _reencrypt_legacy_dev_keys(settings, resolved.key_passphrase)

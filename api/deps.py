@@ -20,7 +20,8 @@ import fastapi
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from core import Environment, ErrorCode, Settings, ZhengzhaoError
+from api.errors import NoSigningKeysError
+from core import Environment, Settings
 from elicense import FileRegistry, LicenceRegistry, TrustMaterial, load_trust, publish
 from signing import IssuerIdentity, KeyStore
 
@@ -66,7 +67,7 @@ class TrustCache:
         store = KeyStore.from_settings(settings)
         if not store.exists():
             if settings.environment is not Environment.DEV:
-                raise _no_keys()
+                raise NoSigningKeysError()
             store.initialise(IssuerIdentity.from_settings(settings))
             log.warning("created a demo PKI in %s (dev only)", store.directory)
         registry = (self._registry() if self._registry is not None
@@ -158,11 +159,6 @@ class _Loaded:
     trust: TrustMaterial
     stamp: tuple[int, ...]
     checked_at: float
-
-
-def _no_keys() -> Exception:
-    return ZhengzhaoError(ErrorCode.KEYS_MISSING, "no signing keys (run `zhengzhao keys init`)",
-                          "没有签发密钥（请先运行 `zhengzhao keys init`）")
 
 
 # The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,

@@ -19,15 +19,14 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db import Account, Database, SqlLicenceRegistry, create_db, upgrade
-from api.errors_http import ApiError
 from api.jobs import JobContext, create_jobs
 from api.storage import FileStore
 from api.workflow.applications import account_of
 from api.workflow.context import WorkflowContext
 from api.workflow.issuing import check_service_licences
-from core import ErrorCode, Settings
+from core import Settings
 from signing import KeyStore
-from verify.forms import Service, ServiceCatalog, ServiceNotFoundError, load_service_catalog
+from verify.forms import Service, ServiceCatalog, load_service_catalog
 
 __all__ = ["JobDispatcher", "ServiceContext", "ServiceDep", "actor", "get_service_context"]
 
@@ -126,11 +125,9 @@ class ServiceContext:
                         type(exc).__name__)
 
     def service(self, service_id: str) -> Service:
-        """The service definition; 404 ``service.not_found`` when unknown."""
-        try:
-            return self.catalog.get(service_id)
-        except ServiceNotFoundError as exc:
-            raise ApiError(ErrorCode.SERVICE_NOT_FOUND, exc.message_en, exc.message_zh) from None
+        """The service definition; ``verify.forms.ServiceNotFoundError`` (``service.not_found``,
+        a 404) when unknown."""
+        return self.catalog.get(service_id)
 
     def licence_registry(self) -> SqlLicenceRegistry:
         """The SQL licence register over this context's database (opened now if need be): the

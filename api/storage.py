@@ -19,42 +19,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from core import ErrorCode, ZhengzhaoError
+from api.errors import StorageKeyInvalidError, StoredFileCorruptError, StoredFileNotFoundError
 
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"[0-9a-f]{64}")
-
-
-class StorageError(ZhengzhaoError):
-    """Root of the file store's errors."""
-
-
-class StorageKeyInvalidError(StorageError):
-    """A key that is not a lower-case hex SHA-256 (what a path trick looks like)."""
-
-    def __init__(self) -> None:
-        super().__init__(ErrorCode.VALIDATION_FAILED,
-                         "a stored-file key is 64 lower-case hex digits (a SHA-256)",
-                         "文件标识须为 64 位小写十六进制（SHA-256）")
-
-
-class StoredFileNotFoundError(StorageError):
-    """No blob with that SHA-256 in the store."""
-
-    def __init__(self, sha256: str) -> None:
-        super().__init__(ErrorCode.NOT_FOUND, f"no stored file {sha256}",
-                         f"找不到文件 {sha256}")
-        self.sha256 = sha256
-
-
-class StoredFileCorruptError(StorageError):
-    """A blob whose bytes no longer hash to its key (disk damage or tampering)."""
-
-    def __init__(self, sha256: str) -> None:
-        super().__init__(ErrorCode.CONFLICT, f"stored file {sha256} is damaged",
-                         f"文件 {sha256} 已损坏")
-        self.sha256 = sha256
 
 
 class FileStore:

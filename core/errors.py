@@ -4,44 +4,62 @@ Every error the project raises on purpose is a :class:`ZhengzhaoError` carrying 
 machine-readable :class:`ErrorCode` and a human message in Chinese and English. Packages define
 their own subclasses in their own ``errors.py``; only ``api`` maps them to HTTP
 (``api/errors_http.py``: by code). One style: a subclass names its code (or takes one of its
-family's) and builds both messages itself; no error inherits across packages. The tree::
+family's) and builds both messages itself; no error inherits across packages, and nothing outside
+``core`` raises the root itself. The tree, by package (each package's classes live in the
+``errors.py`` named on its line)::
 
-    ZhengzhaoError                      core: the root; config.invalid raised as is
-    ├── ocr.InputError                  an input file (input.*)
-    ├── ocr.EngineError                 an OCR engine or its models (ocr.*)
-    ├── verify.forms.FormsError
-    │   ├── ServiceInvalidError         a service definition (service.invalid)
-    │   ├── ServiceNotFoundError        (service.not_found)
-    │   └── MaterialInvalidError        a material's JSON (material.invalid)
-    ├── verify.photo.PhotoInputError    a photo file (input.*, photo.fix_impossible)
-    ├── verify.photo.PhotoProfileError  a photo profile (photo.profile_*)
-    ├── verify.photo.PhotoModelError    the face models (photo.model_unavailable)
-    ├── verify.photo.PhotoFixError      an automatic fix (photo.fix_impossible)
-    ├── signing.SigningError            the key store (keys.*)
-    │   ├── KeysMissingError, KeysExistError, KeysPassphraseError, KeysInvalidError
-    │   └── PdfSigningError             a PAdES signature (signing.pades_errors)
-    ├── signing.TokenMalformedError     a QR token (token.malformed; signing.token_errors)
-    │   └── TokenNonCanonicalError
-    ├── elicense.LicenceError           a licence (licence.*; a template or font: config.invalid)
-    │   ├── LicenceRecordInvalidError, LicenceTemplateMissingError,
-    │   │   LicenceTemplateInvalidError, LicenceFontMissingError, LicenceExistsError,
-    │   │   LicenceIssuerNotOursError, LicenceNotFoundError, RegistryCorruptError,
-    │   │   TrustMaterialError
-    │   └── TrustImportError            another office's folder (trust.*; elicense.trust_files)
-    │       └── TrustIssuerNotFoundError
-    └── api (the service; nothing below it raises these)
-        ├── ApiError                    raised by routes only (api.errors_http)
-        │   └── LoginThrottled          (auth.throttled; api.login_guard)
-        ├── db.DatabaseError            InvalidTransitionError, AccountExistsError,
-        │                               AccountInvalidError
-        ├── storage.StorageError        StorageKeyInvalidError, StoredFileNotFoundError,
-        │                               StoredFileCorruptError
-        ├── jobs.JobsError              JobsConfigError; JobTimeoutError (jobs.materials)
-        ├── holders.HolderIdInvalidError (holder.id_invalid)
-        └── workflow.WorkflowConflictError (api.conflict)
+    ZhengzhaoError                        core: the root; core raises config.invalid as is
+    ├── ocr.errors
+    │   ├── InputError                    an input file (input.*)
+    │   └── EngineError                   an OCR engine or its models (ocr.*)
+    ├── verify.forms.errors
+    │   └── FormsError
+    │       ├── ServiceInvalidError       a service definition (service.invalid)
+    │       ├── ServiceNotFoundError      (service.not_found)
+    │       └── MaterialInvalidError      a material's JSON (material.invalid)
+    ├── verify.photo.errors
+    │   ├── PhotoInputError               a photo file (input.*)
+    │   ├── PhotoProfileError             a photo profile (photo.profile_*)
+    │   ├── PhotoModelError               the face models (photo.model_unavailable)
+    │   └── PhotoFixError                 an automatic fix (photo.fix_impossible)
+    ├── signing.errors
+    │   ├── SigningError                  the key store (keys.*)
+    │   │   ├── KeysMissingError, KeysExistError, KeysPassphraseError, KeysInvalidError
+    │   │   └── PdfSigningError           a PDF to sign (input.corrupt, input.pdf_encrypted)
+    │   └── TokenMalformedError           a QR token or status list part (token.malformed)
+    │       └── TokenNonCanonicalError
+    ├── elicense.errors
+    │   └── LicenceError                  a licence (licence.*; a template or font: config.invalid)
+    │       ├── LicenceRecordInvalidError, LicenceTemplateMissingError,
+    │       │   LicenceTemplateInvalidError, LicenceFontMissingError, LicenceExistsError,
+    │       │   LicenceIssuerNotOursError, LicenceNotFoundError, RegistryCorruptError,
+    │       │   TrustMaterialError
+    │       └── TrustImportError          another office's trust folder (trust.*)
+    │           └── TrustIssuerNotFoundError
+    └── api (the service; nothing below it imports these)
+        ├── api.errors                    the top-level modules of api
+        │   ├── StorageError              the file store (api.storage)
+        │   │   └── StorageKeyInvalidError, StoredFileNotFoundError, StoredFileCorruptError
+        │   ├── ProductionConfigError     prod refuses to start (config.invalid; api.data_dir)
+        │   └── NoSigningKeysError        no key store outside dev (keys.missing; api.deps)
+        ├── api.db.errors
+        │   └── DatabaseError             InvalidTransitionError, AccountExistsError,
+        │                                 AccountInvalidError
+        ├── api.jobs.errors
+        │   └── JobsError                 JobsConfigError, JobTimeoutError
+        ├── api.workflow.errors           the use cases: WorkflowConflictError,
+        │                                 WorkflowNotFoundError, WorkflowInputError,
+        │                                 AccountGoneError, MaterialInvalidError,
+        │                                 UploadRejectedError, QuotaExceededError,
+        │                                 HolderIdInvalidError, VerificationInputError
+        ├── api.cli.errors                the commands: InputFileTooLargeError,
+        │                                 InputFileUnreadableError
+        └── api.errors_http               the HTTP layer's own (only api's HTTP modules raise it)
+            └── ApiError
+                └── LoginThrottled        (auth.throttled; api.login_guard)
 
 Two internal exceptions are not part of the tree: ``signing.pdf_streams.PdfTooComplexError``
-(a ``ValueError`` the PDF validator turns into its verdict) and ``api.web_session.LoginRequired``
+(a ``ValueError`` the PDF readers turn into their verdict) and ``api.web_session.LoginRequired``
 (a page's login redirect, never an error response).
 """
 

@@ -20,6 +20,8 @@ from elicense.errors import (
     LicenceTemplateInvalidError,
     LicenceTemplateMissingError,
     RegistryCorruptError,
+    TrustImportError,
+    TrustIssuerNotFoundError,
     TrustMaterialError,
 )
 from elicense.identifier import (
@@ -59,8 +61,7 @@ from elicense.template import (
     load_template,
     load_templates,
 )
-from elicense.trust_files import TrustImportError
-from elicense.trust_store import TrustedIssuer, TrustIssuerNotFoundError, TrustStore
+from elicense.trust_store import TrustedIssuer, TrustStore
 from elicense.trust_verify import (
     ElicenceOutcome,
     ElicenceResult,

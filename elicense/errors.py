@@ -1,7 +1,8 @@
 """Errors of ``elicense``: a licence record that breaks the metadata rules, a licence type with no
-template, a template file that cannot be used. An *invalid licence identifier* is not an error:
-:func:`elicense.parse_identifier` returns an :class:`elicense.IdentifierCheck` naming the problems.
-Messages name files and field paths, never the personal data inside them."""
+template, a template file that cannot be used, another office's trust folder that cannot be
+imported (``elicense.trust_files``, ``elicense.trust_store``). An *invalid licence identifier* is
+not an error: :func:`elicense.parse_identifier` returns an :class:`elicense.IdentifierCheck`
+naming the problems. Messages name files and field paths, never the personal data inside them."""
 
 from __future__ import annotations
 
@@ -132,3 +133,21 @@ class TrustMaterialError(LicenceError):
             f"信任材料 {source} 有误：{problem}",
         )
         self.source = source
+
+
+class TrustImportError(LicenceError):
+    """A trust folder (or zip) cannot be imported; ``problem`` says why, without contents."""
+
+    def __init__(self, problem: str, problem_zh: str, code: ErrorCode = ErrorCode.TRUST_INVALID
+                 ) -> None:
+        super().__init__(code, f"trust list not imported: {problem}",
+                         f"信任列表未导入：{problem_zh}")
+        self.problem = problem
+
+
+class TrustIssuerNotFoundError(TrustImportError):
+    """No imported issuer with that code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"no imported issuer {code}", f"没有已导入的签发机构 {code}",
+                         ErrorCode.TRUST_NOT_FOUND)

@@ -15,8 +15,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from core import ErrorCode
-from elicense.errors import LicenceError
+from elicense.errors import TrustImportError
 from elicense.publish import CRL_DIR, ROOT_FILE, STATUS_LIST_FILE, TRUST_LIST_FILE
 
 MAX_ZIP_BYTES: Final = 8 * 1024 * 1024
@@ -25,16 +24,6 @@ MAX_TOTAL_BYTES: Final = 8 * 1024 * 1024
 MAX_ENTRIES: Final = 64
 _TOP_FILES: Final = frozenset({TRUST_LIST_FILE, ROOT_FILE, STATUS_LIST_FILE})
 _CRL_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\.pem$")
-
-
-class TrustImportError(LicenceError):
-    """A trust folder (or zip) cannot be imported; ``problem`` says why, without contents."""
-
-    def __init__(self, problem: str, problem_zh: str, code: ErrorCode = ErrorCode.TRUST_INVALID
-                 ) -> None:
-        super().__init__(code, f"trust list not imported: {problem}",
-                         f"信任列表未导入：{problem_zh}")
-        self.problem = problem
 
 
 def _bad(problem: str, problem_zh: str) -> TrustImportError:

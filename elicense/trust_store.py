@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from core import ErrorCode, Settings
-from elicense.errors import TrustMaterialError
+from elicense.errors import TrustImportError, TrustIssuerNotFoundError, TrustMaterialError
 from elicense.publish import STATUS_LIST_FILE, TRUST_LIST_FILE, TrustMaterial, load_trust
 from elicense.trust_files import (
-    TrustImportError,
     read_trust_dir,
     read_trust_zip,
     write_trust_files,
@@ -70,14 +69,6 @@ class TrustedIssuer:
                 "trust_list_issued_at": self.trust_list_issued_at.isoformat(),
                 "status_list_issued_at": None if self.status_list_issued_at is None
                 else self.status_list_issued_at.isoformat()}
-
-
-class TrustIssuerNotFoundError(TrustImportError):
-    """No imported issuer with that code."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"no imported issuer {code}", f"没有已导入的签发机构 {code}",
-                         ErrorCode.TRUST_NOT_FOUND)
 
 
 def _issuer(trust_list: TrustList, status_issued: datetime | None) -> TrustedIssuer:

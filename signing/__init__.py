@@ -41,7 +41,9 @@ from signing.errors import (
     KeysInvalidError,
     KeysMissingError,
     KeysPassphraseError,
+    PdfSigningError,
     SigningError,
+    TokenMalformedError,
 )
 from signing.keystore import (
     InitResult,
@@ -51,9 +53,6 @@ from signing.keystore import (
 from signing.keystore_crl import (
     DEFAULT_CRL_BASE_URL,
     crl_url,
-)
-from signing.pades_errors import (
-    PdfSigningError,
 )
 from signing.pades_verdict import (
     Indication,
@@ -86,9 +85,6 @@ from signing.token_claims import (
     LicenceField,
     TokenClaims,
     numeric_date,
-)
-from signing.token_errors import (
-    TokenMalformedError,
 )
 from signing.tokens import (
     MAX_TOKEN_CHARS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 
-from signing.token_errors import TokenMalformedError
+from signing.errors import TokenMalformedError
 
 __all__ = ["BASE45_ALPHABET", "b45decode", "b45encode"]
 

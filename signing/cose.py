@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
+from signing.errors import TokenMalformedError, TokenNonCanonicalError
 
 __all__ = [
     "ALG_ES256",

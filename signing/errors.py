@@ -1,14 +1,24 @@
-"""Errors of the key store and PKI (``signing``): key material that is missing, already present,
-locked with another passphrase or unusable. A signature, trust list entry or token that does not
-verify is never an error to a verifier: it returns a verdict. (Token parsing errors live in
-``signing.token_errors``.)
+"""Errors of ``signing``: key material that is missing, already present, locked with another
+passphrase or unusable (the key store and PKI); a PDF that cannot be signed
+(:func:`signing.sign_pdf`); bytes that are not a well-formed token part (the token modules
+``signing.base45``, ``signing.cose``, ``signing.token_claims``, ``signing.tokens``,
+``signing.status_list``).
 
-Messages name files and key ids only, never key material or personal data.
+A signature, trust list entry or token that does not verify is never an error to a verifier: it
+returns a verdict (:func:`signing.validate_pdf`, :func:`signing.tokens.verify_token` and
+:func:`signing.status_list.verify_status_list` turn every token error into a verdict code).
+Only the low-level decoders and the encoders raise the token errors.
+
+Messages name files and key ids only, never key material, document content, claim values
+(names, ID numbers) or other personal data.
 """
 
 from __future__ import annotations
 
 from core import ErrorCode, ZhengzhaoError
+
+__all__ = ["KeysExistError", "KeysInvalidError", "KeysMissingError", "KeysPassphraseError",
+           "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError"]
 
 
 class SigningError(ZhengzhaoError):
@@ -62,3 +72,28 @@ class KeysInvalidError(SigningError):
         )
         self.what = what
         self.problem = problem
+
+
+class PdfSigningError(SigningError):
+    """The PDF to sign is unreadable (``INPUT_CORRUPT``) or encrypted (``INPUT_PDF_ENCRYPTED``)."""
+
+    def __init__(self, code: ErrorCode, message_en: str, message_zh: str) -> None:
+        super().__init__(code, message_en, message_zh)
+
+
+class TokenMalformedError(ZhengzhaoError):
+    """Bytes or text that are not a well-formed token part (base45, zlib, CBOR, COSE_Sign1, CWT
+    claims, status list), or claims that cannot be put into a token. Code ``TOKEN_MALFORMED``.
+
+    Build it with the reason only: ``TokenMalformedError(message_en, message_zh)``.
+    """
+
+    def __init__(self, message_en: str, message_zh: str) -> None:
+        super().__init__(ErrorCode.TOKEN_MALFORMED, message_en, message_zh)
+
+
+class TokenNonCanonicalError(TokenMalformedError):
+    """A well-formed COSE_Sign1 that is not byte for byte the layout we issue: wrapped in
+    another tag, extra or unprotected headers, a non-minimal or indefinite-length encoding, a
+    map in another order, or a high-S ECDSA signature. Each of these lets anyone make a second
+    encoding of the same signed token, so a verifier refuses them (``token.non_canonical``)."""

@@ -38,7 +38,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
 from core import ErrorCode
-from signing.pades_errors import PdfSigningError
+from signing.errors import PdfSigningError
 from signing.pades_verdict import PadesLevel
 
 log = logging.getLogger(__name__)

@@ -59,7 +59,12 @@ _TAIL = 1024
 
 class PdfTooComplexError(ValueError):
     """A PDF with more objects (or cross-reference entries) than :data:`MAX_PDF_OBJECTS`, or
-    without its end (``startxref`` and ``%%EOF``) in its last kilobyte."""
+    without its end (``startxref`` and ``%%EOF``) in its last kilobyte.
+
+    Internal, deliberately not a :class:`core.ZhengzhaoError` and not in ``signing.errors``: it
+    is a bounded parser's refusal that its callers turn into a verdict
+    (:func:`signing.validate_pdf`: a format failure; ``elicense.verify``: an unreadable PDF),
+    never an error response."""
 
 
 def open_untrusted_pdf(pdf: bytes) -> PdfFileReader:

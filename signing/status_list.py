@@ -28,8 +28,8 @@ from typing import Any
 import cbor2
 
 from signing.cose import SigningKey, TrustedKeys, decode_sign1, sign1
+from signing.errors import TokenMalformedError, TokenNonCanonicalError
 from signing.token_claims import ClaimKey, numeric_date
-from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 from signing.tokens import CwtCheck, TokenCode, check_cwt
 
 __all__ = [

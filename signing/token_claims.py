@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from enum import IntEnum
 from typing import Any
 
-from signing.token_errors import TokenMalformedError
+from signing.errors import TokenMalformedError
 
 __all__ = [
     "LICENCE_CLAIM_KEY",

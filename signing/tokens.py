@@ -35,8 +35,8 @@ from signing.cose import (
     decode_sign1,
     sign1,
 )
+from signing.errors import TokenMalformedError, TokenNonCanonicalError
 from signing.token_claims import ClaimKey, TokenClaims, numeric_date
-from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
 
 __all__ = [
     "MAX_TOKEN_CHARS",

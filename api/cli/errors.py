@@ -5,6 +5,9 @@ stderr (and ``{"error": {...}}`` on stdout for ``--json`` commands that answer i
 that do not validate become one ``Error: <message>`` per problem, and an ``OSError`` that no
 command handled becomes ``Error: <message>``; the caller gets the exit code back (1 a file or
 check failed, 2 usage or configuration). Tracebacks only with ``--verbose``.
+
+The commands' own errors live here too: a file named on the command line that is too large
+(``input.too_large``) or cannot be read (``input.not_found``).
 """
 
 from __future__ import annotations
@@ -17,11 +20,27 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from api.cli.common import EXIT_FAILED, EXIT_USAGE, emit_json
-from core import ZhengzhaoError
+from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["fail", "fail_os", "fail_settings", "print_error"]
+__all__ = ["InputFileTooLargeError", "InputFileUnreadableError", "fail", "fail_os",
+           "fail_settings", "print_error"]
 
 log = logging.getLogger("api.cli")
+
+
+class InputFileTooLargeError(ZhengzhaoError):
+    """A file named on the command line is larger than the command reads (``input.too_large``)."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(ErrorCode.INPUT_TOO_LARGE, f"{name} is larger than {limit} bytes",
+                         f"{name} 超过 {limit} 字节")
+
+
+class InputFileUnreadableError(ZhengzhaoError):
+    """A file named on the command line cannot be read (``input.not_found``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(ErrorCode.INPUT_NOT_FOUND, f"cannot read {name}", f"无法读取 {name}")
 
 
 class _Console(Protocol):  # rich.console.Console, without importing rich here

@@ -27,10 +27,10 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
-from api.cli.errors import fail, print_error
+from api.cli.errors import InputFileTooLargeError, InputFileUnreadableError, fail, print_error
 from api.db import AuditAction, SqlLicenceRegistry, append_audit, create_db, upgrade
 from api.workflow.trust import ImportedTrust
-from core import Environment, ErrorCode, Settings, ZhengzhaoError
+from core import Environment, Settings, ZhengzhaoError
 from elicense import (
     LicenceVerdict,
     TrustMaterial,
@@ -221,12 +221,10 @@ def _read_small(path: Path, limit: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise ZhengzhaoError(ErrorCode.INPUT_TOO_LARGE, f"{path.name} is larger than "
-                                 f"{limit} bytes", f"{path.name} 超过 {limit} 字节")
+            raise InputFileTooLargeError(path.name, limit)
         return path.read_bytes()
     except OSError:
-        raise ZhengzhaoError(ErrorCode.INPUT_NOT_FOUND, f"cannot read {path.name}",
-                             f"无法读取 {path.name}") from None
+        raise InputFileUnreadableError(path.name) from None
 
 
 def _print_verdict(verdict: LicenceVerdict) -> None:

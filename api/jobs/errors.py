@@ -1,4 +1,5 @@
-"""Errors of ``api.jobs``: a ``jobs_url`` that names no queue backend we support."""
+"""Errors of ``api.jobs``: a ``jobs_url`` that names no queue backend we support, a job that ran
+past its deadline."""
 
 from __future__ import annotations
 
@@ -20,3 +21,12 @@ class JobsConfigError(JobsError):
             f"不支持的 jobs_url 协议 {scheme!r}（不设置则使用内置 SQLite 队列，或使用 redis:// / rediss://）",
         )
         self.scheme = scheme
+
+
+class JobTimeoutError(JobsError):
+    """A job ran longer than ``job_deadline_seconds``."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(ErrorCode.JOBS_TIMEOUT,
+                         f"processing took longer than {deadline:g} s and was abandoned",
+                         f"处理时间超过 {deadline:g} 秒，已放弃")

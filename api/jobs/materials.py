@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from api.db import Application, Material, PhotoCheck
 from api.jobs.context import JobContext
+from api.jobs.errors import JobTimeoutError
 from api.jobs.outcome import JobOutcome
 from api.workflow.holders import holder_id_sha256, normalise_id_number
 from api.workflow.material_result import (
@@ -41,7 +42,7 @@ from api.workflow.material_result import (
     Unreadable,
     encode,
 )
-from core import DocType, ErrorCode, ZhengzhaoError
+from core import DocType, ZhengzhaoError
 from elicense import (
     ElicenceOutcome,
     HolderCodeType,
@@ -70,15 +71,6 @@ log = logging.getLogger(__name__)
 # For crash tests only: seconds to sleep just before a job stores its result, so a test can
 # kill -9 the worker at that point. Unset in production.
 CRASH_DELAY_ENV = "ZHENGZHAO_JOBS_CRASH_DELAY"
-
-
-class JobTimeoutError(ZhengzhaoError):
-    """A job ran longer than ``job_deadline_seconds``."""
-
-    def __init__(self, deadline: float) -> None:
-        super().__init__(ErrorCode.JOBS_TIMEOUT,
-                         f"processing took longer than {deadline:g} s and was abandoned",
-                         f"处理时间超过 {deadline:g} 秒，已放弃")
 
 
 def crash_test_pause(job: str, subject_id: int) -> None:

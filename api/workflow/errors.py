@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["AccountGoneError", "MaterialInvalidError", "QuotaExceededError", "UploadRejectedError",
-           "WorkflowConflictError", "WorkflowInputError", "WorkflowNotFoundError"]
+__all__ = ["AccountGoneError", "HolderIdInvalidError", "MaterialInvalidError", "QuotaExceededError",
+           "UploadRejectedError", "VerificationInputError", "WorkflowConflictError",
+           "WorkflowInputError", "WorkflowNotFoundError"]
 
 
 class WorkflowConflictError(ZhengzhaoError):
@@ -63,3 +64,21 @@ class QuotaExceededError(ZhengzhaoError):
     def __init__(self, message_en: str, message_zh: str, *, retry_after_seconds: int) -> None:
         super().__init__(ErrorCode.JOBS_QUOTA_EXCEEDED, message_en, message_zh)
         self.retry_after_seconds = retry_after_seconds
+
+
+class HolderIdInvalidError(ZhengzhaoError):
+    """The number given to bind an account is not a valid resident ID number."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.HOLDER_ID_INVALID,
+                         "not a valid 18-character resident ID number (GB 11643 check "
+                         "character, province and birth date)",
+                         "不是有效的 18 位公民身份号码（校验码、省份或出生日期不符）")
+
+
+class VerificationInputError(ZhengzhaoError):
+    """What was sent is not a licence to verify: no ``ZZ1:`` token (``token.malformed``), an
+    empty file (``input.empty``) or not a PDF (``input.unsupported_type``)."""
+
+    def __init__(self, code: ErrorCode, message_en: str, message_zh: str) -> None:
+        super().__init__(code, message_en, message_zh)

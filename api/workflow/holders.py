@@ -24,12 +24,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.db import Account, Application, AuditAction, LicenceRecord, append_audit
-from api.workflow.errors import WorkflowConflictError, WorkflowNotFoundError
-from core import ErrorCode, ZhengzhaoError
+from api.workflow.errors import HolderIdInvalidError, WorkflowConflictError, WorkflowNotFoundError
 from elicense import HolderCodeType, LicenceStatus, mask_holder_code
 from verify.forms import HolderKind, MaterialKind, Service, validate_id_number
 
-__all__ = ["BindingVia", "HolderIdInvalidError", "InstantCode", "InstantRefusal",
+__all__ = ["BindingVia", "InstantCode", "InstantRefusal",
            "application_holder_ids", "bind_account", "bind_from_digest", "bind_holder",
            "holder_id_sha256", "instant_refusal", "licence_holder_digest",
            "normalise_id_number", "refusal", "unbind_account"]
@@ -38,16 +37,6 @@ log = logging.getLogger(__name__)
 
 # Ordinary, ideographic and no-break spaces people type or paste inside a number.
 _SPACES = str.maketrans("", "", " \u3000\u00a0\t-")
-
-
-class HolderIdInvalidError(ZhengzhaoError):
-    """The number given to bind an account is not a valid resident ID number."""
-
-    def __init__(self) -> None:
-        super().__init__(ErrorCode.HOLDER_ID_INVALID,
-                         "not a valid 18-character resident ID number (GB 11643 check "
-                         "character, province and birth date)",
-                         "不是有效的 18 位公民身份号码（校验码、省份或出生日期不符）")
 
 
 class BindingVia(StrEnum):
@@ -128,7 +117,8 @@ def holder_id_sha256(number: str) -> str:
 def bind_holder(session: Session, account: Account, number: str, *, via: BindingVia,
                 actor_id: int | None, now: datetime | None = None) -> None:
     """Bind ``account`` to the holder of ``number`` (normalised), audited with the masked number
-    only. Raises ``ZhengzhaoError`` ``holder.id_invalid`` for a number that is not valid."""
+    only. Raises :class:`HolderIdInvalidError` (``holder.id_invalid``) for a number that is not
+    valid."""
     normal = normalise_id_number(number)
     if normal is None:
         raise HolderIdInvalidError()

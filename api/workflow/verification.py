@@ -2,30 +2,24 @@
 material, falling back to the imported issuer that lists the key id when ours do not know it
 (:class:`api.workflow.trust.ImportedTrust`). The one use case behind ``/api/v1/verify``, the
 verifier pages (``/v/``, ``/verify``) and their audit: an invalid licence is a verdict, not an
-error; only an input that is not a licence at all is refused (:class:`VerificationInputError`).
-Synchronous and CPU-bound (PAdES validation): the routes run it off the event loop."""
+error; only an input that is not a licence at all is refused
+(:class:`api.workflow.errors.VerificationInputError`). Synchronous and CPU-bound (PAdES
+validation): the routes run it off the event loop."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from api.workflow.errors import VerificationInputError
 from api.workflow.trust import ImportedTrust
-from core import ErrorCode, ZhengzhaoError
+from core import ErrorCode
 from elicense import LicenceVerdict, TrustMaterial, verify_licence_pdf, verify_licence_token
 from signing import TOKEN_PREFIX, TokenCode
 
-__all__ = ["PDF_MAGIC", "VerificationInputError", "check_pdf", "check_token_shape", "verify_pdf",
+__all__ = ["PDF_MAGIC", "check_pdf", "check_token_shape", "verify_pdf",
            "verify_token"]
 
 PDF_MAGIC = b"%PDF-"
-
-
-class VerificationInputError(ZhengzhaoError):
-    """What was sent is not a licence to verify: no ``ZZ1:`` token (``token.malformed``), an
-    empty file (``input.empty``) or not a PDF (``input.unsupported_type``)."""
-
-    def __init__(self, code: ErrorCode, message_en: str, message_zh: str) -> None:
-        super().__init__(code, message_en, message_zh)
 
 
 def check_token_shape(token: str) -> str:

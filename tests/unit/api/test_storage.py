@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.storage import (
-    FileStore,
-    StorageKeyInvalidError,
-    StoredFileCorruptError,
-    StoredFileNotFoundError,
-)
+from api.errors import StorageKeyInvalidError, StoredFileCorruptError, StoredFileNotFoundError
+from api.storage import FileStore
 from core import ErrorCode
 
 

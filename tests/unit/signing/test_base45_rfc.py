@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from core import ErrorCode
 from signing.base45 import BASE45_ALPHABET, b45decode, b45encode
-from signing.token_errors import TokenMalformedError
+from signing.errors import TokenMalformedError
 
 # RFC 9285 sections 4.3 and 4.4, plus "ietf!" from section 4.4.
 RFC_EXAMPLES = [

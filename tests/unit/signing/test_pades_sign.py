@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from core import ErrorCode
 from signing import CertRole, KeyStore, encode_kid, key_id
-from signing.pades_errors import PdfSigningError
+from signing.errors import PdfSigningError
 from signing.pades_sign import sign_pdf
 from signing.pades_verdict import Indication, PadesLevel, PdfCheckId, SubIndication
 

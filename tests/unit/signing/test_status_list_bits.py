@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from signing.errors import TokenMalformedError
 from signing.status_list import MIN_STATUS_LIST_BITS, StatusList
-from signing.token_errors import TokenMalformedError
 
 
 def decode_independently(encoded: str) -> bytes:

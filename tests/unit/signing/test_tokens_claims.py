@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tokens_support import IDENTIFIER, claims, licence
 
 from core import ErrorCode
+from signing.errors import TokenMalformedError
 from signing.token_claims import (
     LICENCE_CLAIM_KEY,
     ClaimKey,
@@ -18,7 +19,6 @@ from signing.token_claims import (
     TokenClaims,
     numeric_date,
 )
-from signing.token_errors import TokenMalformedError
 
 
 def test_claim_keys_are_the_rfc_8392_ones() -> None:

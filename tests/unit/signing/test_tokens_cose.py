@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from tokens_support import KID, certificate, new_key
 
 from signing.cose import P256_ORDER, SignatureCheck, check_signature, decode_sign1, sign1
-from signing.token_errors import TokenMalformedError, TokenNonCanonicalError
+from signing.errors import TokenMalformedError, TokenNonCanonicalError
 
 KEY = new_key()
 TRUSTED = {KID: [KEY.public_key()]}

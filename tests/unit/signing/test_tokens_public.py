@@ -1,4 +1,5 @@
-"""The public surface of the token modules is deliberate: lock each module's ``__all__``."""
+"""The public surface of the token modules (and of ``signing.errors``, whose errors they raise)
+is deliberate: lock each module's ``__all__``."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ EXPECTED = {
         "MIN_STATUS_LIST_BITS", "STATUS_LIST_CLAIM_KEY", "RevocationStatus", "StatusList",
         "StatusListField", "StatusListVerdict", "sign_status_list", "verify_status_list",
     },
-    "signing.token_errors": {"TokenMalformedError", "TokenNonCanonicalError"},
+    "signing.errors": {
+        "KeysExistError", "KeysInvalidError", "KeysMissingError", "KeysPassphraseError",
+        "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError",
+    },
 }
 
 
