@@ -25,7 +25,7 @@ from api.jobs.metrics import register_job_metrics
 from api.login_guard import LoginGuard, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
-from api.routes import auth, pages, public, web_applicant, web_clerk, web_login
+from api.routes import auth, docs, pages, public, web_applicant, web_clerk, web_login
 from api.security_headers import install_http_hardening
 from api.service_api import ServiceContext, install_service_api
 from api.service_metrics import ServiceDbCollector
@@ -108,6 +108,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(auth.router)
     app.include_router(pages.router)
     install_offline_docs(app)
+    app.include_router(docs.router)
     install_service_api(app, context)
     app.include_router(web_login.router)
     app.include_router(web_applicant.router)

@@ -4,8 +4,9 @@ CDN. The JavaScript, CSS and favicon are the ones shipped in the ``fastapi-offli
 (Swagger UI 5, which renders the OpenAPI 3.1 FastAPI emits; the ``swagger-ui-bundle`` wheel's
 4.15 cannot). Only the asset folder of that package is used, not its app factory.
 
-Both pages start Swagger UI with an inline script. Their Content-Security-Policy allows exactly
-those scripts by their SHA-256 (computed from the page being sent), never ``unsafe-inline``."""
+The pages are served by :mod:`api.routes.docs`. Both start Swagger UI with an inline script.
+Their Content-Security-Policy allows exactly those scripts by their SHA-256 (computed from the
+page being sent), never ``unsafe-inline``."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -45,22 +45,6 @@ def assets_dir() -> Path:
 
 
 def install_offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI for ``app.openapi_url`` at :data:`DOCS_URL` from local assets (build
-    ``app`` with ``docs_url=None``)."""
-    openapi_url = app.openapi_url or "/openapi.json"
+    """Mount the Swagger UI assets at :data:`ASSETS_URL` (the pages themselves are the router
+    in :mod:`api.routes.docs`; build ``app`` with ``docs_url=None``)."""
     app.mount(ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
-
-    @app.get(DOCS_URL, include_in_schema=False)
-    def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return with_script_hashes(get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}", title=f"{app.title} – API",
-            oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters))
-
-    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
-    def swagger_ui_redirect() -> HTMLResponse:
-        return with_script_hashes(get_swagger_ui_oauth2_redirect_html())

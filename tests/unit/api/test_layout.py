@@ -30,9 +30,23 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "api_route",
+                  "add_api_route", "websocket"}
+
+
 def _makes_a_router(path: Path) -> bool:
-    return any(isinstance(node, ast.Call) and ast.unparse(node.func).endswith("APIRouter")
-               for node in ast.walk(ast.parse(path.read_text("utf-8"))))
+    """An ``APIRouter(...)``, or a route added to an app directly (``@app.get(...)``,
+    ``app.add_api_route(...)``): both put HTTP handlers in the module."""
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        if ast.unparse(node.func).endswith("APIRouter"):
+            return True
+        func = node.func
+        if (isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS
+                and isinstance(func.value, ast.Name) and func.value.id == "app"):
+            return True
+    return False
 
 
 @pytest.mark.parametrize("name", ROUTE_MODULES)
@@ -60,3 +74,6 @@ def test_the_checks_see_a_violation(tmp_path: Path) -> None:
                    "router = APIRouter()\n")
     assert _makes_a_router(bad)
     assert {"fastapi", "api.errors_http"} <= _imports(bad)
+    on_the_app = tmp_path / "on_the_app.py"
+    on_the_app.write_text("def install(app):\n    @app.get('/x')\n    def x():\n        pass\n")
+    assert _makes_a_router(on_the_app)
