@@ -22,6 +22,17 @@ ROOT = Path(__file__).resolve().parents[3]
 SHELL = {"api.cli", "api.cli.commands", "api.cli.common", "api.cli.entry", "api.cli.errors"}
 HEAVY = ("elicense", "signing", "ocr", "verify", "sqlalchemy", "fastapi", "huey", "rich", "cv2")
 
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> object:
+    """``main(["--verbose", ...])`` sets the root logger to DEBUG for the process: put it back,
+    or later tests capture every library's debug records (PIL's PNG chunks, say)."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+
 LOADED = """
 import json, sys
 from api.cli import main
