@@ -12,7 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
+
+from sqlalchemy.orm import Session
 
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from api.cli.errors import fail, print_error
@@ -30,6 +34,25 @@ from api.workflow.holders import bind_account, unbind_account
 from core import Settings, ZhengzhaoError
 
 ROLES = tuple(role.value for role in Role)
+
+
+def _stdin_line(stdin: TextIO | None, *, strip: bool) -> str:
+    """One line from ``stdin`` (or the process's): a password keeps its inner and outer
+    spaces (only the line end goes), an ID number is stripped."""
+    line = (stdin if stdin is not None else sys.stdin).readline()
+    return line.strip() if strip else line.rstrip("\r\n")
+
+
+@contextmanager
+def _migrated_session(settings: Settings) -> Iterator[Session]:
+    """One transaction on the service's database, brought up to date first."""
+    db = create_db(settings)
+    try:
+        upgrade(settings, db=db)
+        with db.transaction() as session:
+            yield session
+    finally:
+        db.dispose()
 
 
 def add_arguments(users: argparse.ArgumentParser) -> None:
@@ -61,19 +84,12 @@ def run(args: argparse.Namespace, settings: Settings, stdin: TextIO | None = Non
         return _run_binding(args, settings, stdin)
     if args.users_command != "add":
         return EXIT_USAGE
-    source = stdin if stdin is not None else sys.stdin
-    password = source.readline().rstrip("\r\n")
+    password = _stdin_line(stdin, strip=False)
     if not password:
         print_error("give the password on stdin", "请从标准输入提供密码")
         return EXIT_USAGE
-    db = create_db(settings)
-    try:
-        upgrade(settings, db=db)
-        with db.transaction() as session:
-            account = create_account(session, args.name, Role(args.role), password)
-            account_id = account.id
-    finally:
-        db.dispose()
+    with _migrated_session(settings) as session:
+        account_id = create_account(session, args.name, Role(args.role), password).id
     if args.json:
         print(json.dumps({"id": account_id, "role": args.role}))
     else:
@@ -86,21 +102,17 @@ def _run_binding(args: argparse.Namespace, settings: Settings, stdin: TextIO | N
     history and the process list); only the masked form is printed and audited."""
     number = ""
     if args.users_command == "bind-holder":
-        number = (stdin if stdin is not None else sys.stdin).readline().strip()
+        number = _stdin_line(stdin, strip=True)
         if not number:
             print_error("give the ID number on stdin", "请从标准输入提供身份证号码")
             return EXIT_USAGE
-    db = create_db(settings)
     try:
-        upgrade(settings, db=db)
-        with db.transaction() as session:
+        with _migrated_session(settings) as session:
             account = (bind_account(session, args.name, number, actor_id=None) if number
                        else unbind_account(session, args.name, actor_id=None))
             masked, via = account.holder_id_masked, account.holder_bound_via
     except ZhengzhaoError as exc:
         return fail(exc, EXIT_FAILED, with_code=False)
-    finally:
-        db.dispose()
     if args.json:
         print(json.dumps({"username": args.name, "holder_id_masked": masked, "bound_via": via}))
     elif masked:
@@ -115,14 +127,12 @@ def _run_sign_out(args: argparse.Namespace, settings: Settings, stdin: TextIO | 
     the account, so a stolen token or cookie stops working at once."""
     password = ""
     if args.users_command == "passwd":
-        password = (stdin if stdin is not None else sys.stdin).readline().rstrip("\r\n")
+        password = _stdin_line(stdin, strip=False)
         if not password:
             print_error("give the password on stdin", "请从标准输入提供密码")
             return EXIT_USAGE
-    db = create_db(settings)
     try:
-        upgrade(settings, db=db)
-        with db.transaction() as session:
+        with _migrated_session(settings) as session:
             account = find_account(session, args.name)
             if account is None:
                 print_error("no such account", "账户不存在")
@@ -132,8 +142,6 @@ def _run_sign_out(args: argparse.Namespace, settings: Settings, stdin: TextIO | 
             account_id = account.id
     except DatabaseError as exc:
         return fail(exc, EXIT_USAGE, with_code=False)
-    finally:
-        db.dispose()
     done = "password changed" if password else "deactivated"
     print(f"account {account_id} {done}; {revoked} session(s) signed out")
     return EXIT_OK

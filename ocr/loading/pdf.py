@@ -41,22 +41,31 @@ def load_pdf(data: bytes, limits: LoadLimits) -> list[Page]:
         raise failures.corrupt(_PDF) from None
 
 
-def _render_document(data: bytes, limits: LoadLimits) -> list[Page]:
+def _open_document(data: bytes, limits: LoadLimits) -> pdfium.PdfDocument:
+    """The PDF opened under the caller's ``PDFIUM_LOCK``, with the refusals every reader makes
+    before touching a page (encrypted, corrupt, no pages, too many pages); the caller closes it.
+    """
     # Load through the raw API because pypdfium2's PdfDocument(bytes) leaks the handle of a
-    # zero-page document. `data` stays referenced here until close, as PDFium requires.
+    # zero-page document. `data` stays referenced by the caller until close, as PDFium requires.
     raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
     if not raw:
         if pdfium_c.FPDF_GetLastError() in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise failures.encrypted()
         raise failures.corrupt(_PDF)
     document = pdfium.PdfDocument(raw)
-    try:
-        count = len(document)
+    count = len(document)
+    if count < 1 or count > limits.max_pdf_pages:
+        document.close()
         if count < 1:
             raise failures.corrupt(_PDF)
-        if count > limits.max_pdf_pages:
-            raise failures.too_many_pages(limits.max_pdf_pages)
-        scales = _page_scales(document, count, limits)
+        raise failures.too_many_pages(limits.max_pdf_pages)
+    return document
+
+
+def _render_document(data: bytes, limits: LoadLimits) -> list[Page]:
+    document = _open_document(data, limits)
+    try:
+        scales = _page_scales(document, len(document), limits)
         return [_render_page(document, index, limits, scale)
                 for index, scale in enumerate(scales)]
     finally:
@@ -69,20 +78,9 @@ def pdf_render_pixels(data: bytes, limits: LoadLimits) -> int:
     would for a PDF it refuses before rendering (corrupt, encrypted, too many pages)."""
     try:
         with PDFIUM_LOCK:
-            raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
-            if not raw:
-                if pdfium_c.FPDF_GetLastError() in (pdfium_c.FPDF_ERR_PASSWORD,
-                                                    pdfium_c.FPDF_ERR_SECURITY):
-                    raise failures.encrypted()
-                raise failures.corrupt(_PDF)
-            document = pdfium.PdfDocument(raw)
+            document = _open_document(data, limits)
             try:
-                count = len(document)
-                if count < 1:
-                    raise failures.corrupt(_PDF)
-                if count > limits.max_pdf_pages:
-                    raise failures.too_many_pages(limits.max_pdf_pages)
-                sizes = [_page_size(document, index) for index in range(count)]
+                sizes = [_page_size(document, index) for index in range(len(document))]
                 scales = _budget_scales(sizes, limits)
             finally:
                 document.close()
