@@ -18,6 +18,7 @@ from jinja2 import pass_context
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import status_for
+from api.labels import register as register_labels
 from api.ratelimit import rate_limited
 from api.routes.public import verify_token_request, verify_uploaded_pdf
 from api.verification_audit import VerifyChannel
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
     # Links are paths, never absolute URLs: Starlette's url_for would build them from the
     # request's Host header, which a client chooses (issue 11, finding 7).
     templates.env.globals["url_for"] = _path_for
+    register_labels(templates.env)
     return templates
 
 

@@ -26,12 +26,11 @@ from api.schemas.preview import PreviewPublic
 from api.service_context import ServiceContext, ServiceDep
 from api.web_session import WebApplicant, WebApplicantPoll, page_url, render
 from api.workflow.applications import EDITABLE
+from api.workflow.photo_step import photo_offer
 from core import ErrorCode, ZhengzhaoError
 
 __all__ = ["application_context", "applicant_page_context", "router"]
 
-# The photo checks about the background: when one failed, the fix offer says so first.
-BACKGROUND_CHECK_IDS = ("background_color", "background_uniform")
 # While the jobs work on these, the page keeps polling.
 BUSY_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
 
@@ -73,17 +72,6 @@ def _version(application: ApplicationPublic) -> str:
     return f"{application.state.value}|{done}|{application.updated_at.isoformat()}"
 
 
-def _photo_offer(photo_check: dict[str, Any] | None) -> dict[str, Any]:
-    """The failed photo checks (with their messages) and whether a fixed photo is on offer."""
-    if not photo_check:
-        return {"failed": [], "error": None, "fixed": False, "background": False}
-    result = photo_check.get("result") or {}
-    failed = [c for c in result.get("checks") or [] if c.get("status") == "fail"]
-    error = result.get("error") if isinstance(result.get("error"), dict) else None
-    return {"failed": failed, "error": error, "fixed": bool(photo_check.get("fixed_sha256")),
-            "background": any(c.get("check") in BACKGROUND_CHECK_IDS for c in failed)}
-
-
 def applicant_page_context(ctx: ServiceContext, application: ApplicationPublic,
                            preview: PreviewPublic | None) -> dict[str, Any]:
     """The application page's context: :func:`application_context` plus, per material, whether
@@ -110,7 +98,7 @@ def applicant_page_context(ctx: ServiceContext, application: ApplicationPublic,
         "version": _version(application),
         "material_findings": by_material,
         "edit_fields": fields,
-        "photo": {t: _photo_offer(m.photo_check) for t, m in uploaded.items()},
+        "photo": {t: photo_offer(m.photo_check) for t, m in uploaded.items()},
     }
 
 
