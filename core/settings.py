@@ -10,8 +10,9 @@ from enum import StrEnum
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -160,6 +161,25 @@ class Settings(BaseSettings):
         default=None, pattern=r"^https?://[^/\s?#@]+(/[^\s?#]*)?$",
         description="The address people use, e.g. https://zz.example.gov.cn: its origin is "
         "the one form posts may come from and its host is trusted")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The office's IANA time zone: the pages show times in it (times are "
+        "stored in UTC)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise ValueError(f"[config.invalid] ZZ_TIMEZONE: no time zone {value!r} / "
+                             f"没有时区 {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """``timezone`` as a :class:`zoneinfo.ZoneInfo` (pages show local times in it)."""
+        return ZoneInfo(self.timezone)
 
     # Input limits
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
