@@ -21,8 +21,8 @@ from api.csrf import csrf_token, set_csrf_cookie
 from api.db import ApplicationState
 from core import Settings, ZhengzhaoError
 
-__all__ = ["COOKIE_NAME", "LoginRequired", "WebApplicant", "WebApplicantPoll", "WebClerk",
-           "clear_session", "lang_of", "login_redirect", "login_required_handler",
+__all__ = ["COOKIE_NAME", "LANG_COOKIE", "LoginRequired", "WebApplicant", "WebApplicantPoll",
+           "WebClerk", "clear_session", "lang_of", "login_redirect", "login_required_handler",
            "page_url", "home_for", "render", "set_session_cookie", "start_session", "web_user"]
 
 COOKIE_NAME = "zz_session"
@@ -39,8 +39,14 @@ STATE_LABELS: dict[ApplicationState, tuple[str, str]] = {
 }
 
 
+LANG_COOKIE = "zz_lang"  # the page language the toggle chose (api/static/base.js sets it)
+
+
 def lang_of(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "zh"
+    """The page language: ``?lang=en|zh`` when the link says so, else the toggle's cookie, else
+    Chinese."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return "en" if asked == "en" else "zh"
 
 
 def page_url(request: Request, path: str) -> str:

@@ -22,6 +22,7 @@ from api.labels import register as register_labels
 from api.ratelimit import rate_limited
 from api.routes.public import verify_token_request, verify_uploaded_pdf
 from api.verification_audit import VerifyChannel
+from api.web_session import lang_of
 from core import ZhengzhaoError
 from elicense import LicenceVerdict
 
@@ -59,9 +60,8 @@ def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200
           ) -> HTMLResponse:
-    lang = "en" if request.query_params.get("lang") == "en" else "zh"
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, {"lang": lang, **context},
+    return templates.TemplateResponse(request, name, {"lang": lang_of(request), **context},
                                       status_code=status)
 
 
