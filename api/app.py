@@ -25,7 +25,16 @@ from api.jobs.metrics import register_job_metrics
 from api.login_guard import LoginGuard, SqlThrottleStore
 from api.metrics import ServiceMetrics, install_metrics
 from api.ratelimit import RateLimiter
-from api.routes import auth, docs, pages, public, web_applicant, web_clerk, web_login
+from api.routes import (
+    auth,
+    docs,
+    pages,
+    public,
+    web_applicant,
+    web_clerk,
+    web_home,
+    web_login,
+)
 from api.security_headers import install_http_hardening
 from api.service_api import ServiceContext, install_service_api
 from api.service_metrics import ServiceDbCollector
@@ -113,6 +122,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(web_login.router)
     app.include_router(web_applicant.router)
     app.include_router(web_clerk.router)
+    app.include_router(web_home.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
