@@ -50,9 +50,10 @@ from elicense.model import (
     parse_licence,
 )
 from elicense.publish import TrustMaterial, load_trust, publish
+from elicense.qr_link import MAX_QR_TEXT_CHARS, VERIFY_PATH, token_from_qr_text, verify_link
 from elicense.registry import FileRegistry, LicenceRegistry, LicenceStatus, RegistryEntry
 from elicense.render import render_licence
-from elicense.render_qr import QrStyle
+from elicense.render_qr import QrGeometry, QrStyle, qr_geometry
 from elicense.seal import Seal
 from elicense.template import (
     LicenceTemplate,
@@ -86,6 +87,7 @@ __all__ = [
     "check_issuer_is_ours",
     "licence_attachment",
     "verify_elicence",
+    "MAX_QR_TEXT_CHARS",
     "MOD37_36_ALPHABET",
     "OID_PREFIX",
     "FileRegistry",
@@ -110,7 +112,9 @@ __all__ = [
     "LicenceTemplateInvalidError",
     "LicenceTemplateMissingError",
     "LicenceVerdict",
+    "QrGeometry",
     "QrStyle",
+    "VERIFY_PATH",
     "RegistryCorruptError",
     "RegistryEntry",
     "Seal",
@@ -120,6 +124,8 @@ __all__ = [
     "TrustMaterialError",
     "issue_licence",
     "sign_licence",
+    "token_from_qr_text",
+    "verify_link",
     "load_licence",
     "load_template",
     "load_templates",
@@ -129,6 +135,7 @@ __all__ = [
     "parse_identifier",
     "parse_licence",
     "publish",
+    "qr_geometry",
     "registry_entry",
     "render_licence",
     "revoke_licence",

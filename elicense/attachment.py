@@ -3,6 +3,11 @@ attachment (like the XML of a ZUGFeRD invoice) holding the GB/T 36903 metadata a
 
 It is embedded before the PDF is signed, so the signature covers it. A verifier reads the token
 from it instead of scanning the QR image, and checks that the token and the metadata agree.
+
+A licence with a holder photo also carries the photo file as issued, ``photo.jpg`` or
+``photo.png``: the token holds its SHA-256, so a verifier can show the photo and know it is the
+one the office signed (issue 13, item 9); the image drawn on the page is re-encoded by the PDF
+writer and has no hash anyone could check.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import signing
+from core import FileFormat, sniff_format
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -20,10 +26,16 @@ if TYPE_CHECKING:
 ATTACHMENT_NAME = "licence.json"
 ATTACHMENT_FORMAT = 1
 MAX_ATTACHMENT_BYTES = 64 * 1024
+# The photo file as issued, by format; a larger one is not read back.
+PHOTO_ATTACHMENTS = {FileFormat.JPEG: ("photo.jpg", "image/jpeg"),
+                     FileFormat.PNG: ("photo.png", "image/png")}
+MAX_PHOTO_BYTES = 4 * 1024 * 1024
 
 
-def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime) -> bytes:
-    """``pdf`` with ``licence.json`` attached (one incremental update)."""
+def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime,
+                       photo: bytes | None = None) -> bytes:
+    """``pdf`` with ``licence.json`` and, when given, the holder's photo file attached (one
+    incremental update)."""
     # pyHanko (half a second to import) loads when a licence is issued, not with the package.
     from pyhanko.pdf_utils import embed, generic  # noqa: PLC0415
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
@@ -39,6 +51,15 @@ def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime) -
                           description="电子证照元数据与令牌 / e-licence metadata and token",
                           af_relationship=generic.NameObject("/Data"))
     embed.embed_file(writer, spec)
+    attachment = None if photo is None else PHOTO_ATTACHMENTS.get(sniff_format(photo))
+    if photo is not None and attachment is not None:
+        name, media = attachment
+        photo_object = embed.EmbeddedFileObject.from_file_data(
+            writer, data=photo, params=params, mime_type=media)
+        embed.embed_file(writer, embed.FileSpec(
+            file_spec_string=name, file_name=name, embedded_data=photo_object,
+            description="持证人相片 / holder photo",
+            af_relationship=generic.NameObject("/Data")))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -47,6 +68,31 @@ def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime) -
 def read_licence_json(reader: PdfFileReader) -> dict[str, Any] | None:
     """The attached ``licence.json`` of an opened PDF, or ``None`` when there is none or it is
     not a JSON object of our format. Raises only what pyHanko raises on a broken file."""
+    data = _attachment(reader, ATTACHMENT_NAME, MAX_ATTACHMENT_BYTES)
+    if data is None:
+        return None
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(parsed, dict) and parsed.get("format") == ATTACHMENT_FORMAT:
+        return parsed
+    return None
+
+
+def read_photo(reader: PdfFileReader) -> bytes | None:
+    """The attached holder photo of an opened PDF (``None`` when there is none, it is too
+    large or not the image its name says). Whether it is the signed one is the caller's
+    check (the token's photo hash). Raises only what pyHanko raises on a broken file."""
+    for file_format, (name, _media) in PHOTO_ATTACHMENTS.items():
+        data = _attachment(reader, name, MAX_PHOTO_BYTES)
+        if data is not None:
+            return data if sniff_format(data) is file_format else None
+    return None
+
+
+def _attachment(reader: PdfFileReader, name: str, limit: int) -> bytes | None:
+    """The bytes of the embedded file ``name`` (at most ``limit``), or ``None``."""
     names = reader.root.get("/Names")
     if names is None:
         return None
@@ -58,17 +104,8 @@ def read_licence_json(reader: PdfFileReader) -> dict[str, Any] | None:
         return None
     pairs = pairs.get_object()
     for index in range(0, len(pairs) - 1, 2):
-        if str(pairs[index]) != ATTACHMENT_NAME:
+        if str(pairs[index]) != name:
             continue
         stream = pairs[index + 1].get_object()["/EF"]["/F"].get_object()
-        data = signing.bounded_stream_data(stream, MAX_ATTACHMENT_BYTES)
-        if data is None:
-            return None
-        try:
-            parsed = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return None
-        if isinstance(parsed, dict) and parsed.get("format") == ATTACHMENT_FORMAT:
-            return parsed
-        return None
+        return signing.bounded_stream_data(stream, limit)
     return None

@@ -20,6 +20,7 @@ from elicense.attachment import embed_licence_json
 from elicense.errors import LicenceExistsError, LicenceIssuerNotOursError
 from elicense.model import Licence
 from elicense.publish import fresh_crls, publish
+from elicense.qr_link import verify_link
 from elicense.registry import LicenceRegistry, RegistryEntry
 from elicense.render import render_licence
 from elicense.template import LicenceTemplate
@@ -70,17 +71,20 @@ def licence_claims(licence: Licence, photo: bytes | None, status_index: int) -> 
 def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes | None,
                   store: KeyStore, registry: LicenceRegistry, issuer_code: str,
                   published_dir: Path | None = None, now: datetime | None = None,
-                  level: PadesLevel = PadesLevel.B_LTA) -> IssuedLicence:
-    """Issue ``licence``. Raises (and records nothing) when the record names another issuer than
-    this office (``issuer_code`` and the key store's own identity), the identifier was issued
-    before, the record does not fit the template, a key cannot be loaded or signing fails."""
+                  level: PadesLevel = PadesLevel.B_LTA, public_url: str | None = None
+                  ) -> IssuedLicence:
+    """Issue ``licence`` (its QR code a link to ``public_url``'s verification page when given,
+    see :func:`sign_licence`). Raises (and records nothing) when the record names another
+    issuer than this office (``issuer_code`` and the key store's own identity), the identifier
+    was issued before, the record does not fit the template, a key cannot be loaded or signing
+    fails."""
     now = now or datetime.now(UTC)
     check_issuer_is_ours(licence, store, issuer_code)
     if registry.get(licence.identifier) is not None:
         raise LicenceExistsError(licence.identifier)
     index = registry.reserve_index(MIN_STATUS_LIST_BITS)
     issued = sign_licence(licence, template, photo=photo, store=store, issuer_code=issuer_code,
-                          status_index=index, now=now, level=level)
+                          status_index=index, now=now, level=level, public_url=public_url)
     registry.add(registry_entry(issued, now))
     log.info("issued licence type=%s index=%d kid=%s", licence.type_code, index,
              issued.kid.hex())
@@ -91,12 +95,14 @@ def issue_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes |
 
 def sign_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes | None,
                  store: KeyStore, issuer_code: str, status_index: int,
-                 now: datetime | None = None, level: PadesLevel = PadesLevel.B_LTA
-                 ) -> IssuedLicence:
+                 now: datetime | None = None, level: PadesLevel = PadesLevel.B_LTA,
+                 public_url: str | None = None) -> IssuedLicence:
     """Token, page, attachment and PAdES signature of ``licence`` at the status-list index the
     caller reserved; touches no register (the caller records :func:`registry_entry` of the
-    result). Raises when the record names another issuer than this office, does not fit the
-    template, a key cannot be loaded or signing fails."""
+    result). The QR code holds ``<public_url>/v#<token>`` (:func:`elicense.qr_link.verify_link`;
+    the office's ``ZZ_PUBLIC_URL``), or the bare token without one. Raises when the record
+    names another issuer than this office, does not fit the template, a key cannot be loaded or
+    signing fails."""
     now = now or datetime.now(UTC)
     check_issuer_is_ours(licence, store, issuer_code)
     signer = store.signer()
@@ -106,12 +112,13 @@ def sign_licence(licence: Licence, template: LicenceTemplate, *, photo: bytes | 
         licence=licence_claims(licence, photo, status_index),
         expires=end_of_day(licence.valid_until) if licence.valid_until else None)
     token = encode_token(claims, signer, kid)
-    page = render_licence(licence, template, photo=photo, qr_payload=token)
+    page = render_licence(licence, template, photo=photo,
+                          qr_payload=verify_link(token, public_url))
     attached = embed_licence_json(page, {
         "licence": licence.model_dump(mode="json"),
         "photo_sha256": hashlib.sha256(photo).hexdigest() if photo is not None else None,
         "token": token,
-    }, created=now)
+    }, created=now, photo=photo)
     timestamper = pyhanko_timestamper(store.timestamp_signer(), fixed_time=now)
     # ``signing.sign_pdf`` loads pyHanko on first use (``import elicense`` stays light).
     signed = signing.sign_pdf(attached, signer, timestamper,

@@ -1,6 +1,11 @@
 """The licence QR code: segno at error-correction level M, drawn either as vector rectangles
 (one filled path of the dark runs of each row) or as an embedded 1-bit PNG.
 
+A verification link (``elicense.qr_link``) is written in two segments: the address up to and
+including ``#`` in byte mode, the percent-encoded token in alphanumeric mode (5.5 bits a
+character instead of 8: version 15 instead of 18 for a person's licence). :func:`qr_geometry`
+says what a printed code measures (``docs/tokens.md``, section 10).
+
 bench/render.py measures both; vectors are the default: sharp at any zoom and only a few
 milliseconds slower (see ``docs/licences.md`` for figures).
 The quiet zone is the standard 4 modules, painted white so a coloured page cannot eat it.
@@ -9,6 +14,7 @@ The quiet zone is the standard 4 modules, painted white so a coloured page canno
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
@@ -17,6 +23,7 @@ if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
 QUIET_ZONE: Final = 4
+_MM_PER_POINT: Final = 25.4 / 72
 
 
 class QrStyle(StrEnum):
@@ -32,7 +39,33 @@ def make_qr(payload: str) -> segno.QRCode:
     # segno and reportlab load when a page is drawn (``import elicense`` stays light).
     import segno  # noqa: PLC0415
 
-    return segno.make_qr(payload, error="m", boost_error=False)
+    return segno.make_qr(_segments(payload), error="m", boost_error=False)
+
+
+def _segments(payload: str) -> list[str]:
+    """A link split after ``#`` (segno picks each segment's mode: byte for the address,
+    alphanumeric for the encoded token); anything else is one segment."""
+    head, hash_sign, tail = payload.partition("#")
+    return [head + hash_sign, tail] if hash_sign and tail else [payload]
+
+
+@dataclass(frozen=True)
+class QrGeometry:
+    """What a printed QR code measures: its version, modules a side (without the quiet zone)
+    and the side of one module in millimetres when the code, quiet zone included, is drawn
+    ``size_pt`` points wide."""
+
+    version: int
+    modules: int
+    module_mm: float
+
+
+def qr_geometry(payload: str, size_pt: float) -> QrGeometry:
+    """The :class:`QrGeometry` of ``payload`` drawn in a square of ``size_pt`` points."""
+    qr = make_qr(payload)
+    modules = len(qr.matrix)
+    return QrGeometry(int(qr.version), modules,
+                      size_pt * _MM_PER_POINT / (modules + 2 * QUIET_ZONE))
 
 
 def draw_qr(

@@ -4,7 +4,7 @@ Chinese and English. Frozen; ``to_dict`` is what the CLI prints and the API will
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -95,7 +95,9 @@ class LicenceVerdict:
     ``signed_by`` the office whose trust list holds the key that verified the token (code and
     names from that trust list, never from the token), ``None`` when no trusted key did.
     ``pdf`` and ``token`` say what the signature and token checks found (``None`` when that
-    check did not run)."""
+    check did not run). ``photo`` is the holder photo a PDF carries, only when its SHA-256 is
+    the one the valid token signed (not in ``to_dict``: pages show it, the JSON API does not
+    send images)."""
 
     indication: Indication
     sub_indication: str | None
@@ -104,6 +106,7 @@ class LicenceVerdict:
     pdf: PdfSignatureSummary | None = None
     token: TokenSummary | None = None
     signed_by: dict[str, str] | None = None
+    photo: bytes | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -6,21 +6,32 @@ checks that token and metadata agree, that both name the issuer whose trust list
 signing key (:func:`elicense.issuer_binding.check_issuer_binding`), that the status list
 (signed, fresh) does not list the licence, and that today lies inside its validity period.
 :func:`verify_licence_token` does the token, issuer, revocation and period checks for a scanned
-QR code. Neither raises for any input: an exception inside is INDETERMINATE, never PASSED.
+QR code, given as the bare token or as the verification link the QR holds
+(:func:`elicense.qr_link.token_from_qr_text`). Neither raises for any input: an exception
+inside is INDETERMINATE, never PASSED.
+
+The verdict's public facts carry the licence name (证照名称: the signed record's, or the bundled
+template's for the token's type code, since the token leaves the name out to keep the QR small);
+a PDF verdict carries the holder photo attached to the PDF when its SHA-256 is the one the token
+signed (``LicenceVerdict.photo``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import signing
-from elicense.attachment import read_licence_json
+from elicense.attachment import read_licence_json, read_photo
+from elicense.errors import LicenceTemplateMissingError
 from elicense.issue import CHINA
 from elicense.issuer_binding import check_issuer_binding
 from elicense.model import HolderCodeType, mask_holder_code
 from elicense.publish import TrustMaterial
+from elicense.qr_link import token_from_qr_text
+from elicense.template import load_templates
 from elicense.verdict import (
     LicenceCheck,
     LicenceCheckId,
@@ -66,7 +77,7 @@ def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | No
     now = now or datetime.now(UTC)
     try:
         checks: list[LicenceCheck] = []
-        verdict = verify_token(token, trust.trusted_keys, now)
+        verdict = verify_token(token_from_qr_text(token), trust.trusted_keys, now)
         checks.append(_token_check(verdict))
         claims = verdict.claims if verdict.valid else None
         checks.append(check_issuer_binding(trust.issuer, claims))
@@ -115,8 +126,9 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     checks.append(check_issuer_binding(trust.issuer, claims,
                                        record if isinstance(record, dict) else {}))
     checks += _status_checks(claims, trust, now)
-    return combine(checks, licence=_public(claims), pdf=pdf_summary,
-                   token=_token_summary(verdict), signed_by=_signed_by(claims, trust))
+    return combine(checks, licence=_public(claims, record), pdf=pdf_summary,
+                   token=_token_summary(verdict), signed_by=_signed_by(claims, trust),
+                   photo=_signed_photo(reader, claims))
 
 
 def _open(pdf: bytes) -> PdfFileReader | None:
@@ -218,9 +230,40 @@ def _period(claims: TokenClaims, now: datetime) -> LicenceCheck:
                   "within its validity period", "在有效期内")
 
 
-def _public(claims: TokenClaims | None) -> dict[str, Any] | None:
-    """The facts a verifier may see: the token's own, whose holder code is already masked."""
-    return None if claims is None else claims.licence.to_dict()
+def _public(claims: TokenClaims | None, record: Any = None) -> dict[str, Any] | None:
+    """The facts a verifier may see: the token's own, whose holder code is already masked,
+    with the licence name from the signed record or the type's template when the token has
+    none."""
+    if claims is None:
+        return None
+    facts = claims.licence.to_dict()
+    if not facts.get("name"):
+        name = record.get("name") if isinstance(record, dict) else None
+        facts["name"] = name if isinstance(name, str) and name else _type_name(facts)
+    return facts
+
+
+def _type_name(facts: dict[str, Any]) -> str | None:
+    """The bundled template's licence name for the token's type code, if there is one."""
+    type_code = facts.get("type_code")
+    if not isinstance(type_code, str):
+        return None
+    try:
+        return load_templates().get(type_code).name
+    except LicenceTemplateMissingError:
+        return None
+
+
+def _signed_photo(reader: PdfFileReader | None, claims: TokenClaims | None) -> bytes | None:
+    """The photo attached to the PDF when its SHA-256 is the one the valid token signed."""
+    expected = None if claims is None else claims.licence.photo_sha256
+    if reader is None or expected is None:
+        return None
+    try:
+        photo = read_photo(reader)
+    except Exception:  # noqa: BLE001 - a photo that cannot be read is simply not shown
+        return None
+    return photo if photo is not None and hashlib.sha256(photo).digest() == expected else None
 
 
 def _signed_by(claims: TokenClaims | None, trust: TrustMaterial) -> dict[str, str] | None:

@@ -106,7 +106,8 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
     with service_register(settings) as (session, registry):
         issued = issue_licence(licence, template, photo=photo, store=store, registry=registry,
                                issuer_code=settings.issuer_code,
-                               published_dir=settings.resolved_published_dir)
+                               published_dir=settings.resolved_published_dir,
+                               public_url=settings.public_url)
         _audit(session, "LICENCE_ISSUED", licence.identifier,
                {"pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex(), "via": "cli"})
     out = args.out or Path(f"{licence.number}.pdf")

@@ -322,7 +322,8 @@ def finish_licence(ctx: WorkflowContext, reservation: Reservation, *,
         raise RuntimeError("the reserved identifier and the licence differ")
     issued = sign_licence(draft.licence, draft.template, photo=draft.photo,
                           store=ctx.key_store(), issuer_code=ctx.settings.issuer_code,
-                          status_index=reservation.status_index, now=reservation.issued_at)
+                          status_index=reservation.status_index, now=reservation.issued_at,
+                          public_url=ctx.settings.public_url)
     _crash_point(ctx, CrashPoint.AFTER_SIGN)
     committed = _commit(ctx, reservation, issued, draft, actor_id=actor_id)
     _crash_point(ctx, CrashPoint.AFTER_COMMIT)
