@@ -70,6 +70,16 @@ class FileStore:
             raise StoredFileCorruptError(sha256)
         return data
 
+    def delete(self, sha256: str) -> bool:
+        """Remove the blob stored under ``sha256`` (whether it was there). The caller makes
+        sure no row refers to it any more."""
+        try:
+            self._path(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        log.debug("deleted blob %s", sha256)
+        return True
+
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).is_file()
 

@@ -48,6 +48,8 @@ class AuditAction(StrEnum):
     TRUST_LIST_REMOVED = "trust.removed"
     FIELD_CORRECTED = "application.field_corrected"  # details: the field id, never the value
     FIXED_PHOTO_USED = "material.fixed_photo_used"  # the applicant took the auto-fixed photo
+    # The applicant removed a material or replaced it by a new upload; details: ids and type
+    MATERIAL_REMOVED = "material.removed"
     # details: how (admin / e_licence) and the masked ID number, never the number itself
     HOLDER_BOUND = "account.holder_bound"
     HOLDER_UNBOUND = "account.holder_unbound"

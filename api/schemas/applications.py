@@ -69,6 +69,7 @@ class ServicePublic(BaseModel):
     name: str
     name_en: str | None = None
     description: str | None = None
+    time_limit_days: int | None = None  # 承诺办结时限, working days
     auto_approve: bool
     materials: list[MaterialSpecPublic]
 
@@ -124,6 +125,7 @@ class LicencePublic(BaseModel):
     issued_at: str
     valid_until: str | None = None
     revoked_at: str | None = None
+    reason: str | None = None  # why it was revoked (what verifiers are told too)
 
 
 class ApplicationPublic(BaseModel):
@@ -145,6 +147,10 @@ class ApplicationSummary(BaseModel):
     service_id: str
     state: ApplicationState
     updated_at: datetime
+    created_at: datetime | None = None
+    # The issued licence's status (``valid`` / ``revoked``), when there is one: a revoked
+    # licence must not read as "issued" in the applicant's list.
+    licence_status: str | None = None
 
 
 class AuditEntryPublic(BaseModel):

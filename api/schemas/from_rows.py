@@ -43,7 +43,8 @@ def aware(moment: datetime) -> datetime:
 def service_public(service: Service) -> ServicePublic:
     return ServicePublic(
         id=service.id, name=service.name, name_en=service.name_en,
-        description=service.description, auto_approve=service.auto_approve is not None,
+        description=service.description, time_limit_days=service.time_limit_days,
+        auto_approve=service.auto_approve is not None,
         materials=[MaterialSpecPublic(id=m.id, kind=m.kind.value, name=m.name,
                                       name_en=getattr(m, "name_en", None), required=m.required)
                    for m in service.materials])
@@ -97,7 +98,7 @@ def application_public(session: Session, application: Application) -> Applicatio
         licence=None if licence is None else LicencePublic(
             identifier=licence.identifier, status=licence.status.value,
             issued_at=licence.issued_at, valid_until=licence.valid_until,
-            revoked_at=licence.revoked_at))
+            revoked_at=licence.revoked_at, reason=licence.reason))
 
 
 def summary(application: Application) -> ApplicationSummary:

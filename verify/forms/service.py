@@ -172,6 +172,8 @@ class Service(_Strict):
     name_en: str | None = None
     aliases: tuple[str, ...] = ()
     description: str | None = None
+    # 承诺办结时限: working days from acceptance to a decision, shown before an applicant starts.
+    time_limit_days: int | None = Field(default=None, ge=1, le=365)
     min_field_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     materials: tuple[MaterialSpec, ...] = Field(min_length=1)
     cross_rules: tuple[CrossRule, ...] = ()
