@@ -83,6 +83,7 @@ def test_the_qr_page_turns_red_after_revocation(service) -> None:
             page.click("#lang-toggle")
             assert page.get_by_text("Valid licence").is_visible()
             page.screenshot(path=str(ARTIFACTS / "verify-page-valid-en.png"), full_page=True)
+            page.click("#lang-toggle")  # back to Chinese: the choice persists across reloads
 
             revoke_licence(licence.identifier, "e2e test", **_office(settings))
             page.reload()
