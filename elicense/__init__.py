@@ -71,7 +71,7 @@ from elicense.trust_verify import (
 )
 from elicense.trusted_issuers import TrustedIssuers, TrustSource
 from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict
-from elicense.verify import verify_licence_pdf, verify_licence_token
+from elicense.verify import licence_photo, verify_licence_pdf, verify_licence_token
 
 __all__ = [
     "ElicenceOutcome",
@@ -86,6 +86,7 @@ __all__ = [
     "check_issuer_binding",
     "check_issuer_is_ours",
     "licence_attachment",
+    "licence_photo",
     "verify_elicence",
     "MAX_QR_TEXT_CHARS",
     "MOD37_36_ALPHABET",

@@ -254,9 +254,19 @@ def _type_name(facts: dict[str, Any]) -> str | None:
         return None
 
 
-def _signed_photo(reader: PdfFileReader | None, claims: TokenClaims | None) -> bytes | None:
-    """The photo attached to the PDF when its SHA-256 is the one the valid token signed."""
-    expected = None if claims is None else claims.licence.photo_sha256
+def licence_photo(pdf: bytes, photo_sha256: bytes) -> bytes | None:
+    """The holder photo attached to a licence PDF, when its SHA-256 is ``photo_sha256`` (the
+    one a verified token signed); ``None`` otherwise, also for a PDF that cannot be read or
+    was issued before photos were attached. Never raises for any input."""
+    reader = _open(pdf)
+    return _signed_photo(reader, None, photo_sha256)
+
+
+def _signed_photo(reader: PdfFileReader | None, claims: TokenClaims | None,
+                  photo_sha256: bytes | None = None) -> bytes | None:
+    """The photo attached to the PDF when its SHA-256 is the one the valid token signed (or
+    ``photo_sha256``, given directly)."""
+    expected = photo_sha256 if claims is None else claims.licence.photo_sha256
     if reader is None or expected is None:
         return None
     try:

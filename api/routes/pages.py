@@ -1,12 +1,23 @@
-"""The verifier's web pages (Jinja2, Chinese first with an English toggle): ``GET /v/{token}``,
-the page a phone opens when it scans a licence's QR code, and ``GET|POST /verify``, an upload
-form for a licence PDF. Both show a green, red or amber verdict, the office that signed the
-licence as its trust list names it (never the issuer name the token or PDF claims) and the
-licence's other public fields (holder code masked). Each verification is audited like the
-API's (channel ``qr_page`` or ``upload_page``)."""
+"""The verifier's web pages (Jinja2, Chinese first with an English toggle):
+
+- ``GET /v`` — the page a licence's QR code opens, ``/v#<token>``: the token stays in the URL
+  fragment, which the browser never sends; ``api/static/verify_link.js`` reads it and asks for
+  the verdict (``POST /v``), which it puts into the page. Issue 14 replaces that one request
+  with a check in the page itself.
+- ``POST /v`` — JSON ``{"token": "…"}`` (the token, or a link holding it): the verdict as the
+  HTML fragment ``_verdict.html``.
+- ``GET /v/{token}`` — the older address with the token in the path; still answered.
+- ``GET|POST /verify`` — an upload form for a licence PDF, and its verdict.
+
+Every verdict page shows what :mod:`api.workflow.verdict_view` makes of the verdict: the
+outcome in words, the licence's public facts (none on a FAILED verdict), the holder photo
+checked against its signed hash, the office that signed it as its trust list names it (never
+the issuer name the token or PDF claims) and the time of the check. Each verification is
+audited like the API's (channel ``qr_page`` or ``upload_page``)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -15,30 +26,28 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, TrustDep
 from api.errors_http import status_for
 from api.labels import register as register_labels
 from api.ratelimit import rate_limited
+from api.request_body import read_body
 from api.routes.public import verify_token_request, verify_uploaded_pdf
+from api.schemas.verification import VerifyTokenRequest
+from api.service_context import ServiceContext
 from api.verification_audit import VerifyChannel
 from api.web_session import lang_of
-from core import ZhengzhaoError
+from api.workflow.errors import VerificationInputError
+from api.workflow.photo_step import photo_offer
+from api.workflow.verdict_view import VerdictView, photo_on_file, refusal_view, verdict_view
+from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-# The fields a verifier sees, in page order, with their Chinese and English labels.
-PUBLIC_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("name", "证照名称", "Licence"),
-    ("identifier", "证照标识", "Identifier"),
-    ("holder_name", "持证主体", "Holder"),
-    ("holder_code", "持证主体代码", "Holder code"),
-    ("issued_on", "颁证日期", "Issued on"),
-    ("valid_from", "有效期起", "Valid from"),
-    ("valid_until", "有效期至", "Valid until"),
-)
-
 _QR_PREFIX = "/v/"
+_JSON_LIMIT = 16 * 1024
 router = APIRouter(include_in_schema=False)
 
 
@@ -48,6 +57,8 @@ def make_templates() -> Jinja2Templates:
     # request's Host header, which a client chooses (issue 11, finding 7).
     templates.env.globals["url_for"] = _path_for
     register_labels(templates.env)
+    # The photo step of a material (its plain findings), for the applicant and clerk pages.
+    templates.env.globals["photo_step"] = photo_offer
     return templates
 
 
@@ -65,29 +76,58 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
                                       status_code=status)
 
 
-def _verdict_context(verdict: LicenceVerdict) -> dict[str, Any]:
-    licence = verdict.licence or {}
-    fields = [(zh, en, licence.get(key)) for key, zh, en in PUBLIC_FIELDS
-              if licence.get(key) not in (None, "")]
-    reasons = [c for c in verdict.checks if c.outcome.value != "PASSED"]
-    return {"indication": verdict.indication.value, "fields": fields, "reasons": reasons,
-            "signer": verdict.signed_by, "error": None}
+def _now(request: Request) -> datetime:
+    """Now, in the office's zone (the check time the page shows)."""
+    return datetime.now(UTC).astimezone(request.app.state.settings.zone)
 
 
-def _error_context(exc: ZhengzhaoError) -> dict[str, Any]:
-    return {"indication": "FAILED", "fields": [], "reasons": [], "signer": None, "error": exc}
+async def _view(request: Request, verdict: LicenceVerdict) -> VerdictView:
+    """The page's view of ``verdict``; for a scanned code of one of our licences, the holder
+    photo comes from the signed PDF on file (a database read and a PDF parse: off the loop)."""
+    photo = None
+    service: ServiceContext | None = getattr(request.app.state, "service", None)
+    if verdict.photo is None and service is not None:
+        photo = await run_in_threadpool(photo_on_file, service.workflow, verdict)
+    return verdict_view(verdict, checked_at=_now(request), photo=photo)
+
+
+async def _token_view(request: Request, token: str, trust: Any) -> tuple[VerdictView, int]:
+    try:
+        verdict = await verify_token_request(request, token, trust, VerifyChannel.QR_PAGE)
+    except ZhengzhaoError as exc:
+        return refusal_view(exc, checked_at=_now(request)), 422
+    return await _view(request, verdict), 200
+
+
+@router.get("/v", response_class=HTMLResponse)
+def link_page(request: Request) -> HTMLResponse:
+    """The page a QR link opens: its script reads the token from the fragment."""
+    return _page(request, "verify_link.html", {})
+
+
+@router.post("/v", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
+async def link_verdict(request: Request, trust: TrustDep) -> HTMLResponse:
+    """The verdict on a token (or a link holding one) as the HTML fragment the ``/v`` page
+    shows; 422 with the fragment of a refusal for what is not a token."""
+    try:
+        payload = VerifyTokenRequest.model_validate_json(await read_body(request, _JSON_LIMIT))
+    except (ValidationError, ZhengzhaoError):
+        error = VerificationInputError(ErrorCode.TOKEN_MALFORMED,
+                                       "not a well-formed e-licence token or link",
+                                       "不是格式正确的电子证照二维码内容")
+        return _page(request, "_verdict.html", {"view": refusal_view(
+            error, checked_at=_now(request))}, status=422)
+    view, status = await _token_view(request, payload.token, trust)
+    return _page(request, "_verdict.html", {"view": view}, status=status)
 
 
 @router.get("/v/{token:path}", response_class=HTMLResponse,
             dependencies=[Depends(rate_limited)])
 async def verify_page(request: Request, token: str, trust: TrustDep) -> HTMLResponse:
-    """The page behind a licence's QR code."""
+    """The older page address, with the token in the path."""
     token = _token_from_raw_path(request) or token
-    try:
-        verdict = await verify_token_request(request, token, trust, VerifyChannel.QR_PAGE)
-    except ZhengzhaoError as exc:
-        return _page(request, "verdict.html", _error_context(exc), status=422)
-    return _page(request, "verdict.html", _verdict_context(verdict))
+    view, status = await _token_view(request, token, trust)
+    return _page(request, "verdict.html", {"view": view}, status=status)
 
 
 def _token_from_raw_path(request: Request) -> str | None:
@@ -116,6 +156,7 @@ async def upload_verdict(request: Request, trust: TrustDep, settings: SettingsDe
         verdict = await verify_uploaded_pdf(request, trust, settings.max_upload_bytes,
                                             VerifyChannel.UPLOAD_PAGE)
     except ZhengzhaoError as exc:
-        return _page(request, "verdict.html", _error_context(exc), status=status_for(exc.code))
-    return _page(request, "verdict.html", _verdict_context(verdict))
-
+        return _page(request, "verdict.html",
+                     {"view": refusal_view(exc, checked_at=_now(request))},
+                     status=status_for(exc.code))
+    return _page(request, "verdict.html", {"view": await _view(request, verdict)})

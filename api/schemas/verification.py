@@ -6,16 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from signing import MAX_TOKEN_CHARS, Indication
+from elicense import MAX_QR_TEXT_CHARS
+from signing import Indication
 
 
 class VerifyTokenRequest(BaseModel):
-    """A scanned QR token to verify."""
+    """A scanned QR code to verify: the token, or the verification link that holds it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    token: str = Field(min_length=1, max_length=MAX_TOKEN_CHARS,
-                       description="the QR payload, starting with ZZ1:")
+    token: str = Field(min_length=1, max_length=MAX_QR_TEXT_CHARS,
+                       description="the QR payload: the token (ZZ1:…) or the link "
+                       "https://<office>/v#<token> (docs/tokens.md, section 10)")
 
 
 class CheckPublic(BaseModel):

@@ -1,10 +1,10 @@
-"""Verifying what a third party sends — a QR token or a licence PDF — against this office's trust
-material, falling back to the imported issuer that lists the key id when ours do not know it
-(:class:`api.workflow.trust.ImportedTrust`). The one use case behind ``/api/v1/verify``, the
-verifier pages (``/v/``, ``/verify``) and their audit: an invalid licence is a verdict, not an
-error; only an input that is not a licence at all is refused
-(:class:`api.workflow.errors.VerificationInputError`). Synchronous and CPU-bound (PAdES
-validation): the routes run it off the event loop."""
+"""Verifying what a third party sends — a QR token (bare, or in the verification link a QR code
+holds) or a licence PDF — against this office's trust material, falling back to the imported
+issuer that lists the key id when ours do not know it (:class:`api.workflow.trust.ImportedTrust`).
+The one use case behind ``/api/v1/verify``, the verifier pages (``/v``, ``/verify``) and their
+audit: an invalid licence is a verdict, not an error; only an input that is not a licence at all
+is refused (:class:`api.workflow.errors.VerificationInputError`). Synchronous and CPU-bound
+(PAdES validation): the routes run it off the event loop."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from datetime import datetime
 from api.workflow.errors import VerificationInputError
 from api.workflow.trust import ImportedTrust
 from core import ErrorCode
-from elicense import LicenceVerdict, TrustMaterial, verify_licence_pdf, verify_licence_token
+from elicense import (
+    LicenceVerdict,
+    TrustMaterial,
+    token_from_qr_text,
+    verify_licence_pdf,
+    verify_licence_token,
+)
 from signing import TOKEN_PREFIX, TokenCode
 
 __all__ = ["PDF_MAGIC", "check_pdf", "check_token_shape", "verify_pdf",
@@ -23,9 +29,11 @@ PDF_MAGIC = b"%PDF-"
 
 
 def check_token_shape(token: str) -> str:
-    """``token`` stripped; ``token.malformed`` when it lacks the ``ZZ1:`` prefix. Bad framing
-    behind the prefix is found by the verification itself (one decode, not two)."""
-    token = token.strip()
+    """The token in ``token`` — the bare token or the verification link a QR code holds
+    (:func:`elicense.token_from_qr_text`), stripped; ``token.malformed`` when that lacks the
+    ``ZZ1:`` prefix. Bad framing behind the prefix is found by the verification itself (one
+    decode, not two)."""
+    token = token_from_qr_text(token)
     if not token.startswith(TOKEN_PREFIX):
         raise VerificationInputError(ErrorCode.TOKEN_MALFORMED,
                                      f"a token starts with {TOKEN_PREFIX}",

@@ -32,7 +32,7 @@ PUBLIC = {
     "IssuerNames", "check_issuer_binding", "LicenceIssuerNotOursError",
     # what the QR holds: a verification link with the token in its fragment (issue 13, item 3)
     "MAX_QR_TEXT_CHARS", "VERIFY_PATH", "token_from_qr_text", "verify_link", "QrGeometry",
-    "qr_geometry",
+    "qr_geometry", "licence_photo",
 }
 
 
