@@ -151,6 +151,18 @@ class Walk:
             self.problems.append(f"{name}: the verifier footer does not say uploads are not "
                                  f"kept: {footer!r}")
 
+    def english_labels(self, page: sync_api.Page, name: str) -> None:
+        """In English (the toggle), the table headers and form labels of ``page`` are English
+        too; the page is put back in Chinese afterwards."""
+        page.click("#lang-toggle")
+        texts = page.evaluate("""() => [...document.querySelectorAll('main th, main label')]
+            .filter(e => e.offsetParent !== null).map(e => e.innerText.trim())""")
+        chinese = [text for text in texts if HAN.search(text)]
+        if chinese:
+            self.problems.append(f"{name} in English: Chinese labels {chinese[:8]}")
+        shots(page, f"shell-{name}-en")
+        page.click("#lang-toggle")
+
     def titles_differ(self) -> None:
         by_title: dict[str, list[str]] = {}
         for kind, title in self.titles.items():
@@ -251,6 +263,7 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
         page.click("#submit")
         page.locator("#state[data-state=needs_review]").wait_for(timeout=JOB_WAIT_MS)
         walk.check(page, "application-needs-review", "application", "applicant")
+        walk.english_labels(page, "application-needs-review")
 
         clerk = chromium.new_context(viewport=DESKTOP).new_page()
         sign_in(clerk, base, clerk_name)
@@ -258,6 +271,7 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
         walk.check(clerk, "queue", "queue", "clerk")
         clerk.locator("a[href*='/clerk/review/']").first.click()
         walk.check(clerk, "review", "review", "clerk")
+        walk.english_labels(clerk, "review")
         clerk.check("input[name=decision][value=approve]")
         clerk.fill("textarea[name=comment]", "资料齐全")
         clerk.click("#decide")
@@ -291,6 +305,13 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
             walk.problems.append(f"verdict-valid in English: table labels {headers}")
         shots(verifier, "shell-verdict-valid-en")
         verifier.click("#lang-toggle")
+        # The page the QR code's link opens (the token in the fragment, issue 13 item 3).
+        verifier.goto(f"{base}/v#{quote(token, safe='')}")
+        try:
+            verifier.locator("#verdict[data-indication]").wait_for(timeout=15_000)
+        except sync_api.TimeoutError:
+            walk.problems.append("qr-link: /v#<token> shows no verdict")
+        walk.check(verifier, "verdict-qr-link", "qr-link", "verifier")
 
         admin_token = httpx.post(f"{base}/api/v1/auth/token",
                                  data={"username": admin_name, "password": PASSWORD}
