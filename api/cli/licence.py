@@ -1,11 +1,13 @@
 """``zhengzhao issue | revoke | verify | publish``: e-licences from the command line.
 
 ``issue RECORD.json [--photo PHOTO] [--out FILE.pdf]`` renders, signs (PAdES B-LTA) and registers
-a licence; ``revoke IDENTIFIER --reason TEXT`` revokes it and re-publishes the status list;
-``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence offline against a published
-trust folder (default: this office's own, then the imported issuer that lists the token's
-key); ``publish DIR [--zip]`` writes that folder (and the archive another office imports with
-``zhengzhao trust import``).
+a licence, its QR code a link to ``ZZ_PUBLIC_URL``'s verification page when that is set, its PDF
+kept in the service's file store as the service keeps the licences it issues (the verifier
+page shows the holder photo from it); ``revoke IDENTIFIER --reason TEXT`` revokes it and
+re-publishes the status list; ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence
+offline against a published trust folder (default: this office's own, then the imported issuer
+that lists the token's key; ``--token`` also takes the QR code's link); ``publish DIR [--zip]``
+writes that folder (and the archive another office imports with ``zhengzhao trust import``).
 Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
 The register is the service's database (``ZZ_DATABASE_URL``, default SQLite in the data dir), so
 the CLI and ``zhengzhao serve`` share it; issuing and revoking are audited there. The published
@@ -29,6 +31,7 @@ from rich.table import Table
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.cli.errors import InputFileTooLargeError, InputFileUnreadableError, fail, print_error
 from api.db import AuditAction, SqlLicenceRegistry, append_audit, create_db, upgrade
+from api.storage import FileStore
 from api.workflow.trust import ImportedTrust
 from core import Environment, Settings, ZhengzhaoError
 from elicense import (
@@ -61,7 +64,8 @@ def add_revoke_arguments(revoke: argparse.ArgumentParser) -> None:
 
 def add_verify_arguments(verify: argparse.ArgumentParser) -> None:
     verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
-    verify.add_argument("--token", default=None, metavar="STR", help="a scanned ZZ1: token")
+    verify.add_argument("--token", default=None, metavar="STR",
+                        help="a scanned QR code: the ZZ1: token or the link https://…/v#ZZ1:…")
     verify.add_argument("--trust", type=Path, default=None, metavar="DIR",
                         help="a published trust folder (default: this office's own)")
     verify.add_argument("--json", action="store_true")
@@ -108,6 +112,7 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
                                issuer_code=settings.issuer_code,
                                published_dir=settings.resolved_published_dir,
                                public_url=settings.public_url)
+        FileStore(settings.resolved_storage_dir).put(issued.pdf)
         _audit(session, "LICENCE_ISSUED", licence.identifier,
                {"pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex(), "via": "cli"})
     out = args.out or Path(f"{licence.number}.pdf")

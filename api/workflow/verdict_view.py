@@ -63,8 +63,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class VerdictView:
-    """One verifier page's worth of a verdict. ``facts``, ``photo_data_url`` and ``signer``
-    are empty on a FAILED verdict; ``signer`` is the office whose trust list holds the key that verified
+    """One verifier page's worth of a verdict. ``facts`` and ``photo_data_url`` are empty on
+    a FAILED verdict; ``signer`` is the office whose trust list holds the key that verified
     the token (names from that list, never from the licence)."""
 
     indication: str
@@ -171,10 +171,10 @@ def verdict_view(verdict: LicenceVerdict, *, checked_at: datetime,
             "e-licence and proves nothing.", _NOT_SIGNED),), checked_at=checked_at)
     reasons = _reasons(verdict.checks, indication)
     if indication is Indication.FAILED:
-        # No holder data at all: not the facts, not the photo; nor a "signed by", which beside
-        # a changed file would read as a vouching.
+        # No holder data at all: not the facts, not the photo. Whose key signed it stays: a
+        # licence signed by one office in another's name must name the one that signed.
         return VerdictView(indication.value, VerdictKind.INVALID, reasons,
-                           checked_at=checked_at)
+                           signer=verdict.signed_by, checked_at=checked_at)
     kind = VerdictKind.VALID if indication is Indication.PASSED else VerdictKind.UNSURE
     licence = verdict.licence or {}
     return VerdictView(indication.value, kind, reasons, _facts(licence),

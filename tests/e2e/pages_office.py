@@ -89,6 +89,10 @@ def running_office(data_dir: Path, reader: Any, *, services: dict[str, str] | No
     (data_dir / "services").mkdir(parents=True, exist_ok=True)
     for name, text in (services or {}).items():
         (data_dir / "services" / name).write_text(text, "utf-8")
+    port = free_port()
+    # The office's public address is its own: licence QR codes are links a browser opens
+    # (issue 13, item 3).
+    settings_overrides.setdefault("public_url", f"http://127.0.0.1:{port}")
     settings = Settings(_env_file=None, data_dir=data_dir, services_dir=data_dir / "services",
                         verify_rate_per_minute=10_000, **settings_overrides)
     upgrade(settings)
@@ -100,7 +104,6 @@ def running_office(data_dir: Path, reader: Any, *, services: dict[str, str] | No
     context = ServiceContext(settings, db=db, jobs=jobs)
     app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
                      service=context)
-    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", ws="none", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
