@@ -271,6 +271,9 @@ PUBLIC = {
         "PhotoProfileError", "PhotoReport", "PortraitAnalysis", "PortraitAnalyzer", "Range",
         "check_photo", "decode_photo", "encode_photo", "fix_photo", "get_profile",
         "load_profiles",
+        # What the verdicts mean to the applicant (verify.photo.advice, issue 13 item 4).
+        "APPLICANT_CHECKS", "MECHANICAL_CHECKS", "CheckKind", "explain", "instruction",
+        "kind_of", "lead_instructions", "title",
     },
 }
 

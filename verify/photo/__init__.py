@@ -3,7 +3,9 @@
 Owns safe decoding of photo files (``decode``), the profiles as data (``profiles`` and the
 built-in ``profiles/*.yaml``), face and person analysis with the models bundled in mediapipe
 (``analysis``), the rules and their verdicts (``check``, ``checks_*``, ``report``) and the
-auto-fix (``fix``). Imports only ``core``; other packages use the names in ``__all__`` only.
+auto-fix (``fix``), and what the verdicts mean to the applicant (``advice``: whose item a rule
+is, plain instructions, the measurements in words). Imports only ``core``; other packages use
+the names in ``__all__`` only.
 A photo that breaks a rule is a failed check in a :class:`PhotoReport`, never an exception.
 """
 
@@ -11,6 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from verify.photo.advice import (
+    APPLICANT_CHECKS,
+    MECHANICAL_CHECKS,
+    CheckKind,
+    explain,
+    instruction,
+    kind_of,
+    lead_instructions,
+    title,
+)
 from verify.photo.analysis import FaceLandmarks, PortraitAnalysis, PortraitAnalyzer
 from verify.photo.check import check_photo
 from verify.photo.decode import PhotoFile, PhotoFormat, decode_photo, encode_photo
@@ -30,9 +42,12 @@ if TYPE_CHECKING:
     from verify.photo.fix import FixResult, fix_photo
 
 __all__ = [
+    "APPLICANT_CHECKS",
     "BACKGROUND_CHECKS",
     "CHECK_TITLES",
     "GEOMETRY_CHECKS",
+    "MECHANICAL_CHECKS",
+    "CheckKind",
     "CheckResult",
     "CheckStatus",
     "FaceLandmarks",
@@ -52,9 +67,14 @@ __all__ = [
     "check_photo",
     "decode_photo",
     "encode_photo",
+    "explain",
     "fix_photo",
     "get_profile",
+    "instruction",
+    "kind_of",
+    "lead_instructions",
     "load_profiles",
+    "title",
 ]
 
 

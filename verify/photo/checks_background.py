@@ -10,7 +10,14 @@ import numpy as np
 
 from verify.photo.analysis import PortraitAnalysis
 from verify.photo.profiles import BackgroundSpec, PhotoProfile
-from verify.photo.report import CheckResult, PhotoCheck, not_applicable, uncheckable, verdict
+from verify.photo.report import (
+    DIGITS,
+    CheckResult,
+    PhotoCheck,
+    not_applicable,
+    uncheckable,
+    verdict,
+)
 
 PERSON_THRESHOLD: Final = 0.3  # generous: hair fringes count as person, not background
 MARGIN_FRACTION: Final = 0.02  # of the height, kept clear around the person mask
@@ -72,17 +79,18 @@ def _color(spec: BackgroundSpec, median: np.ndarray, expected: str, pixels: np.n
     targets = to_lab(np.array([spec.colors], dtype=np.uint8))[0]
     distances = np.linalg.norm(targets - median, axis=1)
     nearest = int(np.argmin(distances))
-    delta = float(distances[nearest])
+    delta = round(float(distances[nearest]), DIGITS)
     seen = _hex(tuple(int(v) for v in np.median(pixels, axis=0)))
-    return verdict(PhotoCheck.BACKGROUND_COLOR, delta <= spec.tolerance, round(delta, 1),
+    return verdict(PhotoCheck.BACKGROUND_COLOR, delta <= spec.tolerance, delta,
                    expected, "ΔE", f"Background median colour {seen}.", f"背景颜色中位值 {seen}。")
 
 
 def _uniform(spec: BackgroundSpec, lab: np.ndarray, median: np.ndarray, expected: str
              ) -> CheckResult:
-    spread = float(np.percentile(np.linalg.norm(lab - median, axis=1), SPREAD_PERCENTILE))
+    spread = round(float(np.percentile(np.linalg.norm(lab - median, axis=1),
+                                       SPREAD_PERCENTILE)), DIGITS)
     ok = spread <= spec.max_spread
-    return verdict(PhotoCheck.BACKGROUND_UNIFORM, ok, round(spread, 1), expected, "ΔE",
+    return verdict(PhotoCheck.BACKGROUND_UNIFORM, ok, spread, expected, "ΔE",
                    "" if ok else "The background shows objects, patterns, shading or shadows.",
                    "" if ok else "背景中有物体、图案、明暗变化或阴影。")
 

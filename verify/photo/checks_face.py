@@ -8,9 +8,12 @@ from typing import Final
 from verify.photo.analysis import FaceLandmarks, PortraitAnalysis
 from verify.photo.profiles import PhotoProfile, Range
 from verify.photo.report import (
+    DIGITS,
+    RATIO_DIGITS,
     CheckResult,
     PhotoCheck,
     not_applicable,
+    number,
     uncheckable,
     verdict,
 )
@@ -61,7 +64,8 @@ def _geometry(face: FaceLandmarks | None, analysis: PortraitAnalysis, profile: P
         elif face is None:
             results.append(uncheckable(check, rule.describe(), "px", *_NO_FACE))
         else:
-            value = _measure(check, face, analysis)
+            # Rounded before the comparison: the message shows the value that was compared.
+            value = round(_measure(check, face, analysis), DIGITS)
             estimated = check in (PhotoCheck.HEAD_HEIGHT, PhotoCheck.CROWN_MARGIN) \
                 and not face.crown_from_mask
             detail_en, detail_zh = note_en, note_zh
@@ -69,7 +73,7 @@ def _geometry(face: FaceLandmarks | None, analysis: PortraitAnalysis, profile: P
                 detail_en = (f"{detail_en} The top of the head was estimated from the face "
                              "landmarks (hair not separable from the background).").strip()
                 detail_zh += "头顶位置由面部特征点估算（头发无法与背景区分）。"
-            results.append(verdict(check, rule.contains(value), round(value, 1),
+            results.append(verdict(check, rule.contains(value), value,
                                    rule.describe(), "px", detail_en, detail_zh,
                                    soft=soft or estimated))
     results.append(_centering(face, analysis, profile, note_en, note_zh))
@@ -94,11 +98,11 @@ def _centering(face: FaceLandmarks | None, analysis: PortraitAnalysis, profile: 
     expected = f"|offset| ≤ {tolerance:g}"
     if face is None:
         return uncheckable(PhotoCheck.CENTERING, expected, "px", *_NO_FACE)
-    offset = face.center_x - analysis.width / 2.0
+    offset = round(face.center_x - analysis.width / 2.0, DIGITS)
     side_en, side_zh = ("right", "右") if offset > 0 else ("left", "左")
-    detail_en = f"The face centre is {abs(offset):.0f} px {side_en} of the image centre."
-    detail_zh = f"脸部中心偏{side_zh} {abs(offset):.0f} 像素。"
-    return verdict(PhotoCheck.CENTERING, abs(offset) <= tolerance, round(offset, 1), expected,
+    detail_en = f"The face centre is {number(abs(offset))} px {side_en} of the image centre."
+    detail_zh = f"脸部中心偏{side_zh} {number(abs(offset))} 像素。"
+    return verdict(PhotoCheck.CENTERING, abs(offset) <= tolerance, offset, expected,
                    "px", f"{detail_en} {note_en}".strip(), detail_zh + note_zh,
                    soft=profile.geometry.advisory)
 
@@ -116,8 +120,8 @@ def _pose(face: FaceLandmarks | None, profile: PhotoProfile) -> list[CheckResult
         if face is None:
             results.append(uncheckable(check, expected, "°", *_NO_FACE))
             continue
-        angle = float(getattr(face, attribute))
-        results.append(verdict(check, abs(angle) <= limit, round(angle, 1), expected, "°"))
+        angle = round(float(getattr(face, attribute)), DIGITS)
+        results.append(verdict(check, abs(angle) <= limit, angle, expected, "°"))
     return results
 
 
@@ -128,9 +132,9 @@ def _expression(face: FaceLandmarks | None, profile: PhotoProfile) -> list[Check
     elif face is None:
         results.append(uncheckable(PhotoCheck.EYES_OPEN, f"≥ {MIN_EYE_OPENNESS}", "", *_NO_FACE))
     else:
-        least = min(face.eye_openness)
+        least = round(min(face.eye_openness), RATIO_DIGITS)
         results.append(verdict(
-            PhotoCheck.EYES_OPEN, least >= MIN_EYE_OPENNESS, round(least, 3),
+            PhotoCheck.EYES_OPEN, least >= MIN_EYE_OPENNESS, least,
             f"≥ {MIN_EYE_OPENNESS}", "",
             "Lid gap over eye width, less open eye." + (
                 "" if least >= MIN_EYE_OPENNESS else " Both eyes must be open and visible."),
@@ -142,10 +146,10 @@ def _expression(face: FaceLandmarks | None, profile: PhotoProfile) -> list[Check
         results.append(uncheckable(PhotoCheck.MOUTH_CLOSED, f"≤ {MAX_MOUTH_OPENNESS}", "",
                                    *_NO_FACE))
     else:
-        gap = face.mouth_openness
+        gap = round(face.mouth_openness, RATIO_DIGITS)
         ok = gap <= MAX_MOUTH_OPENNESS
         results.append(verdict(
-            PhotoCheck.MOUTH_CLOSED, ok, round(gap, 3),
+            PhotoCheck.MOUTH_CLOSED, ok, gap,
             f"≤ {MAX_MOUTH_OPENNESS}", "",
             "Inner-lip gap over mouth width." + ("" if ok else " Close the mouth (no teeth "
                                                  "showing)."),

@@ -80,13 +80,13 @@ def _file_size(photo: PhotoFile, profile: PhotoProfile) -> CheckResult:
     low, high = profile.file.min_kb, profile.file.max_kb
     if low is None and high is None:
         return not_applicable(PhotoCheck.FILE_SIZE, profile.id)
-    kb = photo.byte_size / KB
+    kb = round(photo.byte_size / KB, 1)  # compared as shown
     ok = (low is None or kb >= low) and (high is None or kb <= high)
     if low is not None and high is not None:
         expected = f"{low:g}–{high:g}"
     else:
         expected = f"≥ {low:g}" if low is not None else f"≤ {high:g}"
-    return verdict(PhotoCheck.FILE_SIZE, ok, round(kb, 1), expected, "KB")
+    return verdict(PhotoCheck.FILE_SIZE, ok, kb, expected, "KB")
 
 
 def _is_grey(rgb: np.ndarray) -> bool:

@@ -11,7 +11,15 @@ import numpy as np
 from verify.photo.analysis import FaceLandmarks, PortraitAnalysis
 from verify.photo.checks_background import to_lab
 from verify.photo.profiles import PhotoProfile
-from verify.photo.report import CheckResult, PhotoCheck, not_applicable, uncheckable, verdict
+from verify.photo.report import (
+    DIGITS,
+    SHARPNESS_DIGITS,
+    CheckResult,
+    PhotoCheck,
+    not_applicable,
+    uncheckable,
+    verdict,
+)
 
 SHARPNESS_FACE_WIDTH: Final = 96  # px: every face is judged at the same scale
 CLIP_HIGH, CLIP_LOW = 254, 1
@@ -33,9 +41,9 @@ def quality_checks(rgb: np.ndarray, analysis: PortraitAnalysis, profile: PhotoPr
         results.append(uncheckable(PhotoCheck.SHARPNESS, f"≥ {spec.min_sharpness:g}", "",
                                    *_NO_FACE))
     else:
-        value = sharpness(rgb, face, outline)
+        value = round(sharpness(rgb, face, outline), SHARPNESS_DIGITS)
         ok = value >= spec.min_sharpness
-        results.append(verdict(PhotoCheck.SHARPNESS, ok, round(value, 4),
+        results.append(verdict(PhotoCheck.SHARPNESS, ok, value,
                                f"≥ {spec.min_sharpness:g}", "",
                                "Laplacian variance over grey variance in the face." + (
                                    "" if ok else " The face is blurred or out of focus."),
@@ -53,9 +61,9 @@ def quality_checks(rgb: np.ndarray, analysis: PortraitAnalysis, profile: PhotoPr
         results.append(uncheckable(PhotoCheck.FACE_LIGHTING,
                                    f"≤ {spec.max_lighting_difference:g}", "ΔL*", *_NO_FACE))
     else:
-        difference = cheek_difference(rgb, face)
+        difference = round(cheek_difference(rgb, face), DIGITS)
         ok = difference <= spec.max_lighting_difference
-        results.append(verdict(PhotoCheck.FACE_LIGHTING, ok, round(difference, 1),
+        results.append(verdict(PhotoCheck.FACE_LIGHTING, ok, difference,
                                f"≤ {spec.max_lighting_difference:g}", "ΔL*",
                                "" if ok else "One side of the face is much darker than the other.",
                                "" if ok else "面部一侧明显比另一侧暗。"))
@@ -111,20 +119,23 @@ def _exposure(rgb: np.ndarray, outline: np.ndarray | None, profile: PhotoProfile
     if outline is None or not outline.any():
         return uncheckable(PhotoCheck.EXPOSURE, expected, "L*", *_NO_FACE)
     pixels = rgb[outline]
-    brightness = float(to_lab(pixels[None])[0, :, 0].mean())
+    brightness = round(float(to_lab(pixels[None])[0, :, 0].mean()), DIGITS)
     peak = pixels.max(axis=1)
-    clipped = float(((peak >= CLIP_HIGH) | (peak <= CLIP_LOW)).mean())
+    # A fraction shown as a percentage with one decimal: compared at that precision too.
+    clipped = round(float(((peak >= CLIP_HIGH) | (peak <= CLIP_LOW)).mean()), 3)
     problems_en, problems_zh = [], []
     if spec.face_brightness is not None and not spec.face_brightness.contains(brightness):
         dark = spec.face_brightness.min is not None and brightness < spec.face_brightness.min
         problems_en.append("The face is too dark." if dark else "The face is too bright.")
         problems_zh.append("面部过暗。" if dark else "面部过亮。")
     if spec.max_clipped is not None and clipped > spec.max_clipped:
-        problems_en.append(f"{clipped:.0%} of the face is clipped to pure white or black.")
-        problems_zh.append(f"面部有 {clipped:.0%} 的像素为纯白或纯黑（过曝/欠曝）。")
+        problems_en.append(f"{clipped:.1%} of the face is clipped to pure white or black "
+                           f"(at most {spec.max_clipped:.1%}).")
+        problems_zh.append(f"面部有 {clipped:.1%} 的像素为纯白或纯黑（过曝/欠曝，"
+                           f"最多 {spec.max_clipped:.1%}）。")
     detail_en = " ".join(problems_en) or f"{clipped:.1%} of the face clipped."
     detail_zh = "".join(problems_zh) or f"面部过曝/欠曝像素占 {clipped:.1%}。"
-    return verdict(PhotoCheck.EXPOSURE, not problems_en, round(brightness, 1), expected, "L*",
+    return verdict(PhotoCheck.EXPOSURE, not problems_en, brightness, expected, "L*",
                    detail_en, detail_zh)
 
 

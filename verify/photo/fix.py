@@ -55,6 +55,7 @@ from verify.photo.fix_render import (
     upright_head,
 )
 from verify.photo.profiles import PhotoProfile
+from verify.photo.report import number
 
 logger = logging.getLogger(__name__)
 
@@ -194,17 +195,18 @@ def _check_pose(face: FaceLandmarks, profile: PhotoProfile) -> list[str]:
     if turned:
         name, value, limit = turned[0]
         name_zh = {"yaw": "左右转头", "pitch": "抬头或低头"}[name]
+        shown = number(round(value, 1))  # never "25°, handles up to 25°" for 25.3°
         raise PhotoFixError(
-            f"The head is turned too far ({name} {value:.0f}°, the fix handles up to "
-            f"{limit:.0f}°); a crop cannot turn a head. Take a photo facing the camera.",
-            f"头部偏转过大（{name_zh} {value:.0f}°，自动修正最多 {limit:.0f}°），"
+            f"The head is turned too far ({name} {shown}°, the fix handles up to "
+            f"{limit:g}°); a crop cannot turn a head. Take a photo facing the camera.",
+            f"头部偏转过大（{name_zh} {shown}°，自动修正最多 {limit:g}°），"
             "裁剪无法纠正头部朝向。请正对镜头重新拍摄。",
         )
     notes = []
     for name, value, limit in (("yaw", face.yaw, profile.pose.max_yaw),
                                ("pitch", face.pitch, profile.pose.max_pitch)):
         if limit is not None and abs(value) > limit:
-            notes.append(f"{name} {value:.0f}° exceeds the profile's {limit:.0f}°; "
+            notes.append(f"{name} {value:.1f}° exceeds the profile's {limit:g}°; "
                          "a crop cannot change it")
     return notes
 

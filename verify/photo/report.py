@@ -1,6 +1,10 @@
 """The verdict types of a photo check: one :class:`CheckResult` per rule, gathered in a
 :class:`PhotoReport`. Every result carries what was measured, what was expected, the unit and a
-message in English and Chinese, so each verdict explains itself."""
+message in English and Chinese, so each verdict explains itself.
+
+A rule compares the value it shows: callers round a measurement to the precision of its
+message (:data:`DIGITS`) *before* comparing it, so a message never reads "-12 °, required
+|angle| ≤ 12" for an angle of -12.04° (issue 13, item 4)."""
 
 from __future__ import annotations
 
@@ -78,6 +82,12 @@ CHECK_TITLES: Final[dict[PhotoCheck, tuple[str, str]]] = {
 
 Measured = float | int | str | tuple[float | int, ...] | None
 
+# Decimals a measurement is rounded to before it is compared and shown: one for pixels, degrees,
+# ΔE and L*, three for the ratios (eye and mouth openness), four for sharpness.
+DIGITS: Final = 1
+RATIO_DIGITS: Final = 3
+SHARPNESS_DIGITS: Final = 4
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -102,6 +112,17 @@ class CheckResult:
         return {"check": self.check.value, "status": self.status.value, "measured": measured,
                 "expected": self.expected, "unit": self.unit, "message_en": self.message_en,
                 "message_zh": self.message_zh}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """A result as :meth:`to_dict` stored it (a list measured becomes a tuple again);
+        ``KeyError``/``ValueError`` for a dict that is not one."""
+        measured = data.get("measured")
+        if isinstance(measured, list):
+            measured = tuple(measured)
+        return cls(PhotoCheck(data["check"]), CheckStatus(data["status"]), measured,
+                   str(data.get("expected") or ""), str(data.get("unit") or ""),
+                   str(data.get("message_en") or ""), str(data.get("message_zh") or ""))
 
 
 @dataclass(frozen=True)
@@ -165,7 +186,7 @@ def verdict(check: PhotoCheck, ok: bool, measured: Measured, expected: str, unit
             detail_en: str = "", detail_zh: str = "", *, soft: bool = False) -> CheckResult:
     """PASS or FAIL (``soft``: WARN instead of FAIL) with a standard bilingual message."""
     en, zh = CHECK_TITLES[check]
-    shown = _show(measured, unit)
+    shown = show(measured, unit)
     if ok:
         status = CheckStatus.PASS
         message_en = f"{en.capitalize()}: {shown}, as required ({expected})."
@@ -181,17 +202,22 @@ def verdict(check: PhotoCheck, ok: bool, measured: Measured, expected: str, unit
     return CheckResult(check, status, measured, expected, unit, message_en, message_zh)
 
 
-def _show(value: Measured, unit: str) -> str:
+def show(value: Measured, unit: str) -> str:
+    """A measured value with its unit, as the messages write it."""
     if isinstance(value, tuple):
-        text = "×".join(_num(v) for v in value)
+        text = "×".join(number(v) for v in value)
     elif isinstance(value, int | float):
-        text = _num(value)
+        text = number(value)
     else:
         text = str(value)
     return f"{text} {unit}".strip() if unit and not unit.startswith("%") else f"{text}{unit}"
 
 
-def _num(value: float | int) -> str:
+
+def number(value: float | int) -> str:
+    """``value`` with every decimal it has (up to four), never fewer: the rules round before
+    they compare, so the text shows exactly the number that was compared."""
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
-    return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

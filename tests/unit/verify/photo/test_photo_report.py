@@ -22,6 +22,9 @@ PUBLIC = {
     "PhotoInputError", "PhotoModelError", "PhotoProfile", "PhotoProfileError", "PhotoReport",
     "PortraitAnalysis", "PortraitAnalyzer", "Range", "check_photo", "decode_photo",
     "encode_photo", "fix_photo", "get_profile", "load_profiles",
+    # The applicant's view of the verdicts (verify.photo.advice, issue 13 item 4).
+    "APPLICANT_CHECKS", "MECHANICAL_CHECKS", "CheckKind", "explain", "instruction", "kind_of",
+    "lead_instructions", "title",
 }
 
 
