@@ -1,15 +1,17 @@
 """The applicant's API under ``/api/v1``: the services on offer, their own applications —
 create, upload materials (sniffed, size-limited, stored once by SHA-256; each is processed
-right away, after the commit, so its findings show before submitting), correct a field
+right away, after the commit, so its findings show before submitting; uploading to a filled
+slot replaces its material, and DELETE empties a slot), correct a field
 (audited, the value's shape checked), submit (processing is enqueued after the commit), follow
-status and findings, download the licence. The files, the photo auto-fix offer
-(:mod:`api.routes.applicant_photo`) and the pre-submit preview
+status and findings, download the licence (named 证照名称-受理编号.pdf). The files, the photo
+auto-fix offer (:mod:`api.routes.applicant_photo`) and the pre-submit preview
 (:mod:`api.routes.applicant_preview`) are mounted on the same router. An application of
 someone else is a 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
@@ -27,12 +29,14 @@ from api.schemas.applications import (
     FieldCorrection,
     ServicePublic,
 )
-from api.schemas.from_rows import application_public, service_public, summary
+from api.schemas.from_rows import application_public, aware, service_public, summary
 from api.service_context import ServiceContext, ServiceDep, actor
 from api.uploads import read_material_upload
 from api.workflow import applications, materials
 from api.workflow.applications import load_application
 from api.workflow.errors import WorkflowNotFoundError
+from core import ZhengzhaoError
+from elicense import load_templates
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +68,16 @@ def my_applications(ctx: ServiceDep, user: Applicant) -> list[ApplicationSummary
     """The caller's own applications, newest first."""
     with ctx.transaction(read_only=True) as session:
         account = actor(session, user)
-        rows = session.scalars(select(Application).where(Application.applicant_id == account.id)
-                               .order_by(Application.id.desc()))
-        return [summary(a) for a in rows]
+        rows = list(session.scalars(select(Application)
+                                    .where(Application.applicant_id == account.id)
+                                    .order_by(Application.id.desc())))
+        statuses = {application_id: status for application_id, status in session.execute(
+            select(LicenceRecord.application_id, LicenceRecord.status)
+            .where(LicenceRecord.application_id.in_([a.id for a in rows])))}
+        return [summary(a).model_copy(update={
+                    "created_at": aware(a.created_at),
+                    "licence_status": statuses[a.id].value if a.id in statuses else None})
+                for a in rows]
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
@@ -91,6 +102,17 @@ async def upload_material(application_id: RowId, material_type: MaterialType, re
                                           user.username, application_id, material_type, data)
     # After the commit: the job must see the row. Submitting processes it if this is lost.
     await run_in_threadpool(ctx.material_added, material_id)
+    return _public(ctx, application_id)
+
+
+@router.delete("/applications/{application_id}/materials/{material_type}",
+               response_model=ApplicationPublic)
+def remove_material(application_id: RowId, material_type: MaterialType, ctx: ServiceDep,
+                    user: Applicant) -> ApplicationPublic:
+    """Remove the material in that slot (the application a draft or returned for correction):
+    its file, its results and the corrections of its fields go. Uploading to a slot that holds
+    a material replaces it the same way."""
+    materials.remove_material(ctx.workflow, user.username, application_id, material_type)
     return _public(ctx, application_id)
 
 
@@ -134,9 +156,28 @@ def download_licence(application_id: RowId, ctx: ServiceDep, user: Applicant) ->
             LicenceRecord.application_id == application.id).limit(1)).one_or_none()
         if record is None:
             raise WorkflowNotFoundError("licence", "证照")
-        sha256, identifier = record.pdf_sha256, record.identifier
+        sha256, type_code = record.pdf_sha256, record.type_code
+        number = applications.acceptance_number(application.id, aware(application.created_at))
+        service_name = ctx.service(application.service_id).name
+    name = f"{_licence_name(type_code, service_name)}-{number}.pdf"
     return Response(ctx.store.get(sha256), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{identifier}.pdf"'})
+                    headers={"Content-Disposition": content_disposition(name,
+                                                                        f"licence-{number}.pdf")})
+
+
+def _licence_name(type_code: str, fallback: str) -> str:
+    """The 证照名称 of a licence type (its template's name), else ``fallback``."""
+    try:
+        return load_templates().get(type_code).name
+    except ZhengzhaoError:
+        return fallback
+
+
+def content_disposition(name: str, ascii_name: str) -> str:
+    """An attachment named ``name`` (RFC 6266: ``filename*`` in UTF-8 for browsers, and the
+    plain ``ascii_name`` for clients that do not read it)."""
+    safe = "".join(c for c in name if c not in '\\/"\r\n;')
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(safe, safe='')}"
 
 
 # Mounted last: their paths sit under this router's prefix and share its error responses.

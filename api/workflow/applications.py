@@ -3,12 +3,17 @@ may see (someone else's is "not found", so ids reveal nothing), the states in wh
 be changed, finding one of its materials and its newest photo check, and the shape a corrected
 field value must have. Used by the applicant's and the clerk's routes and pages. And the
 applicant's own use cases on it: create one (:func:`create_application`), correct a field
-(:func:`correct_field`), submit it (:func:`submit_application`); uploading a material is
-:mod:`api.workflow.materials`."""
+(:func:`correct_field`; saving the value that was read is no correction), submit it
+(:func:`submit_application`, refused with the missing materials' names while one is missing,
+see :func:`missing_materials`) and when it was submitted (:func:`submitted_at`, the receipt's
+time); uploading, replacing and removing a material is :mod:`api.workflow.materials`."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +23,7 @@ from api.db import (
     Application,
     ApplicationState,
     AuditAction,
+    AuditEntry,
     Material,
     PhotoCheck,
     append_audit,
@@ -32,12 +38,18 @@ from api.workflow.errors import (
     WorkflowInputError,
     WorkflowNotFoundError,
 )
+from api.workflow.evidence import gather_evidence
+from verify.forms import Service, validate
 
-__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "account_of", "correct_field", "correction_problem",
-           "create_application", "find_material", "latest_photo_check", "load_application",
-           "not_editable", "submit_application"]
+__all__ = ["CORRECTION_MAX_CHARS", "EDITABLE", "SUBMITTED_REASON", "acceptance_number",
+           "account_of", "correct_field",
+           "correction_problem", "create_application", "find_material", "latest_photo_check",
+           "load_application", "missing_materials", "not_editable", "submit_application",
+           "submitted_at"]
 
 EDITABLE = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_CORRECTION)
+# The audited reason of the applicant's submit (the receipt's time is found by it).
+SUBMITTED_REASON = "applicant:submitted"
 
 
 def account_of(session: Session, username: str) -> Account:
@@ -147,15 +159,61 @@ def correct_field(ctx: WorkflowContext, username: str, application_id: int, fiel
         if spec is None or field_id not in {f.id for f in spec.fields}:
             raise WorkflowInputError(f"no field {field!r} in this service",
                                      f"该事项没有字段“{field}”")
+        # Saving the value that was read is no correction: it must not ask a clerk to look,
+        # nor rule out 秒批 (issue 13). It withdraws an earlier correction instead.
+        unchanged = bool(value) and _value_read(ctx, session, application, field) == value
+        if unchanged:
+            value = ""
         corrected = {k: v for k, v in (application.corrected_fields or {}).items()
                      if k != field}
         if value:
             corrected[field] = value
+        if corrected == (application.corrected_fields or {}):
+            return  # nothing changes, nothing to audit
         application.corrected_fields = corrected
         session.flush()
         append_audit(session, AuditAction.FIELD_CORRECTED, actor_id=account.id,
                      subject_type="application", subject_id=str(application.id),
                      details={"field": field, "withdrawn": not value})
+
+
+def missing_materials(service: Service, present: Iterable[str]) -> list[tuple[str, str]]:
+    """The (Chinese, English) names of the required materials not among the uploaded material
+    types ``present``, in the service's order."""
+    present = set(present)
+    return [(m.name, m.name_en or m.name) for m in service.materials
+            if m.required and m.id not in present]
+
+
+def acceptance_number(application_id: int, created_at: datetime) -> str:
+    """The application's 受理编号 as people read it (receipt, lists, file names): the day it
+    was started (UTC) and its id, e.g. ``ZZ20261207-000123``."""
+    return f"ZZ{created_at:%Y%m%d}-{application_id:06d}"
+
+
+def submitted_at(session: Session, application_id: int) -> datetime | None:
+    """When the applicant last submitted the application (from the audit log), or ``None``."""
+    rows = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.APPLICATION_STATE_CHANGED.value,
+        AuditEntry.subject_type == "application", AuditEntry.subject_id == str(application_id))
+        .order_by(AuditEntry.seq.desc()))
+    for row in rows:
+        if json.loads(row.details).get("reason") == SUBMITTED_REASON:
+            return datetime.fromisoformat(row.at.replace("Z", "+00:00"))
+    return None
+
+
+def _value_read(ctx: WorkflowContext, session: Session, application: Application,
+                field: str) -> str | None:
+    """The value of ``field`` as the materials give it, no correction applied: what the
+    applicant's page shows in the field before it is corrected (the form rules find a form's
+    fields by their printed labels, so this is the rules' reading, not the raw OCR keys)."""
+    evidence = gather_evidence(session, application)
+    report = validate(ctx.service(application.service_id), evidence.documents,
+                      today=date.today(), min_field_confidence=ctx.settings.min_field_confidence,
+                      photos=evidence.photos, corrections={}, licences=evidence.licences)
+    value = next((f.value for f in report.fields if f.ref == field), None)
+    return None if value is None else str(value).strip()
 
 
 def submit_application(ctx: WorkflowContext, username: str, application_id: int) -> None:
@@ -166,10 +224,11 @@ def submit_application(ctx: WorkflowContext, username: str, application_id: int)
         application = load_application(session, application_id, owner_id=account.id,
                                        for_update=True)
         service = ctx.service(application.service_id)
-        present = {m.material_type for m in application.materials}
-        missing = [m.id for m in service.materials if m.required and m.id not in present]
+        missing = missing_materials(service, (m.material_type for m in application.materials))
         if missing and application.state in EDITABLE:
-            raise MaterialInvalidError(f"required materials missing: {', '.join(missing)}",
-                                       f"缺少必需材料：{', '.join(missing)}")
+            # By the names the applicant sees, never the slot ids.
+            raise MaterialInvalidError(
+                "please upload first: " + ", ".join(en for _zh, en in missing),
+                "请先上传：" + "、".join(zh for zh, _en in missing))
         change_state(session, application, ApplicationState.SUBMITTED, actor_id=account.id,
-                     reason="applicant:submitted")
+                     reason=SUBMITTED_REASON)

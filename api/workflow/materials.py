@@ -3,9 +3,14 @@ client's file name or ``Content-Type``), a truncated image refused, an image who
 declares more than ``max_image_pixels`` refused (a decompression bomb), a photo accepted only
 as an image; then, under the application's and the account's locks, the fair-jobs cap
 (:mod:`api.workflow.job_quota`) and the store (by SHA-256) with its row and audit entry. The
-JSON route and the applicant's page both call :func:`upload_material`. Taking the auto-fixed
-photo the photo job offers instead of the uploaded one is :func:`use_fixed_photo`. Reading the
-upload from the request is HTTP (``api.uploads``)."""
+JSON route and the applicant's page both call :func:`upload_material`; uploading to a slot that
+already holds a material replaces it (重新上传), and :func:`remove_material` empties a slot
+(删除), both while the application is a draft or returned for correction. A replaced or removed
+material goes with its results (OCR, photo checks) and the corrections of its fields in the same
+transaction; its stored files are deleted after the commit, when no row refers to them any more
+(so a failed transaction leaves everything as it was). Taking the auto-fixed photo the photo job
+offers instead of the uploaded one is :func:`use_fixed_photo`. Reading the upload from the
+request is HTTP (``api.uploads``)."""
 
 from __future__ import annotations
 
@@ -14,8 +19,18 @@ import logging
 from dataclasses import dataclass
 
 from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.db import AuditAction, add_material, append_audit
+from api.db import (
+    Application,
+    AuditAction,
+    LicenceRecord,
+    Material,
+    PhotoCheck,
+    add_material,
+    append_audit,
+)
 from api.workflow.applications import (
     EDITABLE,
     account_of,
@@ -25,13 +40,18 @@ from api.workflow.applications import (
     not_editable,
 )
 from api.workflow.context import WorkflowContext
-from api.workflow.errors import MaterialInvalidError, UploadRejectedError, WorkflowConflictError
+from api.workflow.errors import (
+    MaterialInvalidError,
+    UploadRejectedError,
+    WorkflowConflictError,
+    WorkflowNotFoundError,
+)
 from api.workflow.job_quota import check_job_quota, lock_account
 from core import ErrorCode, FileFormat, ends_early, sniff_format, webp_canvas_size
 from verify.forms import MaterialKind
 
-__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "sniff_upload", "upload_material",
-           "use_fixed_photo"]
+__all__ = ["CONTENT_TYPES", "IMAGE_FORMATS", "SniffedUpload", "remove_material", "sniff_upload",
+           "upload_material", "use_fixed_photo"]
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +130,11 @@ def upload_material(ctx: WorkflowContext, username: str, application_id: int,
                     material_type: str, data: bytes) -> int:
     """Store ``data`` as the application's material of that type, in one transaction, and
     return the new material's id (the caller enqueues its processing once this returned).
+    A material already in that slot is replaced: it goes with its results and the corrections
+    of its fields (audited as removed), and its files are deleted after the commit.
     The checks, in this order: the caller's account, its application (locked), a material the
     service has (``material.invalid``), the file's content, the application still editable,
-    no such material yet (``api.conflict``), the fair-jobs cap under the account's lock."""
+    the fair-jobs cap under the account's lock."""
     with ctx.db.transaction() as session:
         account = account_of(session, username)
         application = load_application(session, application_id, owner_id=account.id,
@@ -125,17 +147,102 @@ def upload_material(ctx: WorkflowContext, username: str, application_id: int,
                               max_pixels=ctx.settings.max_image_pixels)
         if application.state not in EDITABLE:
             raise not_editable(application.state)
-        if any(m.material_type == material_type for m in application.materials):
-            raise WorkflowConflictError(f"material {material_type!r} is already uploaded",
-                                        f"材料“{material_type}”已上传")
+        # Locking the old rows makes a job still running on one wait, then find it gone.
+        previous = _slot_rows(session, application, material_type)
         # Fair jobs: refused (429) before anything is stored, under the account's lock.
         lock_account(session, account)
         check_job_quota(session, ctx.settings, ctx.store, account.id, upload.data,
                         upload.content_type)
+        # Added before the old rows go: SQLite hands out max(id) + 1, so the new row can never
+        # take an old id, and a job still holding one finds nothing rather than the new file.
         material = add_material(session, ctx.store, application, material_type, upload.data,
                                 upload.content_type, actor_id=account.id)
-        log.info("application %s: material %s uploaded", application.id, material_type)
-        return material.id
+        blobs = _remove_rows(session, application, previous, actor_id=account.id,
+                             replaced_by=material.id)
+        material_id = material.id
+        log.info("application %s: material %s uploaded%s", application.id, material_type,
+                 " (replacing the previous one)" if previous else "")
+    # Re-uploading the same bytes keeps the file: the new row refers to it.
+    _delete_unreferenced(ctx, blobs)
+    return material_id
+
+
+def remove_material(ctx: WorkflowContext, username: str, application_id: int,
+                    material_type: str) -> None:
+    """Empty the slot ``material_type`` (删除): the material, its results and the corrections
+    of its fields go in one audited transaction, and its files are deleted after the commit
+    when nothing else refers to them. The checks, in this order: the caller's account, its
+    application (locked), a material the service has, the application still editable, a
+    material in the slot (not found otherwise)."""
+    with ctx.db.transaction() as session:
+        account = account_of(session, username)
+        application = load_application(session, application_id, owner_id=account.id,
+                                       for_update=True)
+        if ctx.service(application.service_id).material(material_type) is None:
+            raise MaterialInvalidError(f"this service has no material {material_type!r}",
+                                       f"该事项没有材料“{material_type}”")
+        if application.state not in EDITABLE:
+            raise not_editable(application.state)
+        rows = _slot_rows(session, application, material_type)
+        if not rows:
+            raise WorkflowNotFoundError("material", "材料")
+        blobs = _remove_rows(session, application, rows, actor_id=account.id, replaced_by=None)
+        log.info("application %s: material %s removed", application.id, material_type)
+    _delete_unreferenced(ctx, blobs)
+
+
+def _slot_rows(session: Session, application: Application, material_type: str
+               ) -> list[Material]:
+    """Every row in the slot, locked (normally one; older databases may hold more)."""
+    return list(session.scalars(select(Material).where(
+        Material.application_id == application.id, Material.material_type == material_type)
+        .order_by(Material.id).with_for_update()))
+
+
+def _remove_rows(session: Session, application: Application, rows: list[Material], *,
+                 actor_id: int, replaced_by: int | None) -> set[str]:
+    """Delete ``rows`` (their photo checks cascade with them) and the corrections of their
+    fields, audited; the keys of the files they referred to (deleted after the commit)."""
+    blobs: set[str] = set()
+    for row in rows:
+        blobs.add(row.sha256)
+        blobs.update(key for key in session.scalars(
+            select(PhotoCheck.fixed_sha256).where(PhotoCheck.material_id == row.id)) if key)
+        details: dict[str, object] = {"material_id": row.id, "material_type": row.material_type,
+                                      "sha256": row.sha256}
+        if replaced_by is not None:
+            details["replaced_by"] = replaced_by
+        append_audit(session, AuditAction.MATERIAL_REMOVED, actor_id=actor_id,
+                     subject_type="application", subject_id=str(application.id),
+                     details=details)
+        session.delete(row)
+    if rows:
+        prefix = f"{rows[0].material_type}."
+        corrected = application.corrected_fields or {}
+        if any(str(key).startswith(prefix) for key in corrected):
+            # Corrections were of the old file's reading; the new file is read afresh.
+            application.corrected_fields = {k: v for k, v in corrected.items()
+                                            if not str(k).startswith(prefix)}
+        session.flush()
+        session.expire(application, ["materials"])
+    return blobs
+
+
+def _delete_unreferenced(ctx: WorkflowContext, blobs: set[str]) -> None:
+    """Delete the stored files among ``blobs`` that no material, photo check or licence refers
+    to (another application may hold the same bytes: the store keeps each file once)."""
+    blobs.discard("")
+    if not blobs:
+        return
+    with ctx.db.transaction(read_only=True) as session:
+        used = set(session.scalars(select(Material.sha256).where(Material.sha256.in_(blobs))))
+        used |= set(session.scalars(select(PhotoCheck.fixed_sha256)
+                                    .where(PhotoCheck.fixed_sha256.in_(blobs))))
+        used |= set(session.scalars(select(LicenceRecord.pdf_sha256)
+                                    .where(LicenceRecord.pdf_sha256.in_(blobs))))
+    deleted = sum(ctx.store.delete(key) for key in sorted(blobs - used))
+    if deleted:
+        log.info("deleted %d stored file(s) no longer referred to", deleted)
 
 
 def use_fixed_photo(ctx: WorkflowContext, username: str, application_id: int,

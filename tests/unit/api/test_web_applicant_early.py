@@ -87,7 +87,9 @@ def test_a_material_being_checked_is_polled_until_its_result_is_in(office: Offic
     page = browser.get(f"/apply/{app_id}").text
     assert 'data-processed="id_front"' in page and 'data-busy="0"' in page
     assert 'data-checking="id_front"' not in page
-    assert f'value="{ID_NUMBER}"' in page  # the field, editable
+    # The field is editable; the ID number is shown masked, never in full (issue 13).
+    assert 'data-field="id_front.id_number"' in page and ID_NUMBER not in page
+    assert f'placeholder="{ID_NUMBER[:3]}{"*" * 11}{ID_NUMBER[-4:]}"' in page
     # The back and the form are still missing: the pre-check says so before submitting.
     assert 'id="findings"' in page and "预检" in page
 
@@ -117,7 +119,8 @@ def test_fields_are_corrected_on_the_page(office: Office, browser) -> None:
                            data={"field": "form.phone", "value": "139\x07"},
                            follow_redirects=False)
     assert refused.status_code == 422 and 'id="error"' in refused.text
-    assert "api.validation_failed" in refused.text
+    assert 'role="alert"' in refused.text and "更正的内容不能包含控制字符或换行" in refused.text
+    assert "api.validation_failed" not in refused.text  # no codes for the applicant
     unknown = browser.post(f"/apply/{app_id}/fields",
                            data={"field": "Form Phone", "value": "1"}, follow_redirects=False)
     assert unknown.status_code == 422
@@ -146,7 +149,9 @@ def test_a_failed_photo_offers_the_fixed_one_beside_the_original(office: Office,
         old_id = old.id
     fixed = office.offer_fixed_photo(old_id)
     page = browser.get(f"/apply/{app_id}").text
-    assert 'id="fix-photo"' in page and "背景不是白色 — 要自动修正吗？" in page
+    # Issue 13 item 4: the offer names what was fixed (the background among it) in words.
+    assert 'id="fix-photo"' in page and "已为您自动修正" in page
+    assert 'data-photo-fixed-item="background_color"' in page
     images = re.findall(r'<img[^>]* src="([^"]+)"', page)
     assert f"/apply/{app_id}/materials/photo/content" in images
     assert f"/apply/{app_id}/materials/photo/fixed-photo" in images
@@ -156,5 +161,7 @@ def test_a_failed_photo_offers_the_fixed_one_beside_the_original(office: Office,
     assert used.status_code == 303
     page = browser.get(used.headers["location"]).text
     assert 'data-photo-passed="true"' in page and 'id="fix-photo"' not in page
+    assert "data-photo-used-fixed" in page  # the page says this is the fixed photo
     again = browser.post(f"/apply/{app_id}/materials/photo/use-fixed", follow_redirects=False)
-    assert again.status_code == 409 and "api.conflict" in again.text
+    # The reason in words (issue 13 item 5: applicant pages show no error codes).
+    assert again.status_code == 409 and "该材料没有可用的自动修正相片" in again.text
