@@ -7,9 +7,15 @@ office's own published trust folder and every imported issuer's, and its result 
 record as a typed :class:`elicense.Licence`) as fields, and a summary (outcome code, issuer,
 identifier, status, holder code masked). A licence that does not verify, or of a type the
 material does not accept, contributes no fields. Every result is stored through
-:func:`api.workflow.material_result.encode`. A portrait that fails on fixable grounds
-(geometry, background, file format) is fixed (``verify.photo.fix_photo``) and re-checked; a
-fixed photo that passes is stored and its hash kept in ``PhotoCheck.fixed_sha256``.
+:func:`api.workflow.material_result.encode`. A portrait that fails any mechanical rule (file
+format, size, dpi, framing, a tilted head, background: ``verify.photo.MECHANICAL_CHECKS``) is
+fixed (``verify.photo.fix_photo``) and re-checked, whatever else it fails. The fixed photo is
+stored and its hash kept in ``PhotoCheck.fixed_sha256`` when it passes or when only the
+applicant's items remain (pose, expression, sharpness, light: no fix can change those, and the
+fixed photo still spares the applicant every mechanical item; issue 13, item 4). The re-check's
+failed and warning verdicts go into the report's ``fix.checks``, so the page can say what is
+left to do; a photo that replaced its original through "use the fixed photo" is marked
+``fixed_photo_used`` for the clerk.
 
 The slow part (OCR, face models) runs outside any transaction; the result is then stored in one
 short transaction that first re-reads the row under a write lock and stores nothing if an
@@ -19,6 +25,7 @@ huey forgot the message, or a recovery sweep racing a live worker) applies its e
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -28,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.db import Application, Material, PhotoCheck
+from api.db import Application, AuditAction, AuditEntry, Material, PhotoCheck
 from api.jobs.context import JobContext
 from api.jobs.errors import JobTimeoutError
 from api.jobs.outcome import JobOutcome
@@ -56,15 +63,15 @@ from elicense import (
     verify_elicence,
 )
 from verify.forms import MaterialKind, Service
-from verify.photo import check_photo, decode_photo, fix_photo, get_profile
-
-# Failed photo checks a fix can repair: framing, a tilted head (the fix levels the eyes), the
-# background, and the file's own properties.
-_FIXABLE_CHECKS = frozenset({"face_width", "head_height", "crown_margin", "eye_line",
-                             "centering", "roll", "background_color", "background_uniform",
-                             "file_type", "pixel_size", "dpi", "color_mode", "file_size"})
-_REPAIRS = frozenset({"face_width", "head_height", "crown_margin", "eye_line", "centering",
-                      "background_color", "background_uniform"})
+from verify.photo import (
+    APPLICANT_CHECKS,
+    MECHANICAL_CHECKS,
+    CheckStatus,
+    check_photo,
+    decode_photo,
+    fix_photo,
+    get_profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +114,7 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
             return JobOutcome.ALREADY_DONE
         sha256, content_type = material.sha256, material.content_type
         spec = service.material(material.material_type) if service is not None else None
+        fixed_used = profile is not None and _fixed_photo_used(session, material)
     data = ctx.store.get(sha256)
     fixed_sha256 = None
     started = time.monotonic()
@@ -115,6 +123,8 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
     passed = False
     if profile is not None:
         passed, photo_report, fixed_sha256 = _check_photo(ctx, data, profile)
+        if fixed_used:
+            photo_report["fixed_photo_used"] = True
     elif spec is not None and spec.elicence and content_type == "application/pdf" \
             and _carries_licence(data):
         read = _read_elicence(ctx, data, spec, material_id)
@@ -168,10 +178,26 @@ def _read_document(ctx: JobContext, data: bytes, content_type: str,
         return Unreadable.from_error(exc)
 
 
+def _fixed_photo_used(session: Any, material: Material) -> bool:
+    """Whether ``material`` is an auto-fixed photo the applicant took in place of their own
+    (the audit entry :func:`api.workflow.materials.use_fixed_photo` wrote with it)."""
+    entries = session.scalars(select(AuditEntry.details).where(
+        AuditEntry.action == AuditAction.FIXED_PHOTO_USED.value,
+        AuditEntry.subject_type == "application",
+        AuditEntry.subject_id == str(material.application_id)))
+    for details in entries:
+        try:
+            if json.loads(details).get("material_id") == material.id:
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
+
+
 def _check_photo(ctx: JobContext, data: bytes, profile_id: str
                  ) -> tuple[bool, dict[str, Any], str | None]:
     """The check's verdict and report, and the stored fixed photo's hash when the photo failed
-    on fixable grounds only and the fixed one passes."""
+    a mechanical rule and the fixed one passes or fails only the applicant's rules."""
     try:
         photo = decode_photo(data, max_bytes=ctx.settings.max_upload_bytes,
                              max_pixels=ctx.settings.max_image_pixels)
@@ -180,8 +206,8 @@ def _check_photo(ctx: JobContext, data: bytes, profile_id: str
     except ZhengzhaoError as exc:
         return False, {"error": exc.to_dict()}, None
     result = dict(report.to_dict())
-    failed = {c.check.value for c in report.failed()}
-    if report.passed or not failed <= _FIXABLE_CHECKS or not failed & _REPAIRS:
+    failed = {c.check for c in report.failed()}
+    if report.passed or not failed & MECHANICAL_CHECKS:
         return bool(report.passed), result, None
     fixed_sha256, result["fix"] = _fix_photo(ctx, photo, profile)
     return False, result, fixed_sha256
@@ -193,9 +219,15 @@ def _fix_photo(ctx: JobContext, photo: Any, profile: Any) -> tuple[str | None, d
         again = check_photo(decode_photo(fixed.data), profile, ctx.analyzer)
     except ZhengzhaoError as exc:
         return None, {"passed": False, "error": exc.to_dict()}
-    summary: dict[str, Any] = {"passed": bool(again.passed), "notes": list(fixed.notes),
-                               "failed": [c.check.value for c in again.failed()]}
-    if not again.passed:
+    summary: dict[str, Any] = {
+        "passed": bool(again.passed), "notes": list(fixed.notes),
+        "failed": [c.check.value for c in again.failed()],
+        "checks": [c.to_dict() for c in again.checks
+                   if c.status in (CheckStatus.FAIL, CheckStatus.WARN)]}
+    # Offered when nothing mechanical is left: the rest only a new photo can change.
+    offered = {c.check for c in again.failed()} <= APPLICANT_CHECKS
+    summary["offered"] = offered
+    if not offered:
         return None, summary
     sha256 = ctx.store.put(fixed.data)
     summary["sha256"] = sha256

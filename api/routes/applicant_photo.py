@@ -1,6 +1,7 @@
 """The applicant's own files and the photo auto-fix offer, mounted by :mod:`api.routes.applicant`
 under ``/api/v1``: the bytes of a material they uploaded, the auto-fixed photo the photo job
-stored (``PhotoCheck.fixed_sha256``, set only when the fixed photo passes), and accepting it —
+stored (``PhotoCheck.fixed_sha256``, set when the fixed photo passes or fails only the
+applicant's own items, see :mod:`api.jobs.materials`), and accepting it —
 the fixed photo replaces the material (:func:`api.workflow.materials.use_fixed_photo`) and is
 checked again by the jobs. Owner only: anyone else's application is a 404, exactly like one
 that does not exist."""
@@ -51,7 +52,7 @@ def material_content(application_id: RowId, material_type: MaterialType, ctx: Se
 def fixed_photo(application_id: RowId, material_type: MaterialType, ctx: ServiceDep,
                 user: Applicant) -> Response:
     """The auto-fixed version of an uploaded photo (cropped, scaled, white background), when
-    the photo job made one that passes the profile; 404 otherwise."""
+    the photo job made one that meets every mechanical rule of the profile; 404 otherwise."""
     with ctx.transaction(read_only=True) as session:
         account = actor(session, user)
         application = load_application(session, application_id, owner_id=account.id)

@@ -4,8 +4,9 @@ reader and portrait analyzer, validating as of a day before the sample card's va
 clerk is needed). In Debian's chromium driven by Playwright, an applicant signs in, applies for
 居民身份证换领 and uploads the sample ID card, form and a real portrait photo: each material says
 "checking…" until its result is in and the page's own script reloads it, then shows its fields
-(editable; one is corrected) and its problems — the photo's background is not white. When the
-photo job made an auto-fixed photo that passes, the page offers it and the applicant takes it.
+(editable; one is corrected) and its problems — the photo's smile shows teeth, which only a new
+photo changes, and its size, framing and background, which the auto-fix repairs: the page
+offers the fixed photo and the applicant takes it.
 The applicant submits and the page follows the processing to ``needs_review`` with the
 findings; a clerk signs in, opens the queue and the application side by side and approves; the
 applicant downloads the licence PDF (it verifies); the QR code printed on it, decoded from the
@@ -185,7 +186,8 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
             applicant.goto(f"{base}/clerk/queue")  # an applicant is no clerk
             assert applicant.url.startswith(f"{base}/login")
             applicant.goto(f"{base}/apply")
-            applicant.click("button[data-service=id-card-renewal]")
+            applicant.click("a[data-service=id-card-renewal]")  # its start page first
+            applicant.click("#start")
             assert applicant.locator("#state").get_attribute("data-state") == "draft"
             applicant.set_input_files("#file-id_front", files=[{
                 "name": "card.jpg", "mimeType": "image/jpeg", "buffer": b"MZ not an image"}])
@@ -201,8 +203,10 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
                     shot(applicant, "04-application-checking")
                 wait_until_checked(applicant, material)
             # The fields as read, editable right away; the card's number among them.
+            # The ID number is shown masked (issue 13): the input is empty until corrected.
             number = applicant.locator("[data-field='id_front.id_number'] input[name=value]")
-            assert number.input_value() == "320102199108294666"
+            assert number.input_value() == ""
+            assert number.get_attribute("placeholder") == "320***********4666"
             shot(applicant, "05-application-uploaded")
             phone = applicant.locator("[data-field='form.phone']")
             phone.locator("input[name=value]").fill("13900139000")
@@ -218,18 +222,24 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
             photo = applicant.locator("#material-photo")
             assert photo.locator("[data-photo-passed]").get_attribute(
                 "data-photo-passed") == "false"
+            # Issue 13 item 4: a plain instruction leads (the portrait smiles with its teeth
+            # showing); the measurements wait behind 详情.
+            assert photo.get_by_text("请闭嘴，不要露齿。").is_visible()
+            assert not photo.locator("[data-photo-check=background_color]").is_visible()
+            photo.locator("[data-photo-details] summary").click()
             assert photo.locator("[data-photo-check=background_color]").is_visible()
             shot(applicant, "06-photo-findings")
-            if applicant.locator("#use-fixed-photo").count():  # the job made a fixed one
-                assert applicant.get_by_text("背景不是白色 — 要自动修正吗？").is_visible()
-                fixed = applicant.locator("#fixed-photo")
-                assert fixed.evaluate("i => i.complete && i.naturalWidth") > 0
-                shot(applicant, "07-photo-fix-offered")
-                applicant.click("#use-fixed-photo")
-                wait_until_checked(applicant, "photo")
-                assert applicant.locator("#material-photo [data-photo-passed]").get_attribute(
-                    "data-photo-passed") == "true"
-                shot(applicant, "08-photo-fixed")
+            # The size, framing and background are fixed automatically and offered, though the
+            # smile remains the applicant's to change.
+            assert photo.locator("[data-photo-fixed-item=background_color]").is_visible()
+            fixed = applicant.locator("#fixed-photo")
+            assert fixed.evaluate("i => i.complete && i.naturalWidth") > 0
+            shot(applicant, "07-photo-fix-offered")
+            applicant.click("#use-fixed-photo")
+            wait_until_checked(applicant, "photo")
+            assert applicant.locator("#material-photo [data-photo-used-fixed]").is_visible()
+            assert applicant.locator("#material-photo [data-photo-problem=mouth_closed]").count()
+            shot(applicant, "08-photo-fixed")
 
             applicant.click("#submit")
             # The page follows the processing by itself until a clerk is needed.
@@ -301,7 +311,8 @@ def test_the_photo_fix_offer_in_a_browser(office: tuple[str, Settings],
         try:
             page = browser.new_page()
             sign_in(page, base, "alice")
-            page.click("button[data-service=visa-photo]")
+            page.click("a[data-service=visa-photo]")
+            page.click("#start")
             page.set_input_files("#file-photo", files=[{
                 "name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait_photo}])
             page.click("#upload-photo")
