@@ -1,9 +1,10 @@
-"""The clerk's API under ``/api/v1/review``: the queue of applications waiting for a person,
-one application with its materials (and each material's bytes), extracted fields and findings
-(a draft, not yet submitted, is a 404 to a clerk, as are its materials),
-and the decision — approve (the licence is reserved in the decision's transaction, then
-signed and recorded outside it: approved → issued),
-reject, or return for correction — with a comment. Every decision and state change is audited."""
+"""The clerk's API under ``/api/v1/review``: the queue of applications waiting for a person
+(service, applicant, waiting since), one application with its materials (and each material's
+bytes), extracted fields and findings (a draft, not yet submitted, is a 404 to a clerk, as are
+its materials), its service fields as read beside the applicant's corrections, and the
+decision — approve (the licence is reserved in the decision's transaction, then signed and
+recorded outside it: approved → issued), reject, or return for correction (these two with a
+comment). Every decision and state change is audited."""
 
 from __future__ import annotations
 
@@ -16,8 +17,14 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.auth import Principal, Role, require_role
 from api.deps import RowId
 from api.errors_http import ROUTE_PROBLEMS
-from api.schemas.applications import ApplicationPublic, ApplicationSummary, ReviewRequest
-from api.schemas.from_rows import application_public, summary
+from api.schemas.applications import ApplicationPublic, ReviewRequest
+from api.schemas.from_rows import application_public
+from api.schemas.review import (
+    QueueEntryPublic,
+    ReviewFieldPublic,
+    queue_entry_public,
+    review_field_public,
+)
 from api.service_context import ServiceDep
 from api.workflow import review
 from api.workflow.errors import WorkflowNotFoundError
@@ -29,11 +36,12 @@ router = APIRouter(prefix="/api/v1/review", tags=["clerk"], responses=ROUTE_PROB
 Clerk = Annotated[Principal, Depends(require_role(Role.CLERK))]
 
 
-@router.get("/queue", response_model=list[ApplicationSummary])
-def review_queue(ctx: ServiceDep, _user: Clerk) -> list[ApplicationSummary]:
-    """Applications in ``needs_review``, oldest first."""
+@router.get("/queue", response_model=list[QueueEntryPublic])
+def review_queue(ctx: ServiceDep, _user: Clerk) -> list[QueueEntryPublic]:
+    """Applications in ``needs_review``, oldest first, with the service's name, the applicant's
+    account, the holder's name as read, and since when each waits."""
     with ctx.transaction(read_only=True) as session:
-        return [summary(a) for a in review.review_queue(session)]
+        return [queue_entry_public(e) for e in review.review_queue(ctx.workflow, session)]
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
@@ -42,6 +50,16 @@ def review_application(application_id: RowId, ctx: ServiceDep,
     """One application with its materials, extracted fields, findings and past reviews."""
     with ctx.transaction(read_only=True) as session:
         return application_public(session, review.submitted_application(session, application_id))
+
+
+@router.get("/applications/{application_id}/fields", response_model=list[ReviewFieldPublic])
+def review_fields(application_id: RowId, ctx: ServiceDep,
+                  _user: Clerk) -> list[ReviewFieldPublic]:
+    """Every service field of the application's materials: the value read, its confidence, the
+    applicant's corrected value (when corrected) and the worst severity found on it."""
+    with ctx.transaction(read_only=True) as session:
+        return [review_field_public(f)
+                for f in review.review_fields(ctx.workflow, session, application_id)]
 
 
 @router.get("/materials/{material_id}/content",
@@ -82,7 +100,8 @@ def material_page(material_id: RowId, ctx: ServiceDep, _user: Clerk,
 @router.post("/applications/{application_id}/decision", response_model=ApplicationPublic)
 def decide(application_id: RowId, body: ReviewRequest, ctx: ServiceDep,
            user: Clerk) -> ApplicationPublic:
-    """Approve (issues the licence), reject, or return for correction. Only an application in
+    """Approve (issues the licence), reject, or return for correction (these two need a
+    comment: 422 ``api.validation_failed`` without one). Only an application in
     ``needs_review`` can be decided (409 ``application.invalid_transition`` otherwise)."""
     review.decide(ctx.workflow, user.username, application_id, body.decision, body.comment)
     with ctx.transaction(read_only=True) as session:
