@@ -318,7 +318,9 @@ def test_the_photo_fix_offer_in_a_browser(office: tuple[str, Settings],
             page.click("#upload-photo")
             wait_until_checked(page, "photo")
             assert page.locator("[data-photo-passed]").get_attribute("data-photo-passed") == "false"
-            assert page.get_by_text("背景不是白色 — 要自动修正吗？").is_visible()
+            # Issue 13 item 4: the fixed photo passes, and the offer says so and what it fixed.
+            assert page.get_by_text("修正后的相片符合规格", exact=False).is_visible()
+            assert page.locator("[data-photo-fixed-item=background_color]").is_visible()
             for image in ("#material-photo figure img", "#fixed-photo"):
                 assert page.locator(image).first.evaluate(
                     "i => i.complete && i.naturalWidth") > 0
