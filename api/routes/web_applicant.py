@@ -54,8 +54,8 @@ from api.workflow.errors import MaterialInvalidError
 from api.workflow.photo_step import photo_offer
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["application_context", "applicant_page_context", "human_size", "mask_id_number",
-           "router", "steps_of"]
+__all__ = ["application_context", "applicant_page_context", "human_size", "licence_view",
+           "mask_id_number", "router", "steps_of"]
 
 # While the jobs work on these, the page keeps polling.
 BUSY_STATES = (ApplicationState.SUBMITTED, ApplicationState.PROCESSING)
@@ -203,7 +203,7 @@ def _field_rows(service: Any, material_type: str, refs: list[tuple[str, Any]],
     return rows
 
 
-def _licence_view(ctx: ServiceContext, application: ApplicationPublic) -> dict[str, Any] | None:
+def licence_view(ctx: ServiceContext, application: ApplicationPublic) -> dict[str, Any] | None:
     """The licence as its holder sees it: red when revoked or expired, with the reason."""
     licence = application.licence
     if licence is None:
@@ -307,7 +307,7 @@ def applicant_page_context(ctx: ServiceContext, application: ApplicationPublic,
         "steps": steps_of(application.state),
         "missing": missing,
         "receipt": _receipt(ctx, application, service),
-        "licence_view": _licence_view(ctx, application),
+        "licence_view": licence_view(ctx, application),
         "number": acceptance_number(application.id, application.created_at),
         "decision": LABELS.decision,
     }

@@ -10,6 +10,8 @@ The licence downloads under a readable name (RFC 6266)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +23,8 @@ from web_forms import sign_in
 
 from api.db import Application, ApplicationState, Material, PhotoCheck, change_state
 from api.routes.applicant import content_disposition
-from api.routes.web_applicant import human_size, mask_id_number, steps_of
+from api.routes.web_applicant import human_size, licence_view, mask_id_number, steps_of
+from api.schemas.applications import ApplicationPublic, LicencePublic
 
 BUSINESS_LICENCE = "0002_business_licence_clean.jpg"
 
@@ -198,3 +201,34 @@ def test_page_helpers() -> None:
     header = content_disposition("居住证-ZZ20261207-000012.pdf", "licence-ZZ20261207-000012.pdf")
     assert header == ("attachment; filename=\"licence-ZZ20261207-000012.pdf\"; "
                       f"filename*=UTF-8''{quote('居住证-ZZ20261207-000012.pdf')}")
+
+
+def test_a_start_page_without_instant_approval_has_no_badge(office: Office) -> None:
+    browser = office.client
+    assert sign_in(browser, "alice", PASSWORD).status_code == 303
+    plain = browser.get("/apply/services/visa-photo").text
+    assert 'id="no-instant"' in plain and 'id="instant-badge"' not in plain
+    instant = browser.get("/apply/services/id-card-renewal").text
+    assert 'id="instant-badge"' in instant and "20 个工作日" in instant
+    assert browser.get("/apply/services/no-such-service").status_code == 404
+
+
+def test_the_licence_is_red_when_revoked_or_expired(office: Office) -> None:
+    ctx = SimpleNamespace(settings=office.settings)
+    now = datetime.now(UTC)
+
+    def view(**licence: str) -> dict[str, Any] | None:
+        application = ApplicationPublic(
+            id=1, service_id="id-card-renewal", state=ApplicationState.ISSUED, created_at=now,
+            updated_at=now, licence=LicencePublic(identifier="x", issued_at="2020-01-01",
+                                                  **{"status": "valid", **licence}))
+        return licence_view(ctx, application)  # type: ignore[arg-type]
+
+    valid = view(valid_until="2999-12-31")
+    assert valid is not None and not valid["bad"] and valid["state"] == "valid"
+    expired = view(valid_until="2020-12-31")
+    assert expired is not None and expired["bad"] and expired["state"] == "expired"
+    assert expired["status"] == ("已过期", "Expired")
+    revoked = view(status="revoked", reason="证件信息有误", revoked_at="2025-01-02T03:04:05Z")
+    assert revoked is not None and revoked["bad"] and revoked["reason"] == "证件信息有误"
+    assert revoked["revoked_at"] == "2025-01-02 11:04"  # the office's time (Asia/Shanghai)
