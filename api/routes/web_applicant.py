@@ -168,10 +168,10 @@ def _version(application: ApplicationPublic) -> str:
 
 
 def _file_facts(material: MaterialPublic) -> tuple[str, str]:
-    """"JPEG 图片，140 KB" in both languages."""
+    """"（JPEG 图片，140 KB）" in both languages."""
     zh, en = _CONTENT_TYPES.get(material.content_type, ("文件", "file"))
     size = human_size(material.size)
-    return f"{zh}，{size}", f"{en}, {size}"
+    return f"（{zh}，{size}）", f"({en}, {size})"
 
 
 def _field_rows(service: Any, material_type: str, refs: list[tuple[str, Any]],

@@ -16,4 +16,4 @@ def test_a_new_applicant_signs_in_and_sees_the_services(pages_office: Office) ->
         page = chromium.new_page()
         sign_in(page, pages_office.base, name)
         assert page.url == f"{pages_office.base}/apply"
-        assert page.locator("button[data-service=id-card-renewal]").count() == 1
+        assert page.locator("a[data-service=id-card-renewal]").count() == 1

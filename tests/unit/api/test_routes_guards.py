@@ -272,8 +272,13 @@ def test_same_bytes_are_stored_once(office, client, tokens) -> None:
         assert response.json()["materials"][0]["content_type"] == "image/png"
     after = counts(db, settings)
     assert after[0] == before[0] + 2 and after[2] == before[2] + 1
-    duplicate = upload(client, tokens["alice"], first, "id_front", png_bytes((9, 9, 9)))
-    assert_problem(duplicate, 409, "api.conflict")
+    # Uploading again replaces alice's material (issue 13); the file bob's material shares
+    # stays, the new one is stored once.
+    replaced = upload(client, tokens["alice"], first, "id_front", png_bytes((9, 9, 9)))
+    assert replaced.status_code == 201, replaced.text
+    assert len(replaced.json()["materials"]) == 1
+    final = counts(db, settings)
+    assert final[0] == after[0] and final[2] == after[2] + 1
 
 
 def test_submit_rules_and_invalid_transitions(office, client, tokens) -> None:
