@@ -1,8 +1,10 @@
 """The shell of the pages in Debian's chromium (issue 13 items 5, 6, 10 and 11's language
-toggle): every page a first-time user meets — the landing page, the sign-in, the service list,
+toggle): every page a first-time user meets — the landing page, the sign-in (and a failed
+one), the service list and a service's start page,
 an application with an upload, after submitting and once issued, the clerk's queue and review,
-the verifier's upload form, the verdict on an ordinary PDF, and the ``/v/`` page of a licence
-while valid and after revocation — is visited at 360×800 and 1366×900 and must
+the verifier's upload form, a refused upload, the verdict on an ordinary PDF, the ``/v/``
+page of a licence while valid and after revocation, and the ``/v#<token>`` page its QR link
+opens — is visited at 360×800 and 1366×900 and must
 
 - fit the screen: ``document.documentElement.scrollWidth <= innerWidth``;
 - at 360 px, have every visible button, input, select and textarea (a radio or checkbox: its
@@ -244,6 +246,8 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
         walk.check(page, "landing", "home", "home")
         page.goto(f"{base}/login")
         walk.check(page, "login", "login", "login")
+        sign_in(page, base, "nobody-by-this-name")
+        walk.check(page, "login-failed", "login", "login")
         sign_in(page, base, applicant_name)
         assert page.url.startswith(f"{base}/apply")
         walk.check(page, "apply", "apply", "applicant")
@@ -289,6 +293,11 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
         verifier = chromium.new_context(viewport=DESKTOP).new_page()
         verifier.goto(f"{base}/verify")
         walk.check(verifier, "verify", "verify", "verifier")
+        verifier.set_input_files("input[type=file]", files=[{
+            "name": "not.pdf", "mimeType": "application/pdf", "buffer": b"not a PDF at all"}])
+        verifier.locator("main form button[type=submit]").click()
+        walk.check(verifier, "verify-refused", "verdict", "verifier")
+        verifier.goto(f"{base}/verify")
         verifier.set_input_files("input[type=file]", str(DOCS / ID_CARD_MATERIALS["form"]))
         verifier.locator("main form button[type=submit]").click()
         verifier.locator("#verdict").wait_for()
@@ -312,6 +321,8 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
         except sync_api.TimeoutError:
             walk.problems.append("qr-link: /v#<token> shows no verdict")
         walk.check(verifier, "verdict-qr-link", "qr-link", "verifier")
+        verifier.goto(f"{base}/v")  # opened without a code: how to check one
+        walk.check(verifier, "qr-link-empty", "qr-link", "verifier")
 
         admin_token = httpx.post(f"{base}/api/v1/auth/token",
                                  data={"username": admin_name, "password": PASSWORD}
@@ -320,7 +331,7 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
                              json={"reason": "测试吊销"},
                              headers={"Authorization": f"Bearer {admin_token}"})
         assert revoked.status_code == 200, revoked.text
-        verifier.reload()
+        verifier.goto(f"{base}/v/{quote(token, safe='')}")
         assert verifier.locator("#verdict").get_attribute("data-indication") == "FAILED"
         walk.check(verifier, "verdict-revoked", "verdict", "verifier")
         page.goto(application_url)
