@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from api.auth import Principal, Role, UserSource, issue_access_token, session_user
 from api.csrf import csrf_token, set_csrf_cookie
 from api.db import ApplicationState
+from api.labels import LABELS
 from core import Settings, ZhengzhaoError
 
 __all__ = ["COOKIE_NAME", "LANG_COOKIE", "LoginRequired", "WebApplicant", "WebApplicantPoll",
@@ -26,17 +27,9 @@ __all__ = ["COOKIE_NAME", "LANG_COOKIE", "LoginRequired", "WebApplicant", "WebAp
            "page_url", "home_for", "render", "set_session_cookie", "start_session", "web_user"]
 
 COOKIE_NAME = "zz_session"
-# What each application state is called on the pages, in Chinese and English.
+# What each application state is called on the pages, in Chinese and English (api.labels).
 STATE_LABELS: dict[ApplicationState, tuple[str, str]] = {
-    ApplicationState.DRAFT: ("草稿", "Draft"),
-    ApplicationState.SUBMITTED: ("已提交", "Submitted"),
-    ApplicationState.PROCESSING: ("处理中", "Processing"),
-    ApplicationState.NEEDS_REVIEW: ("待人工审核", "Awaiting a clerk"),
-    ApplicationState.APPROVED: ("已批准", "Approved"),
-    ApplicationState.REJECTED: ("不予批准", "Rejected"),
-    ApplicationState.RETURNED_FOR_CORRECTION: ("退回补正", "Returned for correction"),
-    ApplicationState.ISSUED: ("已发证", "Licence issued"),
-}
+    state: LABELS.state(state) for state in ApplicationState}
 
 
 LANG_COOKIE = "zz_lang"  # the page language the toggle chose (api/static/base.js sets it)
