@@ -11,6 +11,7 @@ someone else is a 404, exactly like one that does not exist."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
@@ -65,19 +66,29 @@ def create_application(body: ApplicationCreate, ctx: ServiceDep,
 
 @router.get("/applications", response_model=list[ApplicationSummary])
 def my_applications(ctx: ServiceDep, user: Applicant) -> list[ApplicationSummary]:
-    """The caller's own applications, newest first."""
+    """The caller's own applications, newest first; an issued one with its licence's state
+    (``valid``, ``revoked`` or ``expired``)."""
     with ctx.transaction(read_only=True) as session:
         account = actor(session, user)
         rows = list(session.scalars(select(Application)
                                     .where(Application.applicant_id == account.id)
                                     .order_by(Application.id.desc())))
-        statuses = {application_id: status for application_id, status in session.execute(
-            select(LicenceRecord.application_id, LicenceRecord.status)
-            .where(LicenceRecord.application_id.in_([a.id for a in rows])))}
-        return [summary(a).model_copy(update={
-                    "created_at": aware(a.created_at),
-                    "licence_status": statuses[a.id].value if a.id in statuses else None})
+        today = datetime.now(ctx.settings.zone).date().isoformat()
+        statuses = {application_id: _licence_state(status.value, valid_until, today)
+                    for application_id, status, valid_until in session.execute(
+                        select(LicenceRecord.application_id, LicenceRecord.status,
+                               LicenceRecord.valid_until)
+                        .where(LicenceRecord.application_id.in_([a.id for a in rows])))}
+        return [summary(a).model_copy(update={"created_at": aware(a.created_at),
+                                              "licence_status": statuses.get(a.id)})
                 for a in rows]
+
+
+def _licence_state(status: str, valid_until: str | None, today: str) -> str:
+    """``revoked``, ``expired`` (its last valid day has passed) or ``valid``."""
+    if status == "valid" and valid_until is not None and valid_until[:10] < today:
+        return "expired"
+    return status
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)

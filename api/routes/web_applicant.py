@@ -336,13 +336,11 @@ def apply_page(request: Request, ctx: ServiceDep, user: WebApplicant) -> Respons
     names = {s.id: (s.name, s.name_en or s.name) for s in services}
     rows = []
     for a in applicant.my_applications(ctx, user):
-        if a.licence_status == "revoked":
-            state = LABELS.licence_status("revoked")
-        else:
-            state = render_state(a.state)
+        bad = a.licence_status in ("revoked", "expired")
+        state = LABELS.licence_status(str(a.licence_status)) if bad else render_state(a.state)
         rows.append({"summary": a, "number": acceptance_number(a.id, a.created_at or a.updated_at),
                      "name": names.get(a.service_id, (a.service_id, a.service_id)),
-                     "state": state, "bad": a.licence_status == "revoked",
+                     "state": state, "bad": bad,
                      "updated": _local(ctx, a.updated_at)})
     return render(request, "apply.html", {"services": services, "applications": rows})
 

@@ -148,8 +148,8 @@ class ApplicationSummary(BaseModel):
     state: ApplicationState
     updated_at: datetime
     created_at: datetime | None = None
-    # The issued licence's status (``valid`` / ``revoked``), when there is one: a revoked
-    # licence must not read as "issued" in the applicant's list.
+    # The issued licence's state (``valid`` / ``revoked`` / ``expired``), when there is one: a
+    # revoked or expired licence must not read as "issued" in the applicant's list.
     licence_status: str | None = None
 
 

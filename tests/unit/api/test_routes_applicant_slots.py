@@ -22,7 +22,7 @@ from sqlalchemy import select
 from web_forms import sign_in
 
 from api.db import Application, ApplicationState, Material, PhotoCheck, change_state
-from api.routes.applicant import content_disposition
+from api.routes.applicant import _licence_state, content_disposition
 from api.routes.web_applicant import human_size, licence_view, mask_id_number, steps_of
 from api.schemas.applications import ApplicationPublic, LicencePublic
 
@@ -198,6 +198,10 @@ def test_page_helpers() -> None:
     assert [s["status"] for s in steps_of(ApplicationState.NEEDS_REVIEW)] == [
         "done", "done", "done", "current", "todo"]
     assert [s["status"] for s in steps_of(None)][:2] == ["current", "todo"]
+    assert _licence_state("valid", "2020-12-31", "2021-01-01") == "expired"
+    assert _licence_state("valid", "2021-01-01", "2021-01-01") == "valid"  # its last day
+    assert _licence_state("valid", None, "2999-01-01") == "valid"  # open-ended
+    assert _licence_state("revoked", "2999-12-31", "2021-01-01") == "revoked"
     header = content_disposition("居住证-ZZ20261207-000012.pdf", "licence-ZZ20261207-000012.pdf")
     assert header == ("attachment; filename=\"licence-ZZ20261207-000012.pdf\"; "
                       f"filename*=UTF-8''{quote('居住证-ZZ20261207-000012.pdf')}")
