@@ -38,8 +38,10 @@ TEMPLATES: dict[C, tuple[str, str]] = {
     C.MATERIAL_TITLE_MISMATCH: ("表格标题与{material}不符，请确认是否为正确的表格",
                                 "The form's title does not match the {material_en}; check that "
                                 "it is the right form"),
-    C.PHOTO_FAILED: ("{material}不符合照片规格 {profile}",
-                     "The {material_en} does not meet the photo profile {profile}"),
+    # No profile id in the text (issue 13 item 5): it stays in the finding's params for staff.
+    C.PHOTO_FAILED: ("{material}不符合相片规格，请按该材料下的提示处理",
+                     "The {material_en} does not meet the photo specification; see the advice "
+                     "with it"),
     C.PHOTO_NOT_CHECKED: ("{material}（规格 {profile}）未经核验，请人工确认",
                           "The {material_en} (profile {profile}) was not checked; a clerk "
                           "must check it"),
