@@ -54,8 +54,13 @@ def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime,
     attachment = None if photo is None else PHOTO_ATTACHMENTS.get(sniff_format(photo))
     if photo is not None and attachment is not None:
         name, media = attachment
+        # No /Size in the photo's parameters: verifiers bound a PDF's object count by the
+        # largest /Size in it (signing.pdf_streams), and a photo's byte count would pass for
+        # tens of thousands of objects. The checksum stays.
+        photo_params = embed.EmbeddedFileParams(embed_size=False, creation_date=created,
+                                                modification_date=created)
         photo_object = embed.EmbeddedFileObject.from_file_data(
-            writer, data=photo, params=params, mime_type=media)
+            writer, data=photo, params=photo_params, mime_type=media)
         embed.embed_file(writer, embed.FileSpec(
             file_spec_string=name, file_name=name, embedded_data=photo_object,
             description="持证人相片 / holder photo",

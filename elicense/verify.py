@@ -12,14 +12,15 @@ inside is INDETERMINATE, never PASSED.
 
 The verdict's public facts carry the licence name (证照名称: the signed record's, or the bundled
 template's for the token's type code, since the token leaves the name out to keep the QR small);
-a PDF verdict carries the holder photo attached to the PDF when its SHA-256 is the one the token
-signed (``LicenceVerdict.photo``).
+a PDF verdict that did not fail carries the holder photo attached to the PDF when its SHA-256 is
+the one the token signed (``LicenceVerdict.photo``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -126,9 +127,11 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
     checks.append(check_issuer_binding(trust.issuer, claims,
                                        record if isinstance(record, dict) else {}))
     checks += _status_checks(claims, trust, now)
-    return combine(checks, licence=_public(claims, record), pdf=pdf_summary,
-                   token=_token_summary(verdict), signed_by=_signed_by(claims, trust),
-                   photo=_signed_photo(reader, claims))
+    result = combine(checks, licence=_public(claims, record), pdf=pdf_summary,
+                     token=_token_summary(verdict), signed_by=_signed_by(claims, trust))
+    if result.indication is Indication.FAILED:
+        return result  # no holder photo beside a licence that failed
+    return replace(result, photo=_signed_photo(reader, claims))
 
 
 def _open(pdf: bytes) -> PdfFileReader | None:

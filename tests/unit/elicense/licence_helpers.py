@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "samples" / "licences"
 SAMPLE_NAMES = ("individual_business_licence", "food_business_licence", "residence_permit",
-                "company_business_licence")
+                "company_business_licence", "resident_id_renewal_receipt")
 PHOTO = SAMPLES / "holder_photo.jpg"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -140,11 +140,24 @@ def _photographed(page: Image.Image, seed: int) -> np.ndarray:
 
 
 def test_a_photographed_printout_still_decodes(office) -> None:
-    """The whole A4 page photographed by a 12-megapixel phone held over a desk: about 250
-    pixels an inch of paper (about 5 pixels a module), tilted, blurred, noisy, unevenly lit and
-    saved as a JPEG."""
+    """The whole A4 page photographed by a 12-megapixel phone held over a desk: about 300
+    pixels an inch of paper (under 6 pixels a module), tilted, blurred, noisy, unevenly lit
+    and saved as a JPEG; read as a scanner app reads a frame, at full size or scaled down.
+    (Measured over 24 random tokens: all decode, also with more blur, 1.5 pixels; read at
+    full size only, 15 of 16 do.)"""
     issued, _trust, _photo = office
-    page = _page_image(issued.pdf, 250)
+    page = _page_image(issued.pdf, 300)
     photo = _photographed(page, seed=13)
     assert not np.array_equal(photo, np.asarray(page))
-    assert _decode(photo) == verify_link(issued.token, PUBLIC_URL)
+    assert _scan(photo) == verify_link(issued.token, PUBLIC_URL)
+
+
+def _scan(image: np.ndarray) -> str:
+    """What a scanner app reads from one frame: it tries the frame and smaller copies."""
+    for scale in (1.0, 0.75, 0.5):
+        frame = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale,
+                                                      interpolation=cv2.INTER_AREA)
+        text = _decode(frame)
+        if text:
+            return text
+    return ""

@@ -88,8 +88,9 @@ def test_a_full_section_loads_with_every_kind_of_source(tmp_path: Path) -> None:
 def test_the_bundled_services_say_what_they_issue_and_accept() -> None:
     catalog = load_services(SERVICES)
     renewal = catalog.get("id-card-renewal").licence
-    assert renewal is not None and renewal.type_code == "111000000000002892903"
-    assert renewal.stand_in and renewal.photo_material == "photo"
+    # Issue 13, item 6: a renewal issues the 居民身份证换领受理凭证, not a 居住证 stand-in.
+    assert renewal is not None and renewal.type_code == "111000000000002892905"
+    assert renewal.stand_in is None and renewal.photo_material == "photo"
     business = catalog.get("individual-business-registration").licence
     assert business is not None and business.number is NumberScheme.USCC
     assert business.holder_code is None and business.valid_years is None
