@@ -264,7 +264,9 @@ def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
             clerk.check("input[name=decision][value=approve]")
             clerk.fill("textarea[name=comment]", "资料齐全")
             clerk.click("#decide")
-            assert clerk.url == f"{base}/clerk/queue"
+            # Back on the queue, which confirms what was recorded (issue 13).
+            assert clerk.url.startswith(f"{base}/clerk/queue?decided=")
+            assert "已批准" in clerk.locator("#decided").inner_text()
             assert clerk.locator("#queue-empty").is_visible()
             shot(clerk, "12-queue-after-approval")
 
