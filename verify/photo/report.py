@@ -106,9 +106,11 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         measured: Any = self.measured
         if isinstance(measured, float):
-            measured = round(measured, 3) if math.isfinite(measured) else None
+            # Four decimals, as many as any rule compares (sharpness): the stored value reads
+            # exactly as the message does.
+            measured = round(measured, 4) if math.isfinite(measured) else None
         elif isinstance(measured, tuple):
-            measured = [round(v, 3) if isinstance(v, float) else v for v in measured]
+            measured = [round(v, 4) if isinstance(v, float) else v for v in measured]
         return {"check": self.check.value, "status": self.status.value, "measured": measured,
                 "expected": self.expected, "unit": self.unit, "message_en": self.message_en,
                 "message_zh": self.message_zh}

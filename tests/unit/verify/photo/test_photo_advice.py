@@ -150,6 +150,13 @@ def test_a_face_width_on_the_bound_is_compared_as_shown() -> None:
     assert width.measured == 193.0 and width.status is CheckStatus.PASS
 
 
+def test_a_sharpness_just_under_its_limit_is_stored_as_compared() -> None:
+    # Stored with three decimals, 0.0596 read back as 0.06: "0.06, should be at least 0.06".
+    blurred = CheckResult(PhotoCheck.SHARPNESS, CheckStatus.FAIL, 0.0596, "≥ 0.06", "", "", "")
+    again = CheckResult.from_dict(blurred.to_dict())
+    assert again.measured == 0.0596 and "0.0596" in explain(again)[0]
+
+
 def test_a_verdict_survives_its_stored_form() -> None:
     over = pose_verdict(-5.06)
     assert CheckResult.from_dict(over.to_dict()) == over
