@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["DECISIONS", "FIELDS", "FIELDS_BY_KIND", "FINDINGS", "LABELS", "LICENCE_STATUSES",
-           "Labels", "RULES", "SLOTS", "STATES", "register"]
+           "Labels", "PRINTED", "RULES", "SLOTS", "STATES", "register"]
 
 Pair = tuple[str, str]
 
@@ -215,6 +215,14 @@ STATES: dict[str, Pair] = {
     "returned_for_correction": ("退回补正", "Returned for correction"),
     "issued": ("已发证", "Licence issued"),
 }
+# Boxes printed on the bundled application forms that are no service field (the office's own
+# boxes), by their printed label: a form's fields are read by printed label (ocr.documents.form).
+PRINTED: dict[str, Pair] = {
+    "受理编号": ("受理编号", "Office reference number"),
+    "受理单位": ("受理单位", "Receiving office"),
+    "受理人": ("受理人", "Received by"),
+    "受理日期": ("受理日期", "Date received"),
+}
 # Licence statuses (the registry's status values, elicense.LicenceStatus, and the states a
 # page derives from them and the validity dates).
 LICENCE_STATUSES: dict[str, Pair] = {
@@ -245,6 +253,26 @@ class Labels:
         name = _key(key).rsplit(".", 1)[-1]
         by_kind = FIELDS_BY_KIND.get(_key(kind), {}) if kind is not None else {}
         return by_kind.get(name) or FIELDS.get(name) or _fallback(name)
+
+    def on_material(self, key: Any, material: Any = None) -> Pair:
+        """A field of a material as a page shows it. ``key`` is a field id or, for a form read
+        by its printed labels, the label printed on the form; ``material`` (a service's
+        material spec: ``kind``, ``fields`` with ``id``, ``name``, ``label``, ``aliases``) maps
+        a printed label to its field: the form's own words in Chinese, the field's English name
+        from FIELDS."""
+        name = _key(key).rsplit(".", 1)[-1]
+        kind = getattr(material, "kind", None)
+        for spec in getattr(material, "fields", ()) or ():
+            printed = (spec.label, *spec.aliases) if spec.label else ()
+            if name == spec.id or name in printed or name == spec.name:
+                zh = spec.name or spec.label or self.field(spec.id, kind)[0]
+                return zh, self.field(spec.id, kind)[1]
+        if name in PRINTED:
+            return PRINTED[name]
+        english = next((en for zh, en in FIELDS.values() if zh == name), None)
+        if english is not None:
+            return name, english
+        return self.field(name, kind)
 
     def decision(self, key: Any) -> Pair:
         return DECISIONS.get(_key(key)) or _fallback(key)

@@ -6,7 +6,9 @@ fails here."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -92,3 +94,29 @@ def test_lookups_take_enums_refs_and_kinds_and_fall_back_readably() -> None:
     assert LABELS.finding("cross.mismatch")[1] == "Mismatch between materials"
     assert LABELS.slot("id_back")[0] == "居民身份证（国徽面）"
     assert LABELS.field("some_new_field") == ("some new field", "some new field")
+
+
+def test_every_label_printed_on_a_form_has_an_english_name() -> None:
+    """A form's fields are read by their printed labels: each label or alias of the bundled
+    services' form fields, and every box of the sample forms (on the form material whose title
+    the sample carries), gets an English name."""
+    documents = Path(__file__).resolve().parents[3] / "samples" / "documents"
+    samples = [json.loads(path.read_text("utf-8")) for path in documents.glob("*_form_*.json")]
+    forms = [m for s in services() for m in s.materials if m.kind.value == "form"]
+    checked = 0
+    for material in forms:
+        printed = {label for f in material.fields for label in f.labels()}
+        boxes = {key for sample in samples
+                 if sample.get("extra", {}).get("title") in material.titles
+                 for key in sample["fields"]}
+        for label in printed | boxes:
+            zh, en = LABELS.on_material(label, material)
+            assert HAN.search(zh) and not HAN.search(en), (material.name, label, en)
+            checked += 1
+    assert checked > 20 and samples
+    renewal = next(s for s in services() if s.id == "id-card-renewal").material("form")
+    assert LABELS.on_material("户籍地址", renewal) == ("户籍地址", "Address")
+    assert LABELS.on_material("reason", renewal) == ("申领原因", "Reason")
+    licence = next(s for s in services() if s.id == "legal-representative-change"
+                   ).material("licence")
+    assert LABELS.on_material("name", licence) == ("名称", "Business name")
