@@ -13,8 +13,9 @@ validity, so a clerk decides):
   human file sizes, no bare confidence, no error codes, an aria-live region; saving an
   unchanged value marks nothing corrected;
 - after submitting, a receipt (受理编号, time, what next, time limit); once a clerk approved,
-  the licence downloads as 证照名称-受理编号.pdf; revoked, it is red with the reason on the
-  application page, and 我的办件 no longer says 已发证.
+  the licence downloads as 证照名称-受理编号.pdf;
+- revoked, the licence is red with the reason on the application page, and 我的办件 no longer
+  says 已发证.
 
 Screenshots of each page at desktop and phone size go to var/test-artifacts/pages/."""
 
@@ -187,10 +188,9 @@ def test_submit_waits_for_every_material_and_says_which(pages_office: Office) ->
         assert "material." not in page.locator("main").inner_text()
 
 
-def test_from_upload_to_a_revoked_licence(pages_office: Office) -> None:
+def test_from_upload_to_the_licence_download(pages_office: Office) -> None:
     name = pages_office.new_user(Role.APPLICANT, "story")
     clerk = pages_office.new_user(Role.CLERK, "clerk")
-    admin = pages_office.new_user(Role.ADMIN, "admin")
     app_id = new_application(pages_office, name)
     with browser() as chromium:
         page = chromium.new_context(accept_downloads=True).new_page()
@@ -249,24 +249,51 @@ def test_from_upload_to_a_revoked_licence(pages_office: Office) -> None:
             page.click("#licence-link")
         assert download.value.suggested_filename.endswith(f"-{number}.pdf")
         assert not download.value.suggested_filename.startswith("licence-")
-        identifier = page.locator("#licence").get_attribute("data-identifier")
 
+
+def test_a_revoked_licence_is_red_for_its_holder(pages_office: Office) -> None:
+    """Issue 13 item 8: the holder of a revoked licence sees it in red with the reason, and
+    我的办件 does not say 已发证 (the application is made and decided through the API)."""
+    name = pages_office.new_user(Role.APPLICANT, "holder")
+    clerk = pages_office.new_user(Role.CLERK, "clerk")
+    admin = pages_office.new_user(Role.ADMIN, "admin")
+    app_id = new_application(pages_office, name)
+    own = api_token(pages_office, name)
+    for material, file_name in ID_CARD_MATERIALS.items():
+        sent = httpx.post(f"{pages_office.base}/api/v1/applications/{app_id}/materials/"
+                          f"{material}", files={"file": (file_name, (DOCS / file_name)
+                                                         .read_bytes())}, headers=own)
+        assert sent.status_code == 201, sent.text
+    submitted = httpx.post(f"{pages_office.base}/api/v1/applications/{app_id}/submit",
+                           headers=own)
+    assert submitted.status_code == 200, submitted.text
+    with browser() as chromium:
+        page = chromium.new_page()
+        sign_in(page, pages_office.base, name)
+        page.goto(f"{pages_office.base}/apply/{app_id}")
+        page.locator("#state[data-state=needs_review]").wait_for(timeout=JOB_WAIT_MS)
+        decided = httpx.post(f"{pages_office.base}/api/v1/review/applications/{app_id}/decision",
+                             json={"decision": "approve", "comment": ""},
+                             headers=api_token(pages_office, clerk))
+        assert decided.status_code == 200, decided.text
+        page.reload()
+        assert page.locator("#state").get_attribute("data-state") == "issued"
+        identifier = page.locator("#licence").get_attribute("data-identifier")
         revoked = httpx.post(f"{pages_office.base}/api/v1/admin/licences/{identifier}/revoke",
                              json={"reason": "证件信息有误"},
                              headers=api_token(pages_office, admin))
         assert revoked.status_code == 200, revoked.text
         page.reload()
         licence = page.locator("#licence")
-        assert licence.get_attribute("data-licence-state") == "revoked"
-        assert "bad" in (licence.get_attribute("class") or "")
+        assert "(revoked)" not in page.locator("main").inner_text()
         red, green, blue = map(int, re.findall(r"\d+", licence.evaluate(
             "e => getComputedStyle(e).backgroundColor"))[:3])
         assert red > 120 and red > 2 * green and red > 2 * blue  # red, not green
         assert "证照已吊销" in licence.inner_text() and "证件信息有误" in licence.inner_text()
-        assert "(revoked)" not in page.locator("main").inner_text()
+        assert licence.get_attribute("data-licence-state") == "revoked"
         shots(page, "applicant-revoked")
         fits_a_phone(page)
         page.goto(f"{pages_office.base}/apply")
-        row = page.locator(f"#applications [data-application='{app_id}']")
-        assert "已发证" not in row.inner_text() and "已吊销" in row.inner_text()
+        listed = page.locator("main").inner_text()
+        assert "已发证" not in listed and "已吊销" in listed
         shots(page, "applicant-list-revoked")
