@@ -182,7 +182,7 @@ def _field_rows(service: Any, material_type: str, refs: list[tuple[str, Any]],
     rows = []
     for key, f in refs:
         zh = spec.label_of(key) if spec is not None else LABELS.field(key)[0]
-        en = LABELS.field(key)[1]
+        en = LABELS.on_material(key, spec)[1]  # a form's printed label too (api.labels)
         value = f.value or ""
         masked = mask_id_number(value)
         corrected = bool(getattr(f, "corrected", False))
