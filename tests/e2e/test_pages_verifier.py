@@ -107,9 +107,9 @@ def fits_a_small_phone(page: sync_api.Page) -> None:
 
 def upload(page: sync_api.Page, base: str, name: str, data: bytes) -> sync_api.Locator:
     page.goto(f"{base}/verify")
-    page.set_input_files("#pdf-file", files=[{"name": name, "mimeType": "application/pdf",
-                                              "buffer": data}])
-    page.locator("#upload-form button[type=submit]").click()
+    page.set_input_files("main form input[type=file]",
+                         files=[{"name": name, "mimeType": "application/pdf", "buffer": data}])
+    page.locator("main form button[type=submit]").click()
     return verdict_of(page)
 
 
@@ -198,6 +198,7 @@ def test_a_revoked_licence_is_red_in_words(pages_office: Any, page: sync_api.Pag
     issued = issue_with_the_cli(pages_office, "food_business_licence.json",
                                 tmp_path / "food.pdf", photo=False)
     link = qr_text((tmp_path / "food.pdf").read_bytes())
+    assert link.startswith(f"{base}/v#ZZ1:"), link[:60]
     admin = pages_office.new_user(Role.ADMIN, "verifier-admin")
     token = httpx.post(f"{base}/api/v1/auth/token",
                        data={"username": admin, "password": PASSWORD}).json()["access_token"]
