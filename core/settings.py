@@ -160,7 +160,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, pattern=r"^https?://[^/\s?#@]+(/[^\s?#]*)?$",
         description="The address people use, e.g. https://zz.example.gov.cn: its origin is "
-        "the one form posts may come from and its host is trusted")
+        "the one form posts may come from and its host is trusted; licence QR codes link to "
+        "<public_url>/v#<token> (unset: they hold the bare token, docs/tokens.md section 10)")
     timezone: str = Field(
         default="Asia/Shanghai",
         description="The office's IANA time zone: the pages show times in it (times are "
