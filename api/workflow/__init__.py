@@ -22,6 +22,8 @@ status.
   (approve issues the licence after the decision commits).
 - :mod:`api.workflow.verification` — the verdict on a token or licence PDF against our trust
   material, falling back to an imported issuer's (the public API and the verifier pages).
+- :mod:`api.workflow.verdict_view` — what a verifier page shows of a verdict (plain reasons,
+  public facts never on a FAILED one, the holder photo checked against its signed hash).
 - :mod:`api.workflow.holders` — binding an account to its holder (by an admin, the CLI, or a
   verified e-licence in the validation job) and whether 秒批 may issue to it.
 - :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core import Settings
-from elicense import FileRegistry, load_licence, load_templates, verify_link
+from elicense import FileRegistry, load_licence, load_templates, revoke_licence, verify_link
 from elicense import issue_licence as issue
 from signing import KeyStore
 
@@ -119,8 +119,6 @@ def test_an_ordinary_pdf_is_not_an_e_licence(client) -> None:
 
 
 def test_a_revoked_licence_says_so_in_words_and_hides_the_holder(client, settings) -> None:
-    from elicense import revoke_licence  # noqa: PLC0415 - only this test revokes
-
     licence = load_licence(RECORDS / "food_business_licence.json")
     issued = issue(licence, load_templates().get(licence.type_code), photo=None,
                    store=KeyStore.from_settings(settings),
