@@ -152,6 +152,19 @@ def test_the_link_page_without_a_code_explains_and_takes_a_pasted_one(
     assert not page.locator("#token-entry").is_visible()
 
 
+def test_the_upload_form_speaks_chinese_and_fits_a_phone(pages_office: Any,
+                                                         page: sync_api.Page) -> None:
+    """The file control is a Chinese button (the browser's own one says "Choose File") with an
+    accessible name; the chosen file's name shows beside it."""
+    page.goto(f"{pages_office.base}/verify")
+    assert page.get_by_label("选择 PDF 文件").count() == 1
+    assert page.locator("#pdf-file-name").inner_text() == "未选择文件"
+    page.set_input_files("#pdf-file", str(ORDINARY_PDF))
+    assert page.locator("#pdf-file-name").inner_text() == ORDINARY_PDF.name
+    shots(page, "verifier-upload-form")
+    fits_a_small_phone(page)
+
+
 def test_a_valid_pdf_shows_name_issuer_photo_signer_and_time(
         pages_office: Any, licence: bytes, page: sync_api.Page) -> None:
     """Item 9: what a verifier needs to see on a valid licence."""
