@@ -190,6 +190,9 @@ def test_a_decision_needs_a_choice_and_a_reason_to_reject_or_return(
     assert len(radios) == 3 and not any("checked" in r for r in radios)
     assert all(re.search(label, page) for label in ("批准", "不予批准", "退回补正"))
     assert "return_for_correction</" not in page and ">approve<" not in page
+    # Nothing could be read from the blank images: one line each, not a table of blanks.
+    assert all(f'data-nothing-read="{m}"' in page for m in MATERIALS)
+    assert 'data-field="id_front.name"' not in page
 
     none_chosen = carol.post(url, data={"comment": ""}, follow_redirects=False)
     assert none_chosen.status_code == 422 and 'id="error"' in none_chosen.text
