@@ -43,7 +43,7 @@ from api.workflow.errors import VerificationInputError
 from api.workflow.photo_step import photo_offer
 from api.workflow.verdict_view import VerdictView, photo_on_file, refusal_view, verdict_view
 from core import ErrorCode, ZhengzhaoError
-from elicense import LicenceVerdict
+from elicense import LicenceVerdict, TrustMaterial
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _QR_PREFIX = "/v/"
@@ -91,7 +91,8 @@ async def _view(request: Request, verdict: LicenceVerdict) -> VerdictView:
     return verdict_view(verdict, checked_at=_now(request), photo=photo)
 
 
-async def _token_view(request: Request, token: str, trust: Any) -> tuple[VerdictView, int]:
+async def _token_view(request: Request, token: str, trust: TrustMaterial
+                      ) -> tuple[VerdictView, int]:
     try:
         verdict = await verify_token_request(request, token, trust, VerifyChannel.QR_PAGE)
     except ZhengzhaoError as exc:

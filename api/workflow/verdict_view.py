@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from api.db import SqlLicenceRegistry
 from api.workflow.context import WorkflowContext
-from core import OPEN_ENDED, FileFormat, ZhengzhaoError, sniff_format
+from core import OPEN_ENDED, ErrorCode, FileFormat, ZhengzhaoError, sniff_format
 from elicense import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict, licence_photo
 from signing import Indication, TokenCode
 
@@ -136,6 +136,13 @@ _BY_CHECK: Final[dict[tuple[LicenceCheckId, Indication], Pair]] = {
         "无法确认签发机构。", "The issuing office cannot be confirmed."),
 }
 _FALLBACK: Final[Pair] = ("核验未能完成。", "The check could not be completed.")
+# Refused input in words (the error's own message names the token format).
+_REFUSALS: Final[dict[ErrorCode, Pair]] = {
+    ErrorCode.TOKEN_MALFORMED: (
+        "这不是电子证照的二维码内容，无法读取。请扫描证照上的二维码，或上传证照 PDF。",
+        "This is not what an e-licence QR code holds and cannot be read. Scan the code on the "
+        "licence, or upload the licence PDF."),
+}
 
 
 def photo_on_file(ctx: WorkflowContext, verdict: LicenceVerdict) -> bytes | None:
@@ -184,9 +191,9 @@ def verdict_view(verdict: LicenceVerdict, *, checked_at: datetime,
 
 def refusal_view(error: ZhengzhaoError, *, checked_at: datetime) -> VerdictView:
     """The page's view when the input was not a licence at all (not a token, not a PDF)."""
+    zh, en = _REFUSALS.get(error.code, (error.message_zh, error.message_en))
     return VerdictView(Indication.FAILED.value, VerdictKind.INVALID,
-                       (Reason(error.message_zh, error.message_en, error.code.value),),
-                       checked_at=checked_at)
+                       (Reason(zh, en, error.code.value),), checked_at=checked_at)
 
 
 def _not_an_elicence(verdict: LicenceVerdict) -> bool:
