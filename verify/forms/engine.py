@@ -231,7 +231,8 @@ class _Run:
         def en(ref: str) -> str:
             material = self.service.material(ref.split(".")[0])
             assert material is not None
-            return f"{ref.split('.', 1)[1]} on the {material.english_name}"
+            return f"{material.english_label_of(ref.split('.', 1)[1])} on the " \
+                   f"{material.english_name}"
 
         names = rule.references()
         first, second = (names.get("left") or names.get("id_number") or refs[0],
@@ -253,7 +254,8 @@ class _Run:
              file: str | None = None, custom: Any = None) -> None:
         values = {**self._material_params(material), **params}
         if field_id is not None:
-            values.update(label=material.label_of(field_id), field=field_id)
+            values.update(label=material.label_of(field_id), field=field_id,
+                          field_en=material.english_label_of(field_id))
         zh, en = render(code, values)
         if custom is not None and getattr(custom, "message_zh", None):
             zh = custom.message_zh

@@ -1,8 +1,8 @@
 """Chinese and English message templates for every finding code.
 
-Templates name fields and materials (``{label}`` is the printed Chinese label, ``{field}`` the
-service's field id, ``{material}`` / ``{material_en}`` the material's names); they never quote a
-value read from a document.
+Templates name fields and materials (``{label}`` is the printed Chinese label, ``{field_en}``
+the field's English name (never its bare id), ``{material}`` / ``{material_en}`` the
+material's names); they never quote a value read from a document.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from verify.forms.result import FindingCode as C
 
 _FIELD = "{material}“{label}”"
-_FIELD_EN = "{field} on the {material_en}"
+_FIELD_EN = "{field_en} on the {material_en}"
 
 KIND_NAMES_ZH = {
     "id_card_front": "居民身份证人像面",
@@ -102,9 +102,11 @@ TEMPLATES: dict[C, tuple[str, str]] = {
                       "The {material_en} expired on {until} (checked for {as_of})"),
     C.CROSS_NOT_YET_VALID: ("{material}自 {since} 起生效，核验日期 {as_of} 尚未生效",
                             "The {material_en} is valid from {since}, not yet on {as_of}"),
-    C.CROSS_NOT_CHECKED: ("无法核对“{rule}”：缺少或无法识别{missing}，请人工核对",
-                          "Could not check '{rule}': {missing_en} missing or unreadable; a "
-                          "clerk must check it"),
+    # The rule is named by what it compares, not its id (issue 13 item 5); the id stays in
+    # the finding's ``rule`` for staff.
+    C.CROSS_NOT_CHECKED: ("无法核对{left}与{right}：缺少或无法识别{missing}，请人工核对",
+                          "Could not cross-check {left_en} and {right_en}: {missing_en} missing "
+                          "or unreadable; a clerk must check it"),
     C.FIELD_CORRECTED: (_FIELD + "由申请人更正，须人工核对，不能秒批",
                         _FIELD_EN + " was corrected by the applicant; a clerk must check it "
                         "(no instant approval)"),

@@ -65,11 +65,14 @@ class FieldSpec(_Strict):
     On an ID card or licence the ``id`` is the OCR field name (``id_number``, ``uscc`` ...). On a
     form the value is found by its printed ``label`` (or one of ``aliases``), or, for a group of
     checkboxes, it is the ticked option among ``checkbox`` (several with ``multiple``, joined
-    by ``、``). ``name`` is what messages call the field (default: the label or the options).
+    by ``、``). ``name`` is what messages call the field (default: the label or the options),
+    ``name_en`` what English messages call it (default: the id in words, ``valid from``).
     """
 
     id: str = Field(pattern=IDENT)
     name: str | None = Field(default=None, min_length=1, description="Chinese name in messages")
+    name_en: str | None = Field(default=None, min_length=1,
+                                description="English name in messages")
     label: str | None = Field(default=None, min_length=1)
     aliases: tuple[str, ...] = ()
     checkbox: tuple[str, ...] | None = Field(default=None, min_length=2)
@@ -152,6 +155,14 @@ class MaterialSpec(_Strict):
         if spec is not None and spec.checkbox:
             return "/".join(spec.checkbox)
         return FIXED_FIELDS.get(self.kind, {}).get(field_id, field_id)
+
+    def english_label_of(self, field_id: str) -> str:
+        """The English name of a field, for messages: its ``name_en``, else its id in words
+        (``valid_until`` → ``valid until``), never the bare id (issue 13, item 5)."""
+        spec = self.field(field_id)
+        if spec is not None and spec.name_en:
+            return spec.name_en
+        return field_id.replace("_", " ")
 
 
 class AutoApprove(_Strict):

@@ -343,3 +343,28 @@ def test_any_form_content_gives_a_report_never_an_exception(values, boxes, confi
     report = check(RENEWAL, ticked(docs, boxes))
     assert report.verdict in set(Verdict)
     json.dumps(report.to_dict(), ensure_ascii=False)
+
+
+def test_english_messages_name_fields_in_words_not_by_their_ids() -> None:
+    """Issue 13 item 5: "valid_until on the ID card" read as an internal key on English pages.
+    Every field of the ID card renewal, emptied in turn, is named without an underscore, and a
+    cross rule that could not be checked is named by what it compares, not by its id."""
+    documents = case_documents(ID_CASE)
+    seen = 0
+    for material in RENEWAL.materials:
+        kind = {"id_card_front": "id_card_front", "id_card_back": "id_card_back"}.get(
+            material.kind.value)
+        if kind is None:
+            continue
+        for spec in material.fields:
+            report = check(RENEWAL, edited(documents, kind, spec.id, None))
+            named = [f for f in report.findings if f.field == spec.id or
+                     any(r.endswith(f".{spec.id}") for r in f.refs)]
+            assert named, spec.id
+            seen += len(named)
+            for finding in named:
+                assert spec.id not in finding.message_en or "_" not in spec.id, \
+                    finding.message_en
+                assert "_" not in finding.message_en, finding.message_en
+                assert "_" not in finding.message_zh, finding.message_zh
+    assert seen >= 5
