@@ -51,6 +51,9 @@ MAX_PDF_OBJECTS = 10_000
 _OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]++[\x00\t\n\f\r ]++[0-9]++[\x00\t\n\f\r ]++obj\b")
 _XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf]")
 _SIZE = re.compile(rb"/Size[\x00\t\n\f\r ]*(\d+)")
+# An embedded file's parameters (/Params << /Size bytes ... >>) give its length in bytes, not a
+# count of objects: a licence carrying a 150 KB photo is not a PDF of 150,000 objects.
+_PARAMS_SIZE = re.compile(rb"/Params[\x00\t\n\f\r ]*<<[^<>]*?/Size[\x00\t\n\f\r ]*(\d+)")
 _INDEX = re.compile(rb"/Index[\x00\t\n\f\r ]*\[([\d\x00\t\n\f\r ]*)\]")
 
 
@@ -89,9 +92,11 @@ def open_untrusted_pdf(pdf: bytes) -> PdfFileReader:
 def _object_count(data: bytes) -> int:
     """The most objects ``data`` holds or claims: object headers, cross-reference table entries,
     the largest ``/Size`` and the entries an ``/Index`` lists (objects inside object streams are
-    listed by a cross-reference stream's ``/Size`` or ``/Index``)."""
+    listed by a cross-reference stream's ``/Size`` or ``/Index``). An embedded file's
+    ``/Params /Size`` is its length in bytes and is not counted."""
     counts = [len(_OBJECT_HEADER.findall(data)), len(_XREF_ENTRY.findall(data))]
-    counts += [int(size) for size in _SIZE.findall(data)]
+    byte_sizes = {m.start(1) for m in _PARAMS_SIZE.finditer(data)}
+    counts += [int(m.group(1)) for m in _SIZE.finditer(data) if m.start(1) not in byte_sizes]
     for index in _INDEX.findall(data):
         numbers = [int(n) for n in index.split()]
         counts.append(sum(numbers[1::2]))
