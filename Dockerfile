@@ -3,13 +3,14 @@
 FROM python:3.11-slim-bookworm
 
 # The image runs in production: it refuses to start on generated or short secrets, a demo PKI,
-# the demo issuer, or a data dir others may read (config.invalid, see README "Running in
-# production"). No secret is baked in; pass them at run time (an env file or a secret store):
+# the demo issuer, no ZZ_PUBLIC_URL, or a data dir others may read (config.invalid, see README
+# "Running in production"). No secret is baked in; pass them at run time (an env file or a secret store):
 #   ZZ_SECRET_KEY       >= 32 random characters, signs bearer tokens and session cookies
 #                       (python -c 'import secrets; print(secrets.token_urlsafe(48))')
 #   ZZ_KEY_PASSPHRASE   >= 32 random characters, encrypts the private keys in the data dir
 #   ZZ_ISSUER_NAME, ZZ_ISSUER_NAME_EN, ZZ_ISSUER_CODE, ZZ_JURISDICTION_CODE: the office
-#   ZZ_TRUSTED_HOSTS    the host names the service answers to (ZZ_PUBLIC_URL: its public URL)
+#   ZZ_PUBLIC_URL       the service's public address: licence QR codes link to <it>/v#<token>
+#   ZZ_TRUSTED_HOSTS    the host names the service answers to
 # and make the office's PKI once, into the data volume, with the same environment:
 #   docker run --rm --env-file zz.env -v zz-data:/var/lib/zhengzhao IMAGE zhengzhao keys init
 # For a local trial on embedded defaults (generated secrets, demo PKI) run with

@@ -69,9 +69,14 @@ def _reencrypt_legacy_dev_keys(settings: Settings, passphrase: SecretStr) -> Non
 
 def production_problems(settings: Settings) -> list[tuple[str, str]]:
     """What stops ``settings`` from running in production, as (English, Chinese) pairs: a
-    demo PKI or demo issuer, and a data dir, secrets, keys, database or job queue file that
-    group or other users may access. Secrets are checked by ``core.resolve_secrets``."""
+    demo PKI or demo issuer, no public address for the licences' QR links, and a data dir,
+    secrets, keys, database or job queue file that group or other users may access. Secrets
+    are checked by ``core.resolve_secrets``."""
     problems: list[tuple[str, str]] = []
+    if not settings.public_url:
+        problems.append(("ZZ_PUBLIC_URL is not set: licence QR codes would hold a bare token "
+                         "that a phone camera cannot open (docs/tokens.md section 10)",
+                         "未设置 ZZ_PUBLIC_URL：证照二维码将只含令牌，手机扫码无法打开核验页"))
     if settings.issuer_code == DEMO_ISSUER_CODE or settings.issuer_name == DEMO_ISSUER_NAME:
         problems.append(("the issuer is the built-in demo office (set ZZ_ISSUER_CODE and "
                          "ZZ_ISSUER_NAME)",

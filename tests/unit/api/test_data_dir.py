@@ -32,7 +32,7 @@ from signing import IssuerIdentity, KeyStore
 
 REAL_SECRETS = {"secret_key": SecretStr("s" * 40), "key_passphrase": SecretStr("p" * 40)}
 OFFICE = {"issuer_name": "某市行政审批局", "issuer_name_en": "Some City Approval Bureau",
-          "issuer_code": "11110000000000027Y"}
+          "issuer_code": "11110000000000027Y", "public_url": "https://zwfw.example.gov.cn"}
 
 
 @pytest.fixture
@@ -128,6 +128,14 @@ def test_prod_refuses_a_demo_pki_and_the_demo_issuer(tmp_path: Path) -> None:
     assert "demo PKI" in refused.message_en and "演示" in refused.message_zh
     demo_issuer = _prod(tmp_path / "d", issuer_code="11110000000000019K")
     assert "demo office" in _refusal(demo_issuer).message_en
+
+
+def test_prod_refuses_to_issue_qr_codes_a_phone_cannot_open(tmp_path: Path) -> None:
+    """Without ZZ_PUBLIC_URL a licence's QR holds the bare token, not a link (issue 13 item 3)."""
+    settings = _prod(tmp_path, public_url=None)
+    _office_keys(settings)
+    refused = _refusal(settings)
+    assert "ZZ_PUBLIC_URL" in refused.message_en and "ZZ_PUBLIC_URL" in refused.message_zh
 
 
 @pytest.mark.parametrize("what", ["data_dir", "database", "key", "jobs"])
