@@ -34,6 +34,7 @@ from api.routes import (
     web_clerk,
     web_home,
     web_login,
+    web_offline,
 )
 from api.security_headers import install_http_hardening
 from api.service_api import ServiceContext, install_service_api
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     app.include_router(web_applicant.router)
     app.include_router(web_clerk.router)
     app.include_router(web_home.router)
+    app.include_router(web_offline.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

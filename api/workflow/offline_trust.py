@@ -26,9 +26,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from elicense import TrustMaterial
+from core import Settings
+from elicense import TrustMaterial, TrustStore
 
-__all__ = ["OFFLINE_TRUST_VERSION", "offline_trust"]
+__all__ = ["OFFLINE_TRUST_VERSION", "imported_materials", "offline_trust"]
 
 OFFLINE_TRUST_VERSION = 1
 
@@ -64,3 +65,8 @@ def offline_trust(own: TrustMaterial | None, imported: Iterable[TrustMaterial], 
     issuers += [_issuer(material, own=False) for material in imported]
     return {"version": OFFLINE_TRUST_VERSION, "generated_at": int(generated_at.timestamp()),
             "issuers": [issuer for issuer in issuers if issuer is not None]}
+
+
+def imported_materials(settings: Settings) -> list[TrustMaterial]:
+    """The trust material of every readable imported issuer (``<data dir>/trust``)."""
+    return [material for _issuer, material in TrustStore.for_settings(settings).materials()]

@@ -150,7 +150,7 @@ class Vector:
                 "trust": self.trust_json()}
 
 
-def _recompose(token: str, *, payload: bytes | None = None,
+def recompose(token: str, *, payload: bytes | None = None,
                signature: bytes | None = None) -> str:
     """``token`` with its payload or signature replaced, signature untouched otherwise: what
     anyone without the key can make."""
@@ -173,7 +173,7 @@ def build_vectors() -> list[Vector]:
     own = a.material(fresh)
     imported = (b.material(b_list),)
     genuine = a.token()
-    edited = _recompose(genuine, payload=cbor2.dumps(
+    edited = recompose(genuine, payload=cbor2.dumps(
         a.claims(holder_name="欧阳晓明明").to_cwt(), canonical=True))
     signature = _signature(genuine)
     high_s = signature[:32] + (P256_ORDER - int.from_bytes(signature[32:], "big")).to_bytes(
@@ -199,7 +199,7 @@ def build_vectors() -> list[Vector]:
         Vector("imported_issuer", b.token(), "PASSED", None, own, imported),
         Vector("issuer_mismatch", a.token(issuer_name=b.names.name_zh), "FAILED",
                "licence.issuer_mismatch", own, imported),
-        Vector("high_s", _recompose(genuine, signature=high_s), "FAILED",
+        Vector("high_s", recompose(genuine, signature=high_s), "FAILED",
                "token.non_canonical", own, imported),
         Vector("malformed_base45", "ZZ1:abc!", "FAILED", "token.malformed", own, imported),
         Vector("malformed_zlib", b45(b"\x78\xda not a deflate stream"), "FAILED",

@@ -1,0 +1,5 @@
+/* Entry point of the offline verifier bundle: the verification core and the page. */
+import { verifyLicence, tokenFromQrText } from "./verify.js";
+import { startPage } from "./page.js";
+
+startPage({ verifyLicence, tokenFromQrText });
