@@ -1,5 +1,5 @@
 /* The /verify/offline page (api/templates/verify_offline.html): reads the trust material the
-   page carries (<script type="application/json" id="offline-trust">), checks what is typed or
+   page carries (the JSON in #offline-trust's data-trust attribute), checks what is typed or
    pasted into the token field (a bare ZZ1: token or the /v#… link; Enter submits) entirely in
    the page, and shows the verdict in #offline-result, whose data-indication is PASSED, FAILED
    or INDETERMINATE. Nothing is sent anywhere. window.zzOffline.check(text, {trust, now}) runs
@@ -130,7 +130,7 @@ export function startPage({ verifyLicence }) {
   }
   let pageTrust = null;
   try {
-    pageTrust = JSON.parse(source.textContent);
+    pageTrust = JSON.parse(source.getAttribute("data-trust"));
   } catch (error) {
     pageTrust = { version: 1, issuers: [] };
   }
