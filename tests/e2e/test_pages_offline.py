@@ -142,3 +142,35 @@ def test_offline_page_checks_the_office_licence_with_every_request_blocked(
         assert median <= 50
         assert requests == []  # nothing left the page
         context.close()
+
+
+def test_a_later_visit_works_with_no_network_and_the_trust_refreshes_online(
+        pages_office: Office) -> None:
+    genuine, _edited = office_token(pages_office)
+    url = f"{pages_office.base}/verify/offline"
+    with browser() as chromium:
+        context = chromium.new_context()
+        page = context.new_page()
+        _open(page, pages_office.base)
+        # The service worker has stored the page and its assets and controls the page.
+        page.evaluate("""() => navigator.serviceWorker.ready.then(() => new Promise(done => {
+            if (navigator.serviceWorker.controller) { done(); return; }
+            navigator.serviceWorker.addEventListener("controllerchange", () => done());
+        }))""")
+        context.set_offline(True)
+        later = context.new_page()
+        later.goto(url)  # no network: the worker answers from its cache
+        later.wait_for_selector("html[data-offline-ready='1']")
+        later.fill("input[name=token]", genuine)
+        later.press("input[name=token]", "Enter")
+        later.wait_for_selector("#offline-result[data-state='done']")
+        assert later.get_attribute("#offline-result", "data-indication") == "PASSED"
+        before = later.get_attribute("#offline-trust-age", "data-generated-at")
+        later.click("#offline-refresh")
+        later.wait_for_selector("#offline-refresh-state:has-text('Offline')", state="attached")
+        context.set_offline(False)
+        later.click("#offline-refresh")
+        later.wait_for_selector("#offline-refresh-state:has-text('Updated')", state="attached")
+        after = later.get_attribute("#offline-trust-age", "data-generated-at")
+        assert before is not None and after is not None and int(after) >= int(before)
+        context.close()

@@ -135,10 +135,45 @@ export function startPage({ verifyLicence }) {
     pageTrust = { version: 1, issuers: [] };
   }
   const age = document.getElementById("offline-trust-age");
-  if (age && pageTrust.generated_at) {
-    const hours = Math.max(0, Math.round((Date.now() / 1000 - pageTrust.generated_at) / 3600));
-    age.replaceChildren(bi(`信任材料生成于 ${when(pageTrust.generated_at)}（约 ${hours} 小时前），含 ${pageTrust.issuers.length} 个签发机构`,
-      `Trust material made ${when(pageTrust.generated_at)} (about ${hours} h ago), ${pageTrust.issuers.length} issuer(s)`));
+  function showAge() {
+    if (age && pageTrust.generated_at) {
+      const hours = Math.max(0, Math.round((Date.now() / 1000 - pageTrust.generated_at) / 3600));
+      age.replaceChildren(bi(`信任材料生成于 ${when(pageTrust.generated_at)}（约 ${hours} 小时前），含 ${pageTrust.issuers.length} 个签发机构`,
+        `Trust material made ${when(pageTrust.generated_at)} (about ${hours} h ago), ${pageTrust.issuers.length} issuer(s)`));
+      age.setAttribute("data-generated-at", String(pageTrust.generated_at));
+    }
+  }
+  showAge();
+  // The service worker keeps this page (and so its trust material) for visits with no network.
+  const sw = source.getAttribute("data-sw");
+  if (sw && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(sw, { scope: source.getAttribute("data-scope") || undefined })
+      .catch(() => {});
+  }
+  // Refresh: fetch the page again (the worker caches the fresh copy) and take its trust.
+  const refresh = document.getElementById("offline-refresh");
+  const refreshState = document.getElementById("offline-refresh-state");
+  if (refresh) {
+    refresh.addEventListener("click", () => {
+      const said = (zh, en) => refreshState && refreshState.replaceChildren(bi(zh, en));
+      fetch(window.location.pathname, { cache: "no-store", credentials: "same-origin",
+        headers: { "X-ZZ-Refresh": "1" } })
+        .then((response) => {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.text();
+        })
+        .then((html) => {
+          const fresh = new DOMParser().parseFromString(html, "text/html")
+            .getElementById("offline-trust");
+          pageTrust = JSON.parse(fresh.getAttribute("data-trust"));
+          source.setAttribute("data-trust", fresh.getAttribute("data-trust"));
+          showAge();
+          said("已更新", "Updated");
+        })
+        .catch(() => said("无法联网，仍使用已保存的信任材料", "Offline: the saved trust material is still used"));
+    });
   }
   const timings = [];
 
