@@ -4,7 +4,11 @@ conformance vector (``tests/conformance/token_vectors.py``, also run by the Pyth
 the page loaded and then every request blocked and the browser offline, a licence token of the
 running office typed into the field (as its QR link) gives PASSED and an edited one FAILED.
 Screenshots of the green, red and amber results; the time per check is measured (median in
-``var/test-artifacts/pages/offline-timing.json``)."""
+``var/test-artifacts/pages/offline-timing.json``). A second visit works with the browser
+offline (the service worker). A licence issued with the office's key, its first page rendered
+and framed around the QR code as a phone held over it sees it, is played to chromium as a fake
+camera (``--use-file-for-fake-video-capture``, a Y4M video): the page reads the code and says
+PASSED."""
 
 from __future__ import annotations
 
@@ -17,12 +21,22 @@ from typing import Any
 from urllib.parse import quote
 
 import cbor2
+import cv2
+import numpy as np
+import pypdfium2
 import pytest
-from pages_office import ARTIFACTS, Office, browser, shots
+from pages_office import ARTIFACTS, CHROMIUM, Office, browser, shots
 from playwright import sync_api
 
-from elicense import LicenceIdentifier
-from signing import KeyStore, LicenceClaims, TokenClaims, encode_token, key_id
+from elicense import (
+    FileRegistry,
+    LicenceIdentifier,
+    issue_licence,
+    load_licence,
+    load_templates,
+)
+from samples import LICENCES_DIR
+from signing import KeyStore, LicenceClaims, PadesLevel, TokenClaims, encode_token, key_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
 from token_vectors import build_vectors, recompose  # noqa: E402
@@ -174,3 +188,63 @@ def test_a_later_visit_works_with_no_network_and_the_trust_refreshes_online(
         after = later.get_attribute("#offline-trust-age", "data-generated-at")
         assert before is not None and after is not None and int(after) >= int(before)
         context.close()
+
+
+def licence_video(pdf: bytes, path: Path) -> Path:
+    """A Y4M video (640x480, 2 s) of the licence's first page framed around its QR code, as a
+    phone camera held over the printed code sees it."""
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = cv2.cvtColor(np.asarray(page.render(scale=4).to_pil().convert("RGB")),
+                         cv2.COLOR_RGB2BGR)
+    found, points = cv2.QRCodeDetector().detect(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    assert found, "no QR code on the rendered licence"
+    x0, y0 = points[0].min(axis=0)
+    x1, y1 = points[0].max(axis=0)
+    side = max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = side * 0.95, side * 0.95 * 3 / 4  # the code fills most of the frame height
+    top, left = max(0, int(cy - half_h)), max(0, int(cx - half_w))
+    crop = image[top:int(cy + half_h), left:int(cx + half_w)]
+    frame = cv2.resize(crop, (640, 480), interpolation=cv2.INTER_AREA)
+    planes = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with path.open("wb") as video:
+        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(20):
+            video.write(b"FRAME\n" + planes)
+    return path
+
+
+def test_the_camera_reads_the_printed_qr_of_an_issued_licence(pages_office: Office,
+                                                              tmp_path: Path) -> None:
+    settings = pages_office.settings
+    licence = load_licence(LICENCES_DIR / "company_business_licence.json")
+    template = load_templates().get(licence.type_code)
+    issued = issue_licence(licence, template, photo=None,
+                           store=KeyStore.from_settings(settings),
+                           registry=FileRegistry(tmp_path / "licences"),
+                           issuer_code=settings.issuer_code, published_dir=tmp_path / "published",
+                           level=PadesLevel.B_B, public_url="https://zz.example.gov.cn")
+    video = licence_video(issued.pdf, tmp_path / "licence.y4m")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"])
+        try:
+            context = chromium.new_context()
+            context.grant_permissions(["camera"], origin=pages_office.base)
+            page = context.new_page()
+            _open(page, pages_office.base)
+            page.click("#offline-camera")
+            page.wait_for_selector("#offline-result[data-state='done']", timeout=30_000)
+            assert page.get_attribute("#offline-camera", "data-camera") == "stopped"
+            # Debian chromium on Linux has no BarcodeDetector: jsQR read the frames.
+            reader = page.get_attribute("#offline-camera", "data-reader")
+            assert reader in {"scanning-js", "scanning-native"}
+            (ARTIFACTS / "offline-camera-reader.txt").write_text(reader or "")
+            shots(page, "offline-camera")
+            assert page.input_value("input[name=token]").startswith("https://zz.example.gov.cn/v#ZZ1:")
+            assert page.get_attribute("#offline-result", "data-indication") == "PASSED"
+            assert licence.identifier in page.inner_text("#offline-result")
+            context.close()
+        finally:
+            chromium.close()

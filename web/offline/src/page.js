@@ -3,7 +3,9 @@
    pasted into the token field (a bare ZZ1: token or the /v#… link; Enter submits) entirely in
    the page, and shows the verdict in #offline-result, whose data-indication is PASSED, FAILED
    or INDETERMINATE. Nothing is sent anywhere. window.zzOffline.check(text, {trust, now}) runs
-   the same check with other trust material or another time (the conformance test uses it). */
+   the same check with other trust material or another time (the conformance test uses it).
+   The camera button reads a QR code live (camera.js) and checks it the same way. */
+import { startCamera } from "./camera.js";
 
 const WORDS = {
   PASSED: ["有效", "Valid"],
@@ -197,6 +199,45 @@ export function startPage({ verifyLicence }) {
         const heading = result.querySelector("h2");
         if (heading) {
           heading.focus();
+        }
+      });
+    });
+  }
+  const cameraButton = document.getElementById("offline-camera");
+  const video = document.getElementById("offline-video");
+  const cameraState = document.getElementById("offline-camera-state");
+  let camera = null;
+  if (cameraButton && video && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    cameraButton.hidden = false;
+    cameraButton.addEventListener("click", () => {
+      if (camera) {
+        camera.stop();
+        camera = null;
+        return;
+      }
+      camera = startCamera(video, (text) => {
+        camera = null;
+        if (input) {
+          input.value = text;
+        }
+        result.setAttribute("data-state", "checking");
+        check(text);
+      }, (state) => {
+        cameraButton.setAttribute("data-camera", state);
+        if (state.startsWith("scanning")) {
+          cameraButton.setAttribute("data-reader", state);
+        }
+        if (cameraState) {
+          const words = {
+            "scanning-native": ["请将二维码对准相机", "Point the camera at the QR code"],
+            "scanning-js": ["请将二维码对准相机", "Point the camera at the QR code"],
+            denied: ["无法使用相机（未授权或没有相机）", "The camera cannot be used (no permission or no camera)"],
+            stopped: ["", ""]
+          }[state] || ["", ""];
+          cameraState.replaceChildren(bi(words[0], words[1]));
+        }
+        if (state === "denied" || state === "stopped") {
+          camera = null;
         }
       });
     });
