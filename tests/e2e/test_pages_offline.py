@@ -12,6 +12,7 @@ PASSED."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import statistics
 import sys
@@ -248,3 +249,24 @@ def test_the_camera_reads_the_printed_qr_of_an_issued_licence(pages_office: Offi
             context.close()
         finally:
             chromium.close()
+
+
+def test_the_page_downloads_under_300_kb_gzipped(pages_office: Office) -> None:
+    """Everything the page loads (HTML with its trust material, styles, scripts, the service
+    worker), each gzipped as a server would send it: at most 300 KB (issue 14's target)."""
+    with browser() as chromium:
+        context = chromium.new_context()
+        page = context.new_page()
+        bodies: dict[str, int] = {}
+        page.on("response", lambda response: bodies.__setitem__(
+            response.url, len(gzip.compress(response.body(), 9))))
+        _open(page, pages_office.base)
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        sw = f"{pages_office.base}/verify/offline-sw.js"
+        bodies.setdefault(sw, len(gzip.compress(page.request.get(sw).body(), 9)))
+        total = sum(bodies.values())
+        (ARTIFACTS / "offline-size.json").write_text(json.dumps(
+            {"total_gzipped_bytes": total, "parts": bodies}, indent=1))
+        assert f"{pages_office.base}/static/offline/verifier.js" in bodies
+        assert total <= 300 * 1024
+        context.close()
