@@ -2,7 +2,9 @@
 token entirely in the browser (``api/static/offline/verifier.js``, built from ``web/offline``),
 against the trust material it carries: this office's and the imported issuers' signing keys and
 signed status lists, as :func:`api.workflow.offline_trust.offline_trust` gives them from the
-Python verifier's own trust. Nothing typed into the page is sent to the office.
+Python verifier's own trust, signed by this office's root
+(:func:`api.workflow.offline_trust.signed_offline_trust`). Nothing typed into the page is sent
+to the office.
 
 ``GET /verify/offline-sw.js`` is the page's service worker (``api/static/offline/sw.js``): served
 from ``/verify/`` so that its scope can be the page, it keeps the page and its assets for visits
@@ -19,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, TrustDep
 from api.web_session import render
-from api.workflow.offline_trust import imported_materials, offline_trust
+from api.workflow.offline_trust import imported_materials, signed_offline_trust
 
 router = APIRouter(include_in_schema=False)
 SERVICE_WORKER = Path(__file__).resolve().parents[1] / "static" / "offline" / "sw.js"
@@ -29,8 +31,9 @@ SERVICE_WORKER = Path(__file__).resolve().parents[1] / "static" / "offline" / "s
 async def offline_page(request: Request, trust: TrustDep, settings: SettingsDep) -> HTMLResponse:
     """The page, with the trust material as JSON for its script."""
     imported = await run_in_threadpool(imported_materials, settings)
-    data = offline_trust(trust, imported, generated_at=datetime.now(UTC))
-    response = render(request, "verify_offline.html", {"trust": data})
+    signed = await run_in_threadpool(signed_offline_trust, settings, trust, imported,
+                                     generated_at=datetime.now(UTC))
+    response = render(request, "verify_offline.html", {"signed": signed})
     # The trust material in the page ages: a revalidated copy, never a cached one.
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -14,22 +14,38 @@ Layout (``version`` 1)::
 
 This office comes first (``own``); among the others a key id that more than one lists is
 trusted with neither, as :class:`elicense.TrustedIssuers` decides (the page applies that rule).
-Holds no personal data."""
+Holds no personal data.
+
+:func:`signed_offline_trust` signs that JSON with this office's **root** key (ES256 COSE_Sign1,
+as tokens are signed, the JSON's UTF-8 bytes as payload, kid = the root certificate's key id):
+the page verifies it against the root's public key it pinned on its first visit, so trust
+material fetched later (the refresh button, a cached page) cannot add a key the office root
+did not sign. The root key is read once per process and kept; when it cannot be read (a root
+kept offline) the material goes unsigned and the page says so (INDETERMINATE verdicts)."""
 
 from __future__ import annotations
 
 import base64
+import json
+import logging
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from core import Settings
 from elicense import TrustMaterial, TrustStore
+from signing import CertRole, KeyStore, key_id, sign1
 
-__all__ = ["OFFLINE_TRUST_VERSION", "imported_materials", "offline_trust"]
+__all__ = ["OFFLINE_TRUST_VERSION", "SignedTrust", "imported_materials", "offline_trust",
+           "signed_offline_trust"]
+
+log = logging.getLogger(__name__)
 
 OFFLINE_TRUST_VERSION = 1
 
@@ -70,3 +86,54 @@ def offline_trust(own: TrustMaterial | None, imported: Iterable[TrustMaterial], 
 def imported_materials(settings: Settings) -> list[TrustMaterial]:
     """The trust material of every readable imported issuer (``<data dir>/trust``)."""
     return [material for _issuer, material in TrustStore.for_settings(settings).materials()]
+
+
+@dataclass(frozen=True)
+class SignedTrust:
+    """What the page carries: the trust JSON, its COSE_Sign1 by the office root (base64, or
+    ``None`` when unsigned) and the root's public key (base64 DER SubjectPublicKeyInfo)."""
+
+    trust: dict[str, Any]
+    cose: str | None
+    root_spki: str | None
+
+
+_ROOT_KEYS: dict[tuple[str, bytes], ec.EllipticCurvePrivateKey] = {}
+_ROOT_LOCK = threading.Lock()
+
+
+def _root_key(settings: Settings, root: x509.Certificate) -> ec.EllipticCurvePrivateKey | None:
+    """This office's root private key, when it is the key of ``root`` (read once, kept)."""
+    der = root.public_bytes(serialization.Encoding.DER)
+    cache_key = (str(settings.resolved_keys_dir), der)
+    with _ROOT_LOCK:
+        if cache_key not in _ROOT_KEYS:
+            try:
+                key = KeyStore.from_settings(settings).load_ca_key(CertRole.ROOT)
+            except Exception as exc:  # noqa: BLE001 - no root key here: the page goes unsigned
+                log.warning("offline trust left unsigned: root key unavailable (%s)",
+                            type(exc).__name__)
+                return None
+            if key.public_key() != root.public_key():
+                log.warning("offline trust left unsigned: the root key is not the published root")
+                return None
+            _ROOT_KEYS[cache_key] = key
+        return _ROOT_KEYS[cache_key]
+
+
+def signed_offline_trust(settings: Settings, own: TrustMaterial | None,
+                         imported: Iterable[TrustMaterial], *,
+                         generated_at: datetime) -> SignedTrust:
+    """The page's trust JSON, signed by this office's root (see the module doc)."""
+    data = offline_trust(own, imported, generated_at=generated_at)
+    if own is None:
+        return SignedTrust(data, None, None)
+    root = own.root
+    spki = base64.b64encode(root.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+    key = _root_key(settings, root)
+    if key is None:
+        return SignedTrust(data, None, spki)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    cose = base64.b64encode(sign1(payload, key, key_id(root))).decode("ascii")
+    return SignedTrust(data, cose, spki)

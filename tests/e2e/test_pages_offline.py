@@ -114,6 +114,7 @@ def test_offline_page_checks_the_office_licence_with_every_request_blocked(
         context = chromium.new_context()
         page = context.new_page()
         _open(page, pages_office.base)
+        assert page.get_attribute("#offline-trust-age", "data-trust-state") == "verified"
         requests: list[str] = []
 
         def refuse(route: sync_api.Route) -> None:
@@ -269,4 +270,39 @@ def test_the_page_downloads_under_300_kb_gzipped(pages_office: Office) -> None:
             {"total_gzipped_bytes": total, "parts": bodies}, indent=1))
         assert f"{pages_office.base}/static/offline/verifier.js" in bodies
         assert total <= 300 * 1024
+        context.close()
+
+
+def test_the_trust_material_is_used_only_as_the_pinned_office_root_signed_it(
+        pages_office: Office) -> None:
+    genuine, _edited = office_token(pages_office)
+    with browser() as chromium:
+        context = chromium.new_context()
+        page = context.new_page()
+        _open(page, pages_office.base)
+        assert page.get_attribute("#offline-trust-age", "data-trust-state") == "verified"
+        outcome = page.evaluate("""async () => {
+            const holder = document.getElementById("offline-trust");
+            const cose = holder.getAttribute("data-trust-cose");
+            const root = holder.getAttribute("data-root");
+            const bytes = Uint8Array.from(atob(cose), c => c.charCodeAt(0));
+            bytes[Math.floor(bytes.length / 2)] ^= 1;  // one byte of the signed JSON changed
+            const tampered = btoa(String.fromCharCode(...bytes));
+            const good = await window.zzOffline.openSignedTrust(cose, root);
+            let refused = false;
+            try { await window.zzOffline.openSignedTrust(tampered, root); }
+            catch (error) { refused = true; }
+            return {issuers: good.issuers.length, refused};
+        }""")
+        assert outcome == {"issuers": 1, "refused": True}
+        # Another root than the one pinned on the first visit: the material is refused.
+        page.evaluate("() => window.localStorage.setItem('zz-offline-root', '00'.repeat(32))")
+        _open(page, pages_office.base)
+        assert page.get_attribute("#offline-trust-age", "data-trust-state") == "root-changed"
+        page.fill("input[name=token]", genuine)
+        page.press("input[name=token]", "Enter")
+        page.wait_for_selector("#offline-result[data-state='done']")
+        assert page.get_attribute("#offline-result", "data-indication") == "INDETERMINATE"
+        assert page.get_attribute("#offline-result", "data-sub-indication") == "trust.unverified"
+        shots(page, "offline-root-changed")
         context.close()

@@ -1,5 +1,5 @@
 /* Entry point of the offline verifier bundle: the verification core and the page. */
-import { verifyLicence, tokenFromQrText } from "./verify.js";
+import { fingerprint, openSignedTrust, tokenFromQrText, verifyLicence } from "./verify.js";
 import { startPage } from "./page.js";
 
-startPage({ verifyLicence, tokenFromQrText });
+startPage({ verifyLicence, tokenFromQrText, openSignedTrust, fingerprint });

@@ -4,7 +4,12 @@
    the page, and shows the verdict in #offline-result, whose data-indication is PASSED, FAILED
    or INDETERMINATE. Nothing is sent anywhere. window.zzOffline.check(text, {trust, now}) runs
    the same check with other trust material or another time (the conformance test uses it).
-   The camera button reads a QR code live (camera.js) and checks it the same way. */
+   The camera button reads a QR code live (camera.js) and checks it the same way.
+
+   Trust: the page uses the trust JSON only as signed by the office root (data-trust-cose,
+   verified with data-root). The root's fingerprint is pinned in localStorage on the first
+   visit; a page or refresh signed by another root is refused. Without verified trust every
+   check is INDETERMINATE (trust.unverified). */
 import { startCamera } from "./camera.js";
 
 const WORDS = {
@@ -25,8 +30,50 @@ const WORDS = {
   "licence.revocation_unknown": ["吊销状态未知", "Revocation status unknown"],
   "licence.expired": ["证照已过有效期", "The licence has expired"],
   "licence.not_yet_valid": ["证照尚未生效", "The licence is not yet in force"],
-  "licence.error": ["核验未能完成", "The check could not be completed"]
+  "licence.error": ["核验未能完成", "The check could not be completed"],
+  "trust.unverified": ["信任材料未通过校验，无法核验", "The trust material did not verify: nothing can be checked"]
 };
+
+const PIN = "zz-offline-root";
+const TRUST_STATES = {
+  verified: ["信任材料已由本机构根证书签名并校验", "Trust material signed by the office root and verified"],
+  unsigned: ["信任材料未签名，无法核验", "The trust material is not signed: nothing can be checked"],
+  "root-changed": ["本机构根证书与首次访问时不同，拒绝使用", "The office root differs from the one pinned on the first visit: refused"],
+  "bad-signature": ["信任材料签名无效，拒绝使用", "The trust material's signature is not valid: refused"]
+};
+
+/* The verified trust JSON in ``holder``'s data attributes, and how it went. */
+async function loadTrust(holder, openSignedTrust, fingerprint) {
+  const cose = holder.getAttribute("data-trust-cose");
+  const root = holder.getAttribute("data-root");
+  if (!cose || !root) {
+    return { trust: null, state: "unsigned" };
+  }
+  let pinned = null;
+  let print = null;
+  try {
+    print = await fingerprint(root);
+    pinned = window.localStorage.getItem(PIN);
+  } catch (error) {
+    pinned = null;
+  }
+  if (pinned && pinned !== print) {
+    return { trust: null, state: "root-changed" };
+  }
+  try {
+    const trust = await openSignedTrust(cose, root);
+    if (!pinned && print) {
+      try {
+        window.localStorage.setItem(PIN, print);
+      } catch (error) {
+        // private mode: no pin, the check itself still holds for this visit
+      }
+    }
+    return { trust, state: "verified" };
+  } catch (error) {
+    return { trust: null, state: "bad-signature" };
+  }
+}
 
 const FACTS = [
   ["name", "证照名称", "Licence"],
@@ -122,7 +169,7 @@ function render(result, verdict, elapsed, now) {
   result.hidden = false;
 }
 
-export function startPage({ verifyLicence }) {
+export async function startPage({ verifyLicence, openSignedTrust, fingerprint }) {
   const source = document.getElementById("offline-trust");
   const result = document.getElementById("offline-result");
   const form = document.getElementById("offline-form");
@@ -130,19 +177,26 @@ export function startPage({ verifyLicence }) {
   if (!source || !result) {
     return;
   }
-  let pageTrust = null;
-  try {
-    pageTrust = JSON.parse(source.getAttribute("data-trust"));
-  } catch (error) {
-    pageTrust = { version: 1, issuers: [] };
-  }
+  const loaded = await loadTrust(source, openSignedTrust, fingerprint);
+  let pageTrust = loaded.trust;
+  let trustState = loaded.state;
   const age = document.getElementById("offline-trust-age");
   function showAge() {
-    if (age && pageTrust.generated_at) {
+    if (!age) {
+      return;
+    }
+    age.setAttribute("data-trust-state", trustState);
+    const [szh, sen] = TRUST_STATES[trustState];
+    if (!pageTrust) {
+      age.replaceChildren(bi(szh, sen));
+      return;
+    }
+    if (pageTrust.generated_at) {
       const hours = Math.max(0, Math.round((Date.now() / 1000 - pageTrust.generated_at) / 3600));
       age.replaceChildren(bi(`信任材料生成于 ${when(pageTrust.generated_at)}（约 ${hours} 小时前），含 ${pageTrust.issuers.length} 个签发机构`,
         `Trust material made ${when(pageTrust.generated_at)} (about ${hours} h ago), ${pageTrust.issuers.length} issuer(s)`));
       age.setAttribute("data-generated-at", String(pageTrust.generated_at));
+      age.append(" · ", bi(szh, sen));
     }
   }
   showAge();
@@ -169,8 +223,15 @@ export function startPage({ verifyLicence }) {
         .then((html) => {
           const fresh = new DOMParser().parseFromString(html, "text/html")
             .getElementById("offline-trust");
-          pageTrust = JSON.parse(fresh.getAttribute("data-trust"));
-          source.setAttribute("data-trust", fresh.getAttribute("data-trust"));
+          return loadTrust(fresh, openSignedTrust, fingerprint);
+        })
+        .then((update) => {
+          if (!update.trust) {
+            said("新的信任材料未通过校验，仍使用原有的", "The new trust material did not verify: the old one is kept");
+            return;
+          }
+          pageTrust = update.trust;
+          trustState = update.state;
           showAge();
           said("已更新", "Updated");
         })
@@ -179,11 +240,17 @@ export function startPage({ verifyLicence }) {
   }
   const timings = [];
 
+  const unverified = {
+    indication: "INDETERMINATE", sub_indication: "trust.unverified",
+    checks: [{ check: "trust", outcome: "INDETERMINATE", code: "trust.unverified" }],
+    licence: null, signed_by: null, status: null
+  };
+
   async function check(text, options = {}) {
     const trust = options.trust || pageTrust;
     const now = options.now === undefined ? Math.floor(Date.now() / 1000) : options.now;
     const started = performance.now();
-    const verdict = await verifyLicence(text, trust, now);
+    const verdict = trust ? await verifyLicence(text, trust, now) : unverified;
     const elapsed = performance.now() - started;
     timings.push(elapsed);
     render(result, verdict, elapsed, now);
@@ -242,8 +309,15 @@ export function startPage({ verifyLicence }) {
       });
     });
   }
-  window.zzOffline = { check, verify: (text, options = {}) => verifyLicence(text, options.trust || pageTrust,
-    options.now === undefined ? Math.floor(Date.now() / 1000) : options.now), timings };
+  window.zzOffline = {
+    check,
+    verify: (text, options = {}) => ((options.trust || pageTrust)
+      ? verifyLicence(text, options.trust || pageTrust,
+        options.now === undefined ? Math.floor(Date.now() / 1000) : options.now)
+      : Promise.resolve(unverified)),
+    openSignedTrust,
+    timings
+  };
   // A link opened as /verify/offline#<token> is checked at once (the fragment never leaves).
   if (window.location.hash.length > 1) {
     const text = window.location.href.slice(window.location.href.indexOf("#"));

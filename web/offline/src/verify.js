@@ -665,3 +665,30 @@ export async function verifyLicence(text, trust, now) {
       licence: null, signed_by: null, status: null };
   }
 }
+
+/* ---- the page's trust material, signed by the office root ------------------------------- */
+
+/* The trust JSON inside ``coseB64`` (a COSE_Sign1 by the office root, as
+   api/workflow/offline_trust.py signs it), verified with the root's public key ``rootSpkiB64``;
+   throws when it does not verify. */
+export async function openSignedTrust(coseB64, rootSpkiB64) {
+  const message = decodeSign1(fromBase64(coseB64, false));
+  if (message.alg !== ALG_ES256 || message.signature.length !== 64 || highS(message.signature)) {
+    throw new Error("the trust material is not signed ES256");
+  }
+  const key = await crypto.subtle.importKey("spki", fromBase64(rootSpkiB64, false),
+    { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  const toBeSigned = cborEncode(["Signature1", message.protectedBytes, new Uint8Array(0),
+    message.payload]);
+  if (!(await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, message.signature,
+    toBeSigned))) {
+    throw new Error("the trust material's signature does not verify");
+  }
+  return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(message.payload));
+}
+
+/* SHA-256 (hex) of a base64 public key: what the page pins. */
+export async function fingerprint(spkiB64) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", fromBase64(spkiB64, false)));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
