@@ -98,6 +98,9 @@ def test_every_conformance_vector_gives_its_verdict_in_the_page(pages_office: Of
             if vector["name"] in _SHOT_OF:
                 assert page.is_visible("#offline-result")
                 shots(page, _SHOT_OF[vector["name"]])
+                page.set_viewport_size({"width": 360, "height": 740})
+                assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+                page.set_viewport_size({"width": 1366, "height": 900})
         assert not wrong
         # The stale list says since when revocation is unknown.
         stale = next(v for v in vectors if v["name"] == "stale_status_list")
