@@ -11,6 +11,9 @@ APT_PACKAGES=(python3 python3-venv fonts-wqy-zenhei fonts-wqy-microhei fonts-arp
 # Third-party checkers the tests run against our signed PDFs and QR codes, and the browser the
 # web-page tests drive (Playwright with Debian's chromium; `playwright install` is never run).
 [[ "${ZZ_WITH_DEV:-0}" == 1 ]] && APT_PACKAGES+=(libnss3-tools zbar-tools chromium)
+# The offline verifier's committed bundle is checked by rebuilding it from its npm lock
+# (web/offline): npm from Debian when the machine has none.
+[[ "${ZZ_WITH_DEV:-0}" == 1 ]] && ! command -v npm >/dev/null && APT_PACKAGES+=(npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
