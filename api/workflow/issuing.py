@@ -10,8 +10,8 @@ crash or failure in between, :func:`finish_pending_licences` (the recovery sweep
 ``docs/jobs.md``, "Issuing a licence", for what a crash at each step leaves and why a retry
 never makes a second licence.
 
-``id-card-renewal`` issues the 居民身份证换领受理凭证 (the card itself is made by the public security
-authority and collected with this signed receipt)."""
+``id-card-renewal`` issues the 居民身份证换领受理凭证 (the card itself is made by the public
+security authority and collected with this signed receipt)."""
 
 from __future__ import annotations
 
