@@ -1,9 +1,11 @@
 """The verifier's web pages (Jinja2, Chinese first with an English toggle):
 
 - ``GET /v`` — the page a licence's QR code opens, ``/v#<token>``: the token stays in the URL
-  fragment, which the browser never sends; ``api/static/verify_link.js`` reads it and asks for
-  the verdict (``POST /v``), which it puts into the page. Issue 14 replaces that one request
-  with a check in the page itself.
+  fragment, which the browser never sends; ``api/static/verify_link.js`` reads it and checks it
+  in the page with the offline verifier's code (``api/static/offline/verifier.js``, issue 14)
+  against the signed trust material the page carries (as ``/verify/offline`` does), so the
+  office never sees the token. Only the page's "check online" button, or a browser where the
+  in-page check cannot run (no WebCrypto), asks the office (``POST /v``).
 - ``POST /v`` — JSON ``{"token": "…"}`` (the token, or a link holding it): the verdict as the
   HTML fragment ``_verdict.html``.
 - ``GET /v/{token}`` — the older address with the token in the path; still answered.
@@ -18,6 +20,7 @@ audited like the API's (channel ``qr_page`` or ``upload_page``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -40,10 +43,11 @@ from api.service_context import ServiceContext
 from api.verification_audit import VerifyChannel
 from api.web_session import lang_of
 from api.workflow.errors import VerificationInputError
+from api.workflow.offline_trust import imported_materials, signed_offline_trust
 from api.workflow.photo_step import photo_offer
 from api.workflow.verdict_view import VerdictView, photo_on_file, refusal_view, verdict_view
 from core import ErrorCode, ZhengzhaoError
-from elicense import LicenceVerdict, TrustMaterial
+from elicense import LicenceVerdict, TrustMaterial, load_templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _QR_PREFIX = "/v/"
@@ -101,9 +105,17 @@ async def _token_view(request: Request, token: str, trust: TrustMaterial
 
 
 @router.get("/v", response_class=HTMLResponse)
-def link_page(request: Request) -> HTMLResponse:
-    """The page a QR link opens: its script reads the token from the fragment."""
-    return _page(request, "verify_link.html", {})
+async def link_page(request: Request, trust: TrustDep, settings: SettingsDep) -> HTMLResponse:
+    """The page a QR link opens: its script reads the token from the fragment and checks it
+    against the signed trust material the page carries (the offline verifier's)."""
+    imported = await run_in_threadpool(imported_materials, settings)
+    signed = await run_in_threadpool(signed_offline_trust, settings, trust, imported,
+                                     generated_at=datetime.now(UTC))
+    response = _page(request, "verify_link.html", {"signed": signed,
+                                                   "type_names": _type_names()})
+    # The status lists in the page age: a revalidated copy, never a cached one.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @router.post("/v", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
@@ -129,6 +141,14 @@ async def verify_page(request: Request, token: str, trust: TrustDep) -> HTMLResp
     token = _token_from_raw_path(request) or token
     view, status = await _token_view(request, token, trust)
     return _page(request, "verdict.html", {"view": view}, status=status)
+
+
+@cache
+def _type_names() -> dict[str, str]:
+    """The bundled templates' licence names by type code: what the Python verifier names a
+    licence whose token carries no name (``elicense.verify``), for the /v page's own check."""
+    catalog = load_templates()
+    return {code: catalog.get(code).name for code in catalog.type_codes()}
 
 
 def _token_from_raw_path(request: Request) -> str | None:

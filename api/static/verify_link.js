@@ -3,9 +3,12 @@
    shows the verdict in #verdict-slot. Without a fragment the page offers a box to paste what a
    code holds (a link or a bare ZZ1: token), which becomes the fragment.
 
-   How the verdict is obtained is one function, verdictHtml(token): for now it asks the office
-   (POST /v with {"token": ...}, answered with the verdict as HTML, api/templates/_verdict.html).
-   Issue 14 can put an in-page check there instead, and the office never sees the token. */
+   The verdict is checked IN THE PAGE (issue 14): window.zzLinkCheck, from the offline
+   verifier's bundle (api/static/offline/verifier.js, web/offline/src/link.js), verifies the
+   token against the signed trust material in #link-trust, so the office never receives it.
+   The office is asked (POST /v with {"token": ...}, answered with the verdict as HTML,
+   api/templates/_verdict.html) only when the user presses "联网核验" (#check-online), or when the
+   in-page check cannot run (no WebCrypto, or the bundle did not load); the page says which. */
 (function () {
   "use strict";
   var slot = document.getElementById("verdict-slot");
@@ -41,6 +44,7 @@
     return trimmed.replace(/%/g, "%25").replace(/ /g, "%20");
   }
 
+  /* The office's verdict (the explicit fallback): the token goes to the server. */
   function verdictHtml(token) {
     return window.fetch(slot.getAttribute("data-check-url"), {
       method: "POST",
@@ -60,6 +64,54 @@
     slot.replaceChildren(template.content.cloneNode(true));
   }
 
+  function note(templateId) {
+    var template = document.getElementById(templateId);
+    if (template) {
+      slot.appendChild(template.content.cloneNode(true));
+    }
+  }
+
+  function focusVerdict() {
+    var heading = slot.querySelector("#verdict h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
+  function inPageAvailable() {
+    return Boolean(window.zzLinkCheck && window.zzLinkCheck.available());
+  }
+
+  /* The office's check, shown with a note saying how the result was obtained. */
+  function checkOnline(token, noteId) {
+    place("verdict-pending");
+    verdictHtml(token).then(function (html) {
+      slot.innerHTML = html;
+      note(noteId);
+      focusVerdict();
+    }, function () {
+      place("verdict-unreachable");
+    });
+  }
+
+  function checkInPage(token) {
+    place("verdict-pending");
+    window.zzLinkCheck.check(token).then(function (result) {
+      slot.replaceChildren(result.node);
+      note("verdict-in-page");
+      var button = document.getElementById("check-online");
+      if (button) {
+        button.addEventListener("click", function () {
+          checkOnline(token, "verdict-online");
+        });
+      }
+      focusVerdict();
+    }, function () {
+      checkOnline(token, "verdict-no-webcrypto");
+    });
+  }
+
   function show() {
     var token = tokenFromHash();
     if (entry) {
@@ -69,17 +121,11 @@
       slot.replaceChildren();
       return;
     }
-    place("verdict-pending");
-    verdictHtml(token).then(function (html) {
-      slot.innerHTML = html;
-      var heading = slot.querySelector("#verdict h1");
-      if (heading) {
-        heading.setAttribute("tabindex", "-1");
-        heading.focus();
-      }
-    }, function () {
-      place("verdict-unreachable");
-    });
+    if (inPageAvailable()) {
+      checkInPage(token);
+    } else {
+      checkOnline(token, "verdict-no-webcrypto");
+    }
   }
 
   if (form && input) {

@@ -8,7 +8,8 @@ Screenshots of the green, red and amber results; the time per check is measured 
 offline (the service worker). A licence issued with the office's key, its first page rendered
 and framed around the QR code as a phone held over it sees it, is played to chromium as a fake
 camera (``--use-file-for-fake-video-capture``, a Y4M video): the page reads the code and says
-PASSED."""
+PASSED. The /v page a QR link opens checks with the same code and trust material, offline
+too, and links this page."""
 
 from __future__ import annotations
 
@@ -159,6 +160,36 @@ def test_offline_page_checks_the_office_licence_with_every_request_blocked(
             {"first_ms": first_ms, "median_ms": median,
              "max_ms": max(ms for ms, _ in times), "runs": len(times)}))
         assert median <= 50
+        assert requests == []  # nothing left the page
+        context.close()
+
+
+def test_the_qr_link_page_checks_with_the_same_code_and_nothing_reaches_the_server(
+        pages_office: Office) -> None:
+    """The /v page a QR link opens checks the token with this page's code (the bundle's
+    zzLinkCheck) against the same root-signed trust material: loaded, then with every request
+    blocked and the browser offline, the office's genuine token is PASSED and the edited one
+    FAILED, as on /verify/offline, and no request is even attempted. It links this page."""
+    genuine, edited = office_token(pages_office)
+    with browser() as chromium:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(f"{pages_office.base}/v")
+        page.wait_for_function("() => window.zzLinkCheck && window.zzLinkCheck.available()")
+        assert page.get_attribute("#offline-link a", "href") == "/verify/offline"
+        requests: list[str] = []
+
+        def refuse(route: sync_api.Route) -> None:
+            requests.append(route.request.url)
+            route.abort()
+
+        page.route("**/*", refuse)
+        context.set_offline(True)
+        for token, expected in ((genuine, "PASSED"), (edited, "FAILED")):
+            page.evaluate("f => { window.location.hash = f; }", quote(token, safe="$*+-./:"))
+            page.locator(f"#verdict[data-indication='{expected}'][data-checked='in-page']"
+                         ).wait_for(timeout=10_000)
+        assert "欧阳晓明明" not in page.inner_text("main")
         assert requests == []  # nothing left the page
         context.close()
 

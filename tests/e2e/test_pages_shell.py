@@ -317,12 +317,22 @@ def test_every_page_fits_a_phone_names_itself_and_speaks_chinese(pages_office) -
             walk.problems.append(f"verdict-valid in English: table labels {headers}")
         shots(verifier, "shell-verdict-valid-en")
         verifier.click("#lang-toggle")
-        # The page the QR code's link opens (the token in the fragment, issue 13 item 3).
+        # The page the QR code's link opens (the token in the fragment, issue 13 item 3),
+        # checked in the page (issue 14): no request carries the token, in URL or body.
+        sent: list[str] = []
+        verifier.on("request", lambda request: sent.append(
+            request.url.split("#", 1)[0] + " " + (request.post_data or "")))
         verifier.goto(f"{base}/v#{quote(token, safe='')}")
         try:
             verifier.locator("#verdict[data-indication]").wait_for(timeout=15_000)
         except sync_api.TimeoutError:
             walk.problems.append("qr-link: /v#<token> shows no verdict")
+        qr_verdict = verifier.locator("#verdict")
+        if (qr_verdict.get_attribute("data-indication"), qr_verdict.get_attribute("data-checked")
+                ) != ("PASSED", "in-page"):
+            walk.problems.append("qr-link: /v#<token> is not PASSED by the in-page check")
+        if not sent or any("ZZ1" in line or token[4:40] in line for line in sent):
+            walk.problems.append("qr-link: a request carried the token")
         walk.check(verifier, "verdict-qr-link", "qr-link", "verifier")
         verifier.goto(f"{base}/v")  # opened without a code: how to check one
         walk.check(verifier, "qr-link-empty", "qr-link", "verifier")

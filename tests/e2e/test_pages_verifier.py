@@ -5,7 +5,11 @@ office's data dir, with ``ZZ_PUBLIC_URL`` its address), then:
 
 - item 3: the licence's QR code, decoded from a rendering of the page, is a link to the office's
   ``/v`` page with the token in the fragment; opened in the browser (a phone) it shows a green
-  verdict, and no request the browser makes carries the token in its URL;
+  verdict checked in the page (issue 14: the offline verifier's code and root-signed trust
+  material), and no request the browser makes carries the token in its URL or body; an edited
+  token is red, also checked in the page; the office is asked only by the "联网核验" button
+  (then with the holder photo), or when the page cannot check (no WebCrypto), and says so;
+  ``/v`` and ``/verify`` link to ``/verify/offline``;
 - item 9: the valid page shows the licence name, the issuer, the signing office and the check
   time (and the holder photo checked against its signed hash, for the uploaded PDF); a tampered
   PDF is red without any holder data; an ordinary PDF says it is not an e-licence; a revoked
@@ -23,6 +27,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -113,30 +118,93 @@ def upload(page: sync_api.Page, base: str, name: str, data: bytes) -> sync_api.L
     return verdict_of(page)
 
 
+def record_requests(page: sync_api.Page) -> list[tuple[str, str]]:
+    """Every request the page makes from now on: its URL (without the fragment, which is never
+    sent) and its body."""
+    seen: list[tuple[str, str]] = []
+    page.on("request", lambda request: seen.append(
+        (request.url.split("#", 1)[0], request.post_data or "")))
+    return seen
+
+
+def carrying(seen: list[tuple[str, str]], token: str) -> list[str]:
+    """The requests that carried ``token`` (or any ZZ1: token) in the URL or the body, in any
+    of the forms a link or a JSON body writes it."""
+    forms = {token, quote(token, safe=""), quote(token, safe="$*+-./:"), json.dumps(token)[1:-1],
+             "ZZ1", "ZZ1%3A"}
+    return [url for url, body in seen if any(form in url or form in body for form in forms)]
+
+
+def edited(token: str) -> str:
+    """``token`` with one base45 character in its middle changed (still base45)."""
+    middle = len(token) // 2
+    return token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1:]
+
+
 def test_the_qr_code_is_a_link_that_opens_a_green_page(pages_office: Any, licence: bytes,
                                                         page: sync_api.Page) -> None:
-    """Item 3: a phone camera reading the printed QR gets a link to this office's /v page,
-    and opening it shows the verdict; the token never travels in a URL."""
+    """Item 3 and issue 14: a phone camera reading the printed QR gets a link to this office's
+    /v page, and opening it shows the verdict checked in the page: no request carries the
+    token, in its URL or its body."""
     base = pages_office.base
     link = qr_text(licence)
     assert link.startswith(f"{base}/v#ZZ1:"), link[:60]
-    urls: list[str] = []
-    page.on("request", lambda request: urls.append(request.url))
+    token = unquote(link.split("#", 1)[1])
+    seen = record_requests(page)
     page.goto(link)
     verdict = verdict_of(page)
     assert verdict.get_attribute("data-indication") == "PASSED"
+    assert verdict.get_attribute("data-checked") == "in-page"
     assert page.locator("#verdict").get_by_text("证照有效").is_visible()
     assert page.locator("[data-fact=name] td").inner_text() == "居住证"
     assert page.locator("[data-fact=holder_name] td").inner_text() == HOLDER
-    # The photo from the signed PDF the office keeps, checked against the token's photo hash.
-    assert page.locator("#holder-photo").evaluate("i => i.complete && i.naturalWidth") > 0
-    sent = [url for url in urls if "ZZ1" in url.split("#", 1)[0]]
-    assert sent == [], "the token left the fragment"
+    assert page.locator("[data-check=in-page]").is_visible()
+    assert page.locator("#offline-link a").get_attribute("href") == "/verify/offline"
+    assert seen and carrying(seen, token) == [], "the token reached the server"
+    assert not any(url.rstrip("/").endswith("/v") and body for url, body in seen)  # no POST /v
     shots(page, "verifier-link-valid")
     fits_a_small_phone(page)
     page.locator("#lang-toggle").click()
     assert page.locator("#verdict").get_by_text("Valid licence").is_visible()
     shots(page, "verifier-link-valid-en")
+    page.locator("#lang-toggle").click()
+    # The explicit fallback asks the office, which adds the photo from the signed PDF it keeps
+    # (checked against the token's photo hash).
+    page.locator("#check-online").click()
+    page.locator("[data-check=online]").wait_for(timeout=WAIT_MS)
+    assert verdict_of(page).get_attribute("data-indication") == "PASSED"
+    assert page.locator("#verdict").get_attribute("data-checked") is None
+    assert page.locator("#holder-photo").evaluate("i => i.complete && i.naturalWidth") > 0
+    assert carrying(seen, token), "the online check sent the token"
+    shots(page, "verifier-link-valid-online")
+
+
+def test_an_edited_token_is_red_in_the_page(pages_office: Any, licence: bytes,
+                                            page: sync_api.Page) -> None:
+    """Issue 14: an edited token in the QR link is FAILED by the in-page check, again with no
+    request carrying it."""
+    token = unquote(qr_text(licence).split("#", 1)[1])
+    bad = edited(token)
+    seen = record_requests(page)
+    page.goto(f"{pages_office.base}/v#{quote(bad, safe='$*+-./:')}")
+    verdict = verdict_of(page)
+    assert verdict.get_attribute("data-indication") == "FAILED"
+    assert verdict.get_attribute("data-checked") == "in-page"
+    assert page.locator("#licence-facts").count() == 0
+    assert carrying(seen, bad) == [] and carrying(seen, token) == []
+    shots(page, "verifier-link-edited")
+
+
+def test_without_webcrypto_the_page_asks_the_office_and_says_so(
+        pages_office: Any, licence: bytes, page: sync_api.Page) -> None:
+    """Where the in-page check cannot run (no WebCrypto, as on a page opened over plain HTTP),
+    the page falls back to the office's check and says that it did."""
+    page.add_init_script("Object.defineProperty(window.crypto, 'subtle', {value: undefined})")
+    page.goto(qr_text(licence))
+    verdict = verdict_of(page)
+    assert verdict.get_attribute("data-indication") == "PASSED"
+    assert verdict.get_attribute("data-checked") is None
+    assert page.locator("[data-check=online-fallback]").is_visible()
 
 
 def test_the_link_page_without_a_code_explains_and_takes_a_pasted_one(
@@ -146,10 +214,18 @@ def test_the_link_page_without_a_code_explains_and_takes_a_pasted_one(
     assert page.locator("#token-entry").is_visible()
     shots(page, "verifier-link-empty")
     fits_a_small_phone(page)
-    page.fill("#token-input", qr_text(licence))
+    assert page.locator("#offline-link a").get_attribute("href") == "/verify/offline"
+    link = qr_text(licence)
+    seen = record_requests(page)
+    page.fill("#token-input", link)
     page.locator("#token-form button[type=submit]").click()
-    assert verdict_of(page).get_attribute("data-indication") == "PASSED"
+    verdict = verdict_of(page)
+    assert verdict.get_attribute("data-indication") == "PASSED"
+    assert verdict.get_attribute("data-checked") == "in-page"
     assert not page.locator("#token-entry").is_visible()
+    assert carrying(seen, unquote(link.split("#", 1)[1])) == []
+    page.locator("#offline-link a").click()
+    page.wait_for_url(f"{base}/verify/offline")
 
 
 def test_the_upload_form_speaks_chinese_and_fits_a_phone(pages_office: Any,
@@ -157,6 +233,7 @@ def test_the_upload_form_speaks_chinese_and_fits_a_phone(pages_office: Any,
     """The file control is a Chinese button (the browser's own one says "Choose File") with an
     accessible name; the chosen file's name shows beside it."""
     page.goto(f"{pages_office.base}/verify")
+    assert page.locator("#offline-link a").get_attribute("href") == "/verify/offline"
     assert page.get_by_label("选择 PDF 文件").count() == 1
     assert page.locator("#pdf-file-name").inner_text() == "未选择文件"
     page.set_input_files("#pdf-file", str(ORDINARY_PDF))
@@ -219,9 +296,12 @@ def test_a_revoked_licence_is_red_in_words(pages_office: Any, page: sync_api.Pag
                          json={"reason": "测试吊销"},
                          headers={"Authorization": f"Bearer {token}"})
     assert revoked.status_code == 200, revoked.text
+    seen = record_requests(page)
     page.goto(link)
     verdict = verdict_of(page)
     assert verdict.get_attribute("data-indication") == "FAILED"
+    assert verdict.get_attribute("data-checked") == "in-page"  # the page's signed status list
+    assert carrying(seen, unquote(link.split("#", 1)[1])) == []
     assert page.get_by_text("该证照已被吊销/注销").is_visible()
     main = page.locator("main").inner_text()
     assert "(revoked)" not in main and "licence.revoked" not in main

@@ -6,6 +6,7 @@ ordinary PDF is "not an e-licence"; no raw code is the message."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -68,6 +69,23 @@ def test_the_link_page_reads_the_fragment_with_a_script(client) -> None:
     assert "<script>" not in page.text  # no inline script (CSP)
     assert client.get("/static/verify_link.js").status_code == 200
     assert client.get("/static/verifier.css").status_code == 200
+
+
+def test_the_link_page_carries_the_offline_check_and_links_the_offline_page(client) -> None:
+    """Issue 14: /v checks the token in the page with the offline verifier's bundle against the
+    root-signed trust material it carries; /v and /verify link to /verify/offline."""
+    page = client.get("/v").text
+    bundle, script = page.index("/static/offline/verifier.js"), page.index("/static/verify_link.js")
+    assert bundle < script  # the bundle's zzLinkCheck is there before verify_link.js runs
+    holder = re.search(r'<div id="link-trust"[^>]*>', page)
+    assert holder, "the trust material holder"
+    assert re.search(r'data-trust-cose="[A-Za-z0-9+/=]{100,}"', holder[0])
+    assert re.search(r'data-root="[A-Za-z0-9+/=]{40,}"', holder[0])
+    names = re.search(r"data-type-names='([^']*)'", holder[0])
+    assert names and "居住证" in json.loads(names[1]).values()  # for tokens that carry none
+    assert 'id="check-online"' in page  # the explicit online fallback
+    for address in ("/v", "/verify"):
+        assert 'href="/verify/offline"' in client.get(address).text, address
 
 
 def test_post_v_answers_with_the_verdict_fragment(client, issued) -> None:

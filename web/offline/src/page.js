@@ -12,7 +12,7 @@
    check is INDETERMINATE (trust.unverified). */
 import { startCamera } from "./camera.js";
 
-const WORDS = {
+export const WORDS = {
   PASSED: ["有效", "Valid"],
   FAILED: ["无效", "Not valid"],
   INDETERMINATE: ["无法确认", "Cannot be confirmed"],
@@ -43,7 +43,7 @@ const TRUST_STATES = {
 };
 
 /* The verified trust JSON in ``holder``'s data attributes, and how it went. */
-async function loadTrust(holder, openSignedTrust, fingerprint) {
+export async function loadTrust(holder, openSignedTrust, fingerprint) {
   const cose = holder.getAttribute("data-trust-cose");
   const root = holder.getAttribute("data-root");
   if (!cose || !root) {
@@ -88,7 +88,7 @@ const FACTS = [
 
 const CLASSES = { PASSED: "passed", FAILED: "failed", INDETERMINATE: "unsure" };
 
-function bi(zh, en) {
+export function bi(zh, en) {
   const out = document.createDocumentFragment();
   const a = document.createElement("span");
   a.className = "zh";
@@ -100,7 +100,7 @@ function bi(zh, en) {
   return out;
 }
 
-function element(tag, className, ...children) {
+export function element(tag, className, ...children) {
   const node = document.createElement(tag);
   if (className) {
     node.className = className;
@@ -109,7 +109,7 @@ function element(tag, className, ...children) {
   return node;
 }
 
-function when(seconds) {
+export function when(seconds) {
   if (seconds === null || seconds === undefined) {
     return "";
   }
