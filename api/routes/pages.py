@@ -43,7 +43,7 @@ from api.service_context import ServiceContext
 from api.verification_audit import VerifyChannel
 from api.web_session import lang_of
 from api.workflow.errors import VerificationInputError
-from api.workflow.offline_trust import imported_materials, signed_offline_trust
+from api.workflow.offline_trust import page_trust
 from api.workflow.photo_step import photo_offer
 from api.workflow.verdict_view import VerdictView, photo_on_file, refusal_view, verdict_view
 from core import ErrorCode, ZhengzhaoError
@@ -108,9 +108,7 @@ async def _token_view(request: Request, token: str, trust: TrustMaterial
 async def link_page(request: Request, trust: TrustDep, settings: SettingsDep) -> HTMLResponse:
     """The page a QR link opens: its script reads the token from the fragment and checks it
     against the signed trust material the page carries (the offline verifier's)."""
-    imported = await run_in_threadpool(imported_materials, settings)
-    signed = await run_in_threadpool(signed_offline_trust, settings, trust, imported,
-                                     generated_at=datetime.now(UTC))
+    signed = await run_in_threadpool(page_trust, settings, trust)
     response = _page(request, "verify_link.html", {"signed": signed,
                                                    "type_names": _type_names()})
     # The status lists in the page age: a revalidated copy, never a cached one.

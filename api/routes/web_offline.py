@@ -12,7 +12,6 @@ with no network."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -21,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, TrustDep
 from api.web_session import render
-from api.workflow.offline_trust import imported_materials, signed_offline_trust
+from api.workflow.offline_trust import page_trust
 
 router = APIRouter(include_in_schema=False)
 SERVICE_WORKER = Path(__file__).resolve().parents[1] / "static" / "offline" / "sw.js"
@@ -30,9 +29,7 @@ SERVICE_WORKER = Path(__file__).resolve().parents[1] / "static" / "offline" / "s
 @router.get("/verify/offline", response_class=HTMLResponse)
 async def offline_page(request: Request, trust: TrustDep, settings: SettingsDep) -> HTMLResponse:
     """The page, with the trust material as JSON for its script."""
-    imported = await run_in_threadpool(imported_materials, settings)
-    signed = await run_in_threadpool(signed_offline_trust, settings, trust, imported,
-                                     generated_at=datetime.now(UTC))
+    signed = await run_in_threadpool(page_trust, settings, trust)
     response = render(request, "verify_offline.html", {"signed": signed})
     # The trust material in the page ages: a revalidated copy, never a cached one.
     response.headers["Cache-Control"] = "no-cache"

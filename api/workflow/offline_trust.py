@@ -29,9 +29,10 @@ import base64
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -43,6 +44,7 @@ from elicense import TrustMaterial, TrustStore
 from signing import CertRole, KeyStore, key_id, sign1
 
 __all__ = ["OFFLINE_TRUST_VERSION", "SignedTrust", "imported_materials", "offline_trust",
+           "page_trust",
            "signed_offline_trust"]
 
 log = logging.getLogger(__name__)
@@ -137,3 +139,30 @@ def signed_offline_trust(settings: Settings, own: TrustMaterial | None,
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     cose = base64.b64encode(sign1(payload, key, key_id(root))).decode("ascii")
     return SignedTrust(data, cose, spki)
+
+
+# The pages that carry the trust material (/v, the page every QR scan opens, and
+# /verify/offline) are public: rebuilding it (reading the imported trust folders) and signing
+# it on every request would be work a caller could make us repeat at will. It is built once a
+# minute, and at once when this office's own material changes (a new status list after a
+# revocation is a new TrustMaterial); an imported issuer's new list shows within the minute.
+PAGE_TRUST_SECONDS = 60.0
+_PAGE_TRUST: dict[tuple[str, int], tuple[float, bytes | None, SignedTrust]] = {}
+_PAGE_TRUST_LOCK = threading.Lock()
+
+
+def page_trust(settings: Settings, own: TrustMaterial | None) -> SignedTrust:
+    """The signed trust material the pages carry, rebuilt at most once a minute (see above)."""
+    key = (str(settings.data_dir), id(own))
+    status_list = None if own is None else own.status_list
+    now = time.monotonic()
+    with _PAGE_TRUST_LOCK:
+        cached = _PAGE_TRUST.get(key)
+        if cached is not None and now - cached[0] < PAGE_TRUST_SECONDS \
+                and cached[1] == status_list:
+            return cached[2]
+    signed = signed_offline_trust(settings, own, imported_materials(settings),
+                                  generated_at=datetime.now(UTC))
+    with _PAGE_TRUST_LOCK:
+        _PAGE_TRUST[key] = (now, status_list, signed)
+    return signed

@@ -6,6 +6,7 @@ ordinary PDF is "not an e-licence"; no raw code is the message."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -14,8 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.workflow.offline_trust import page_trust
 from core import Settings
-from elicense import FileRegistry, load_licence, load_templates, revoke_licence, verify_link
+from elicense import (
+    FileRegistry,
+    load_licence,
+    load_templates,
+    load_trust,
+    revoke_licence,
+    verify_link,
+)
 from elicense import issue_licence as issue
 from signing import KeyStore
 
@@ -152,3 +161,17 @@ def test_a_revoked_licence_says_so_in_words_and_hides_the_holder(client, setting
     assert "该证照已被吊销/注销。" in response.text
     assert licence.holder not in response.text
     assert "(revoked)" not in response.text
+
+
+def test_the_pages_trust_material_is_signed_once_not_per_request(client, settings) -> None:
+    """/v is what every QR scan opens, unauthenticated: it must not re-read the trust folders
+    and sign with the root per request. ECDSA signatures are randomised, so the same signature
+    twice means one signing; a new status list of this office (a revocation) is signed anew."""
+    cose = re.compile(r'data-trust-cose="([A-Za-z0-9+/=]+)"')
+    first, second = (cose.search(client.get("/v").text) for _ in range(2))
+    assert first and second and first[1] == second[1]
+    own = load_trust(settings.data_dir / "published")
+    signed = page_trust(settings, own)
+    assert page_trust(settings, own) is signed
+    revoked = dataclasses.replace(own, status_list=(own.status_list or b"") + b"\0")
+    assert page_trust(settings, revoked).cose != signed.cose
