@@ -1,7 +1,8 @@
 """The whole story through the web pages, in a real browser: the app runs under uvicorn on a free
-loopback port (SQLite, a worker thread consuming an in-memory huey queue with the real OCR
-reader and portrait analyzer, validating as of a day before the sample card's validity so a
-clerk is needed). In Debian's chromium driven by Playwright, an applicant signs in, applies for
+loopback port (the sibling module pages_office: SQLite, a worker thread consuming an in-memory
+huey queue with the real OCR reader and portrait analyzer, validating as of a day before the
+sample card's validity so a clerk is needed). In Debian's chromium driven by Playwright, an
+applicant signs in, applies for
 居民身份证换领 and uploads the sample ID card, form and a real portrait photo: each material says
 "checking…" until its result is in and the page's own script reloads it, then shows its fields
 (editable; one is corrected) and its problems — the photo's smile shows teeth, which only a new
@@ -16,44 +17,36 @@ the API and the reload is red. Screenshots of every page go to ``var/test-artifa
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import cv2
 import httpx
-import numpy as np
-import pypdfium2
 import pytest
-import uvicorn
-from huey import MemoryHuey
+from pages_office import (  # a sibling module
+    CHROMIUM,
+    DOCS,
+    JOB_WAIT_MS,
+    PASSWORD,
+    qr_text,
+    running_office,
+    sign_in,
+    wait_until_checked,
+)
 from playwright import sync_api
 
-from api.app import create_app
-from api.db import Role, SqlLicenceRegistry, create_account, create_db, upgrade
-from api.jobs import JobContext, create_jobs, start_embedded_worker
-from api.service_api import ServiceContext
-from api.storage import FileStore
-from api.users_db import DbUsers
+from api.db import Role, create_account
 from core import Settings
 from elicense import load_trust, verify_licence_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "samples" / "documents"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "story"
-CHROMIUM = Path("/usr/bin/chromium")
 MATERIALS = {"id_front": "0000_id_card_front_clean.jpg", "id_back": "0001_id_card_back_clean.jpg",
              "form": "0003_form_clean.pdf"}
-# Validating before the sample card's validity began (2019-05-08) fails a rule, so the
-# application goes to a clerk instead of being approved instantly (秒批).
-BEFORE_CARD_VALIDITY = date(2019, 1, 1)
-PASSWORD = "correct horse battery"
+# The office validates before the sample card's validity began (pages_office's default clock),
+# so the application goes to a clerk instead of being approved instantly (秒批).
 USERS = {"alice": Role.APPLICANT, "carol": Role.CLERK, "dave": Role.ADMIN}
 # A service asking for one photo on the us-visa profile: the real portrait fixture fails it on
 # grounds the auto-fix repairs (size, framing, background), and passes once fixed.
@@ -64,68 +57,19 @@ name_en: Visa photo
 materials:
   - {id: photo, kind: photo, name: 签证相片, name_en: Visa photo, profile: us-visa}
 """
-# How long a page may wait for the worker (OCR, the photo models' first load) — generous, since
-# the suite runs on 2 busy cores; the test goes on as soon as the result is there.
-JOB_WAIT_MS = 120_000
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory, reader: Any
            ) -> Iterator[tuple[str, Settings]]:
-    data_dir = tmp_path_factory.mktemp("story")
-    (data_dir / "services").mkdir()
-    (data_dir / "services" / "visa-photo.yaml").write_text(VISA_SERVICE, "utf-8")
-    settings = Settings(_env_file=None, data_dir=data_dir, services_dir=data_dir / "services",
-                        verify_rate_per_minute=10_000)
-    upgrade(settings)
-    db = create_db(settings)
-    with db.transaction() as session:
-        for name, role in USERS.items():
-            create_account(session, name, role, PASSWORD)
-    jobs = create_jobs(settings, huey=MemoryHuey("story-pages"),
-                       context=JobContext(settings, db, FileStore(settings.resolved_storage_dir),
-                                          reader_factory=lambda _settings: reader,
-                                          today=lambda: BEFORE_CARD_VALIDITY))
-    consumer = start_embedded_worker(jobs, workers=2)
-    context = ServiceContext(settings, db=db, jobs=jobs)
-    app = create_app(settings, users=DbUsers(db), registry=SqlLicenceRegistry(db),
-                     service=context)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", ws="none", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(timeout=10)
-    consumer.stop(graceful=True)
-    jobs.close()
-
-
-def qr_text(pdf: bytes) -> str:
-    """The QR code on the licence's first page, read from a rendering as a phone camera would
-    (at a few resolutions, with both of OpenCV's detectors: either may miss at one of them)."""
-    page = pypdfium2.PdfDocument(pdf)[0]
-    detectors = [cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()]
-    for scale in (2, 3, 4, 6):
-        image = np.asarray(page.render(scale=scale).to_pil().convert("L"))
-        for detector in detectors:
-            text, _points, _raw = detector.detectAndDecode(image)
-            if text:
-                return text
-    raise AssertionError("no QR code found on the licence")
+    with running_office(tmp_path_factory.mktemp("story"), reader,
+                        services={"visa-photo.yaml": VISA_SERVICE}) as running:
+        with running.db.transaction() as session:
+            for name, role in USERS.items():
+                create_account(session, name, role, PASSWORD)
+        yield running.base, running.settings
 
 
 def verify_off_the_loop(pdf: bytes, settings: Settings) -> str:
@@ -134,13 +78,6 @@ def verify_off_the_loop(pdf: bytes, settings: Settings) -> str:
     trust = load_trust(settings.data_dir / "published")
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(verify_licence_pdf, pdf, trust).result().indication.value
-
-
-def sign_in(page: sync_api.Page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login")
 
 
 def watch_csp(page: sync_api.Page, refused: list[str]) -> sync_api.Page:
@@ -152,11 +89,6 @@ def watch_csp(page: sync_api.Page, refused: list[str]) -> sync_api.Page:
 
 def shot(page: sync_api.Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def wait_until_checked(page: sync_api.Page, material: str) -> None:
-    """The material's result is in: the page's script has reloaded it (no reload here)."""
-    page.locator(f"[data-processed={material}]").wait_for(state="attached", timeout=JOB_WAIT_MS)
 
 
 def test_the_whole_story_in_a_browser(office: tuple[str, Settings],
