@@ -147,22 +147,21 @@ def signed_offline_trust(settings: Settings, own: TrustMaterial | None,
 # minute, and at once when this office's own material changes (a new status list after a
 # revocation is a new TrustMaterial); an imported issuer's new list shows within the minute.
 PAGE_TRUST_SECONDS = 60.0
-_PAGE_TRUST: dict[tuple[str, int], tuple[float, bytes | None, SignedTrust]] = {}
+# One entry per data dir: the newest build, for the TrustMaterial object it was built from.
+_PAGE_TRUST: dict[str, tuple[float, TrustMaterial | None, SignedTrust]] = {}
 _PAGE_TRUST_LOCK = threading.Lock()
 
 
 def page_trust(settings: Settings, own: TrustMaterial | None) -> SignedTrust:
     """The signed trust material the pages carry, rebuilt at most once a minute (see above)."""
-    key = (str(settings.data_dir), id(own))
-    status_list = None if own is None else own.status_list
+    key = str(settings.data_dir)
     now = time.monotonic()
     with _PAGE_TRUST_LOCK:
         cached = _PAGE_TRUST.get(key)
-        if cached is not None and now - cached[0] < PAGE_TRUST_SECONDS \
-                and cached[1] == status_list:
+        if cached is not None and cached[1] is own and now - cached[0] < PAGE_TRUST_SECONDS:
             return cached[2]
     signed = signed_offline_trust(settings, own, imported_materials(settings),
                                   generated_at=datetime.now(UTC))
     with _PAGE_TRUST_LOCK:
-        _PAGE_TRUST[key] = (now, status_list, signed)
+        _PAGE_TRUST[key] = (now, own, signed)
     return signed
