@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +74,11 @@ def embed_licence_json(pdf: bytes, payload: dict[str, Any], created: datetime,
 def read_licence_json(reader: PdfFileReader) -> dict[str, Any] | None:
     """The attached ``licence.json`` of an opened PDF, or ``None`` when there is none or it is
     not a JSON object of our format. Raises only what pyHanko raises on a broken file."""
-    data = _attachment(reader, ATTACHMENT_NAME, MAX_ATTACHMENT_BYTES)
+    return parse_licence_json(_attachment(reader, ATTACHMENT_NAME, MAX_ATTACHMENT_BYTES))
+
+
+def parse_licence_json(data: bytes | None) -> dict[str, Any] | None:
+    """The bytes of an attached ``licence.json`` as :func:`read_licence_json` accepts them."""
     if data is None:
         return None
     try:
@@ -91,6 +96,20 @@ def read_photo(reader: PdfFileReader) -> bytes | None:
     check (the token's photo hash). Raises only what pyHanko raises on a broken file."""
     for file_format, (name, _media) in PHOTO_ATTACHMENTS.items():
         data = _attachment(reader, name, MAX_PHOTO_BYTES)
+        if data is not None:
+            return data if sniff_format(data) is file_format else None
+    return None
+
+
+# Every attachment the verifier reads, with its ceiling (for ``signing.read_pdf_attachments``).
+WANTED_ATTACHMENTS = {ATTACHMENT_NAME: MAX_ATTACHMENT_BYTES,
+                      **{name: MAX_PHOTO_BYTES for name, _media in PHOTO_ATTACHMENTS.values()}}
+
+
+def photo_from(files: Mapping[str, bytes | None]) -> bytes | None:
+    """:func:`read_photo` over the attachments ``signing.read_pdf_attachments`` read."""
+    for file_format, (name, _media) in PHOTO_ATTACHMENTS.items():
+        data = files.get(name)
         if data is not None:
             return data if sniff_format(data) is file_format else None
     return None

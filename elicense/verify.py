@@ -20,12 +20,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import signing
-from elicense.attachment import read_licence_json, read_photo
+from elicense.attachment import (
+    ATTACHMENT_NAME,
+    WANTED_ATTACHMENTS,
+    parse_licence_json,
+    photo_from,
+    read_licence_json,
+    read_photo,
+)
 from elicense.errors import LicenceTemplateMissingError
 from elicense.issue import CHINA
 from elicense.issuer_binding import check_issuer_binding
@@ -60,12 +68,15 @@ log = logging.getLogger(__name__)
 P, F, I = Indication.PASSED, Indication.FAILED, Indication.INDETERMINATE  # noqa: E741
 
 
-def verify_licence_pdf(pdf: bytes, trust: TrustMaterial, *, now: datetime | None = None
-                       ) -> LicenceVerdict:
-    """The verdict on a licence PDF (see the module docstring)."""
+def verify_licence_pdf(pdf: bytes, trust: TrustMaterial, *, now: datetime | None = None,
+                       fast: bool = True) -> LicenceVerdict:
+    """The verdict on a licence PDF (see the module docstring). ``fast`` lets
+    ``signing.validate_pdf`` try its fast path for our own licences and reads the attachments
+    with the strict reader when it can (``signing.read_pdf_attachments``); ``False`` uses
+    pyHanko for both (the reference). The verdict is the same either way."""
     now = now or datetime.now(UTC)
     try:
-        return _verify_pdf(pdf, trust, now)
+        return _verify_pdf(pdf, trust, now, fast)
     except Exception as exc:  # noqa: BLE001 - a verdict, never an exception
         log.warning("licence PDF verification raised %s", type(exc).__name__)
         return combine([_check(LicenceCheckId.PDF_SIGNATURE, I, LicenceCode.ERROR,
@@ -91,13 +102,15 @@ def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | No
                                "verification could not be completed", "核验未能完成")])
 
 
-def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdict:
+def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime, fast: bool) -> LicenceVerdict:
     checks: list[LicenceCheck] = []
-    # One parse serves the signature validation and the attachment.
-    reader = _open(pdf)
+    # Our own licences: the strict reader finds the attachments without pyHanko. Otherwise one
+    # pyHanko parse serves the signature validation and the attachments.
+    files = signing.read_pdf_attachments(pdf, WANTED_ATTACHMENTS) if fast else None
+    reader = _open(pdf) if files is None else None
     # ``signing.validate_pdf`` loads pyHanko on first use (``import elicense`` stays light).
     signature = signing.validate_pdf(pdf, trust_roots=[trust.root], crls=trust.crls,
-                                     now=now, reader=reader)
+                                     now=now, reader=reader, fast=fast)
     sub = signature.sub_indication.value if signature.sub_indication else "ok"
     why = signature.reason  # the check that decided, with its detail, when not PASSED
     checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
@@ -111,7 +124,8 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
         indication=signature.indication, sub_indication=sub, signer_kid=signer_kid,
         level=signature.level.value if signature.level else None,
         signing_time=signature.signing_time)
-    data = _licence_data(reader)
+    data = _licence_data(reader) if files is None else parse_licence_json(
+        files.get(ATTACHMENT_NAME))
     if data is None:
         checks.append(_check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
                              "the PDF carries no e-licence data (licence.json)",
@@ -131,7 +145,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime) -> LicenceVerdi
                      token=_token_summary(verdict), signed_by=_signed_by(claims, trust))
     if result.indication is Indication.FAILED:
         return result  # no holder photo beside a licence that failed
-    return replace(result, photo=_signed_photo(reader, claims))
+    return replace(result, photo=_signed_photo(reader, claims, files=files))
 
 
 def _open(pdf: bytes) -> PdfFileReader | None:
@@ -266,14 +280,15 @@ def licence_photo(pdf: bytes, photo_sha256: bytes) -> bytes | None:
 
 
 def _signed_photo(reader: PdfFileReader | None, claims: TokenClaims | None,
-                  photo_sha256: bytes | None = None) -> bytes | None:
+                  photo_sha256: bytes | None = None, *,
+                  files: Mapping[str, bytes | None] | None = None) -> bytes | None:
     """The photo attached to the PDF when its SHA-256 is the one the valid token signed (or
-    ``photo_sha256``, given directly)."""
+    ``photo_sha256``, given directly); read from ``files`` when the strict reader read them."""
     expected = photo_sha256 if claims is None else claims.licence.photo_sha256
-    if reader is None or expected is None:
+    if (reader is None and files is None) or expected is None:
         return None
     try:
-        photo = read_photo(reader)
+        photo = read_photo(reader) if files is None else photo_from(files)
     except Exception:  # noqa: BLE001 - a photo that cannot be read is simply not shown
         return None
     return photo if photo is not None and hashlib.sha256(photo).digest() == expected else None

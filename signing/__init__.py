@@ -58,6 +58,9 @@ from signing.pades_verdict import (
     Indication,
     PadesLevel,
 )
+from signing.pdf_attachments import (
+    read_pdf_attachments,
+)
 from signing.pki import (
     CertRole,
     IssuerIdentity,
@@ -206,6 +209,7 @@ __all__ = [
     "open_untrusted_pdf",
     "parse_trust_list",
     "pyhanko_timestamper",
+    "read_pdf_attachments",
     "sign1",
     "sign_pdf",
     "sign_status_list",

@@ -43,6 +43,7 @@ from pyhanko.sign.validation import (
 
 from signing import pdf_hexstrings
 from signing.pades_checks import CheckRun, error_verdict
+from signing.pades_fast import fast_validate
 from signing.pades_policy import (
     algorithm_problem,
     asn1_certificate,
@@ -87,7 +88,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
                  crls: Sequence[x509.CertificateRevocationList] = (),
                  now: datetime | None = None,
                  required_level: PadesLevel = PadesLevel.B_LTA,
-                 reader: PdfFileReader | None = None) -> PdfSignatureVerdict:
+                 reader: PdfFileReader | None = None, fast: bool = True) -> PdfSignatureVerdict:
     """Validate the (first) approval signature of ``pdf`` and everything after it.
 
     ``trust_roots`` are the pinned roots (``KeyStore.certificate(CertRole.ROOT)``); ``crls`` are
@@ -95,14 +96,23 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
     ``now`` is the validation time (the clock if ``None``); ``required_level`` is the PAdES
     level below which the verdict is INDETERMINATE (SIG_CONSTRAINTS_FAILURE); ``reader`` is
     a ``PdfFileReader`` the caller already opened on exactly these bytes (it is used instead of
-    parsing them again, e.g. to read an attachment afterwards).
+    parsing them again, e.g. to read an attachment afterwards). With ``fast`` (the default)
+    :func:`signing.pades_fast.fast_validate` runs first and answers for a licence in exactly
+    our issuer's layout that passes; anything else, and ``fast=False``, is decided here by
+    pyHanko (the reference).
 
     Never raises: any input, and any exception inside, gives a verdict that is not PASSED.
     Must not be called from a running event loop (use :func:`async_validate_pdf` there).
     """
+    if fast:
+        verdict = fast_validate(pdf, trust_roots=trust_roots, crls=crls, now=now,
+                                required_level=required_level)
+        if verdict is not None:
+            return verdict
     try:
         return asyncio.run(async_validate_pdf(pdf, trust_roots=trust_roots, crls=crls, now=now,
-                                              required_level=required_level, reader=reader))
+                                              required_level=required_level, reader=reader,
+                                              fast=False))
     except Exception as exc:  # noqa: BLE001 - the verdict must never be an exception
         return error_verdict(exc)
 
@@ -111,8 +121,14 @@ async def async_validate_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certifica
                              crls: Sequence[x509.CertificateRevocationList] = (),
                              now: datetime | None = None,
                              required_level: PadesLevel = PadesLevel.B_LTA,
-                             reader: PdfFileReader | None = None) -> PdfSignatureVerdict:
+                             reader: PdfFileReader | None = None,
+                             fast: bool = True) -> PdfSignatureVerdict:
     """:func:`validate_pdf` for callers inside an event loop. Never raises either."""
+    if fast:
+        verdict = fast_validate(pdf, trust_roots=trust_roots, crls=crls, now=now,
+                                required_level=required_level)
+        if verdict is not None:
+            return verdict
     try:
         return await _validate(pdf, trust_roots, crls, now or datetime.now(UTC), required_level,
                                reader)

@@ -1,0 +1,420 @@
+"""A strict, minimal reader of the PDF layout our issuer writes, for the PAdES fast path.
+
+It reads classic cross-reference tables only (``xref`` ... ``trailer`` ... ``startxref`` ...
+``%%EOF``), follows ``/Prev`` from the last one, and parses single objects on demand: numbers,
+names (``#xx`` escapes decoded), literal and hex strings, arrays, dictionaries, references, the
+three keywords and streams whose ``/Length`` is a direct integer. No cross-reference streams, no
+object streams, no recovery of broken files: anything else raises :class:`LayoutError`, and
+the caller hands the file to pyHanko (:mod:`signing.pades_validate`).
+
+Owned by :mod:`signing.pades_fast`; no pyHanko, no cryptography here.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+
+WHITESPACE = b"\x00\t\n\f\r "
+DELIMITERS = b"()<>[]{}/%"
+MAX_REVISIONS = 8
+MAX_OBJECTS = 10_000
+_END = re.compile(rb"startxref(?:\r\n|\r|\n)(\d{1,12})(?:\r\n|\r|\n)%%EOF(\r\n|\r|\n)?")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
+_SUBSECTION = re.compile(rb"(\d{1,7}) (\d{1,7})(?:\r\n|\r|\n| \r\n| \n| \r)")
+_OBJ_HEADER = re.compile(rb"(\d{1,7}) (\d{1,5}) obj")
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+_TOKEN_END = re.compile(rb"[\x00\t\n\f\r ()<>\[\]{}/%]")
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
+            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+MAX_DEPTH = 32
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_BAD_ESCAPE = re.compile(rb"#(?![0-9A-Fa-f]{2})")
+_COMMENT_END = re.compile(rb"[\r\n]")
+
+
+class LayoutError(ValueError):
+    """The bytes are not the exact layout this reader accepts (internal to the fast path)."""
+
+
+class Name(str):
+    """A PDF name, ``/Type`` (kept with its slash)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Ref:
+    number: int
+    generation: int
+
+
+@dataclass(frozen=True)
+class HexString:
+    value: bytes
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream object: its dictionary and its raw (encoded) bytes."""
+
+    dictionary: dict[Name, PdfValue]
+    raw: bytes
+
+
+PdfValue = None | bool | int | float | Name | bytes | HexString | Ref | list | dict | Stream
+
+
+@dataclass
+class Revision:
+    """One incremental section: its xref entries (number -> offset, in-use only), the free
+    entries' numbers, its trailer, where its body starts and where it ends (after ``%%EOF``
+    and its end-of-line), and where its ``xref`` keyword is."""
+
+    entries: dict[int, int]
+    free: set[int]
+    trailer: dict[Name, PdfValue]
+    xref_offset: int
+    end: int
+    start: int = 0
+
+
+@dataclass
+class Document:
+    """A PDF read by :func:`read_document`: the raw bytes and its revisions, oldest first."""
+
+    data: bytes
+    revisions: list[Revision]
+    _cache: dict[tuple[int, int], tuple[PdfValue, int]] = field(default_factory=dict)
+
+    def offset(self, number: int, upto: int | None = None) -> int | None:
+        """The offset of object ``number`` as revision ``upto`` (default: the last) sees it."""
+        last = len(self.revisions) - 1 if upto is None else upto
+        for index in range(last, -1, -1):
+            revision = self.revisions[index]
+            if number in revision.entries:
+                return revision.entries[number]
+            if number in revision.free:
+                return None
+        return None
+
+    def object_at(self, offset: int, number: int) -> PdfValue:
+        return self.object_span(offset, number)[0]
+
+    def object_span(self, offset: int, number: int) -> tuple[PdfValue, int]:
+        """Object ``number`` at ``offset`` and where its ``endobj`` ends (parsed once)."""
+        key = (offset, number)
+        if key not in self._cache:
+            self._cache[key] = parse_indirect(self.data, offset, number)
+        return self._cache[key]
+
+    def get(self, number: int, upto: int | None = None) -> PdfValue:
+        """Object ``number`` as revision ``upto`` (default: the last) sees it."""
+        offset = self.offset(number, upto)
+        if offset is None:
+            raise LayoutError(f"object {number} not found")
+        return self.object_at(offset, number)
+
+    def resolve(self, value: PdfValue, upto: int | None = None) -> PdfValue:
+        return self.get(value.number, upto) if isinstance(value, Ref) else value
+
+
+def read_document(data: bytes) -> Document:
+    """The revisions of ``data``: the file must end in ``startxref``, its offset, ``%%EOF`` and at
+    most one end-of-line, and every revision must be a classic table that ends right where the
+    next revision's body begins."""
+    tail_start = data.rfind(b"startxref", max(0, len(data) - 64))
+    match = _END.fullmatch(data, tail_start) if tail_start >= 0 else None
+    if match is None:
+        raise LayoutError("the file does not end in startxref / %%EOF")
+    revisions: list[Revision] = []
+    xref_offset, end = int(match.group(1)), match.end()
+    while True:
+        if len(revisions) >= MAX_REVISIONS:
+            raise LayoutError("too many revisions")
+        revision = _read_xref(data, xref_offset, end)
+        revisions.append(revision)
+        prev = revision.trailer.get(Name("/Prev"))
+        if prev is None:
+            break
+        if not isinstance(prev, int) or isinstance(prev, bool) or prev >= xref_offset:
+            raise LayoutError("bad /Prev")
+        # The previous revision ends with its own startxref/%%EOF right before this body.
+        xref_offset = prev
+        end = _previous_end(data, revision, prev)
+    revisions.reverse()
+    for earlier, later in zip(revisions, revisions[1:], strict=False):
+        later.start = earlier.end
+    return Document(data, revisions)
+
+
+def _previous_end(data: bytes, revision: Revision, prev: int) -> int:
+    """Where the revision before ``revision`` ends: after the first ``startxref`` following its
+    xref at ``prev``, which must name ``prev``."""
+    found = data.find(b"startxref", prev)
+    match = _END.match(data, found) if found >= 0 else None
+    if match is None or int(match.group(1)) != prev:
+        raise LayoutError("the previous revision does not end cleanly")
+    if revision.entries and min(revision.entries.values()) < match.end():
+        raise LayoutError("a revision's objects start before the previous one ends")
+    return match.end()
+
+
+def _read_xref(data: bytes, offset: int, end: int) -> Revision:
+    if data[offset:offset + 4] != b"xref":
+        raise LayoutError("startxref does not point at a classic xref table")
+    pos = offset + 4
+    pos = _eol(data, pos)
+    entries: dict[int, int] = {}
+    free: set[int] = set()
+    while not data.startswith(b"trailer", pos):
+        sub = _SUBSECTION.match(data, pos)
+        if sub is None:
+            raise LayoutError("bad xref subsection")
+        first, count = int(sub.group(1)), int(sub.group(2))
+        pos = sub.end()
+        if first + count > MAX_OBJECTS:
+            raise LayoutError("too many objects")
+        for number in range(first, first + count):
+            entry = _XREF_ENTRY.match(data, pos)
+            if entry is None:
+                raise LayoutError("bad xref entry")
+            pos = entry.end()
+            if number in entries or number in free:
+                raise LayoutError("object listed twice in one xref")
+            if entry.group(3) == b"n":
+                if int(entry.group(2)) != 0:
+                    raise LayoutError("non-zero generation")
+                entries[number] = int(entry.group(1))
+            else:
+                free.add(number)
+    pos = _skip_ws(data, pos + len(b"trailer"))
+    trailer, pos = parse_value(data, pos, 0)
+    if not isinstance(trailer, dict):
+        raise LayoutError("trailer is not a dictionary")
+    pos = _skip_ws(data, pos)
+    match = _END.match(data, pos)
+    if match is None or int(match.group(1)) != offset or match.end() != end:
+        raise LayoutError("the trailer is not followed by its startxref / %%EOF")
+    return Revision(entries, free, trailer, offset, end)
+
+
+def _eol(data: bytes, pos: int) -> int:
+    if data.startswith(b"\r\n", pos):
+        return pos + 2
+    if data[pos:pos + 1] in (b"\n", b"\r"):
+        return pos + 1
+    if data.startswith(b" \n", pos) or data.startswith(b" \r", pos):
+        return pos + 2
+    raise LayoutError("expected an end of line")
+
+
+def _skip_ws(data: bytes, pos: int) -> int:
+    """Past white space and comments (``%`` to the end of the line)."""
+    size = len(data)
+    while pos < size:
+        char = data[pos]
+        if char in WHITESPACE:
+            pos += 1
+        elif char == 0x25:  # %
+            match = _COMMENT_END.search(data, pos)
+            pos = match.start() if match else size
+        else:
+            break
+    return pos
+
+
+def parse_indirect(data: bytes, offset: int, number: int) -> tuple[PdfValue, int]:
+    """The object ``number 0 obj ... endobj`` at ``offset`` and where ``endobj`` ends."""
+    header = _OBJ_HEADER.match(data, offset)
+    if header is None or int(header.group(1)) != number or header.group(2) != b"0":
+        raise LayoutError(f"object {number} is not where the xref says")
+    pos = _skip_ws(data, header.end())
+    value, pos = parse_value(data, pos, 0)
+    pos = _skip_ws(data, pos)
+    if data.startswith(b"stream", pos):
+        if not isinstance(value, dict):
+            raise LayoutError("stream without a dictionary")
+        length = value.get(Name("/Length"))
+        if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+            raise LayoutError("stream /Length is not a direct integer")
+        pos += len(b"stream")
+        if data.startswith(b"\r\n", pos):
+            pos += 2
+        elif data[pos:pos + 1] == b"\n":
+            pos += 1
+        else:
+            raise LayoutError("bad stream keyword end")
+        raw = data[pos:pos + length]
+        if len(raw) != length:
+            raise LayoutError("stream runs past the end of the file")
+        pos = _skip_ws(data, pos + length)
+        if not data.startswith(b"endstream", pos):
+            raise LayoutError("no endstream where /Length says")
+        pos = _skip_ws(data, pos + len(b"endstream"))
+        value = Stream(value, raw)
+    if not data.startswith(b"endobj", pos):
+        raise LayoutError("no endobj")
+    return value, pos + len(b"endobj")
+
+
+def parse_value(data: bytes, pos: int, depth: int) -> tuple[PdfValue, int]:
+    """One direct value at ``pos`` (after skipping white space) and where it ends."""
+    if depth > MAX_DEPTH:
+        raise LayoutError("nested too deeply")
+    pos = _skip_ws(data, pos)
+    if pos >= len(data):
+        raise LayoutError("unexpected end")
+    char = data[pos]
+    if data.startswith(b"<<", pos):
+        return _parse_dict(data, pos + 2, depth)
+    if char == 0x3C:  # <
+        close = data.find(b">", pos)
+        if close < 0:
+            raise LayoutError("unterminated hex string")
+        digits = data[pos + 1:close].translate(None, WHITESPACE)
+        if len(digits) % 2:
+            digits += b"0"
+        try:
+            return HexString(bytes.fromhex(digits.decode("ascii"))), close + 1
+        except ValueError as exc:
+            raise LayoutError("bad hex string") from exc
+    if char == 0x5B:  # [
+        items: list[PdfValue] = []
+        pos += 1
+        while True:
+            pos = _skip_ws(data, pos)
+            if data[pos:pos + 1] == b"]":
+                return _refs(items), pos + 1
+            item, pos = parse_value(data, pos, depth + 1)
+            items.append(item)
+    if char == 0x28:  # (
+        return _parse_literal(data, pos + 1)
+    if char == 0x2F:  # /
+        end = _token_end(data, pos + 1)
+        name = data[pos:end]
+        if len(name) > 128:
+            raise LayoutError("name too long")
+        if b"#" in name:
+            if _BAD_ESCAPE.search(name):
+                raise LayoutError("bad name escape")
+            name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        return Name(name.decode("latin-1")), end
+    end = _token_end(data, pos)
+    token = data[pos:end]
+    if token == b"true":
+        return True, end
+    if token == b"false":
+        return False, end
+    if token == b"null":
+        return None, end
+    if token == b"R":
+        return _RefMarker(), end
+    if _NUMBER.fullmatch(token) and len(token) <= 32:
+        text = token.decode("ascii")
+        return (float(text) if "." in text else int(text)), end
+    raise LayoutError(f"unexpected token {token[:16]!r}")
+
+
+class _RefMarker:
+    """The keyword ``R`` while an array or dictionary is being read."""
+
+
+def _refs(items: list[PdfValue]) -> list[PdfValue]:
+    """``items`` with every ``N G R`` triple replaced by a :class:`Ref`."""
+    out: list[PdfValue] = []
+    for item in items:
+        if isinstance(item, _RefMarker):
+            if len(out) < 2 or not all(type(v) is int and v >= 0 for v in out[-2:]):
+                raise LayoutError("bad reference")
+            generation, number = out.pop(), out.pop()
+            out.append(Ref(number, generation))
+        else:
+            out.append(item)
+    return out
+
+
+def _parse_dict(data: bytes, pos: int, depth: int) -> tuple[dict, int]:
+    items: list[PdfValue] = []
+    while True:
+        pos = _skip_ws(data, pos)
+        if data.startswith(b">>", pos):
+            break
+        item, pos = parse_value(data, pos, depth + 1)
+        items.append(item)
+    values = _refs(items)
+    if len(values) % 2:
+        raise LayoutError("odd dictionary")
+    result: dict[Name, PdfValue] = {}
+    for key, value in zip(values[::2], values[1::2], strict=True):
+        if not isinstance(key, Name) or key in result:
+            raise LayoutError("bad or repeated dictionary key")
+        result[key] = value
+    return result, pos + 2
+
+
+def _token_end(data: bytes, pos: int) -> int:
+    match = _TOKEN_END.search(data, pos, pos + 256)
+    if match is None:
+        if len(data) - pos <= 256:
+            return len(data)
+        raise LayoutError("token too long")
+    return match.start()
+
+
+def _parse_literal(data: bytes, pos: int) -> tuple[bytes, int]:
+    out = bytearray()
+    depth = 1
+    size = len(data)
+    while pos < size:
+        char = data[pos]
+        if char == 0x5C:  # backslash
+            nxt = data[pos + 1:pos + 2]
+            if not nxt:
+                break
+            code = nxt[0]
+            if code in _ESCAPES:
+                out += _ESCAPES[code]
+                pos += 2
+            elif 0x30 <= code <= 0x37:
+                digits = re.match(rb"[0-7]{1,3}", data[pos + 1:pos + 4]).group()
+                out.append(int(digits, 8) & 0xFF)
+                pos += 1 + len(digits)
+            elif nxt in (b"\r", b"\n"):
+                pos += 3 if data.startswith(b"\r\n", pos + 1) else 2
+            else:
+                raise LayoutError("unknown escape in a literal string")
+            continue
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), pos + 1
+        elif char == 0x0D:
+            raise LayoutError("bare carriage return in a literal string")
+        out.append(char)
+        pos += 1
+    raise LayoutError("unterminated literal string")
+
+
+def stream_data(stream: Stream, limit: int) -> bytes | None:
+    """A stream's decoded bytes under ``limit`` (no filter, or a plain FlateDecode: the rule of
+    :func:`signing.pdf_streams.bounded_stream_data`), else ``None``."""
+    filters = stream.dictionary.get(Name("/Filter"))
+    if isinstance(filters, Ref) or isinstance(stream.dictionary.get(Name("/DecodeParms")), Ref):
+        raise LayoutError("indirect stream filters are not read here")
+    names = ([str(f) for f in filters] if isinstance(filters, list)
+             else [] if filters is None else [str(filters)])
+    if names not in ([], ["/FlateDecode"]) or stream.dictionary.get(
+            Name("/DecodeParms")) is not None:
+        return None
+    if not names:
+        return stream.raw if len(stream.raw) <= limit else None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(stream.raw, limit + 1)
+    except zlib.error:
+        return None
+    return data if len(data) <= limit else None
