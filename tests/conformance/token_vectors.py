@@ -40,6 +40,8 @@ from signing import (
 )
 
 NOW = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+# CWT claim keys (RFC 8392): expiry, not before, issued at.
+CLAIM_EXP, CLAIM_NBF, CLAIM_IAT = 4, 5, 6
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 REVOKED_INDEX = 98765
 GOOD_INDEX = 4242
@@ -86,6 +88,15 @@ class Issuer:
 
     def token(self, **changes: Any) -> str:
         return encode_token(self.claims(**changes), self.key, self.kid)
+
+    def float_time_token(self, expires: float) -> str:
+        """A token whose ``iat``, ``nbf`` and ``exp`` are CBOR floats (RFC 8392 NumericDate
+        allows them; we write integers, readers accept both: docs/tokens.md §2)."""
+        cwt = self.claims().to_cwt()
+        cwt[CLAIM_IAT] = float(cwt[CLAIM_IAT]) + 0.25
+        cwt[CLAIM_NBF] = float(cwt[CLAIM_NBF]) + 0.25
+        cwt[CLAIM_EXP] = expires
+        return encode_token(cwt, self.key, self.kid)
 
 
 def _scalar(label: str) -> ec.EllipticCurvePrivateKey:
@@ -199,6 +210,10 @@ def build_vectors() -> list[Vector]:
         Vector("imported_issuer", b.token(), "PASSED", None, own, imported),
         Vector("issuer_mismatch", a.token(issuer_name=b.names.name_zh), "FAILED",
                "licence.issuer_mismatch", own, imported),
+        Vector("float_times", a.float_time_token(NOW.timestamp() + 86400.5), "PASSED", None,
+               own, imported, note="iat, nbf and exp written as CBOR floats"),
+        Vector("float_expired", a.float_time_token(NOW.timestamp() - 0.5), "FAILED",
+               "token.expired", own, imported, note="a float exp half a second ago"),
         Vector("high_s", recompose(genuine, signature=high_s), "FAILED",
                "token.non_canonical", own, imported),
         Vector("malformed_base45", "ZZ1:abc!", "FAILED", "token.malformed", own, imported),
