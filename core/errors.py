@@ -26,8 +26,9 @@ family's) and builds both messages itself; no error inherits across packages, an
     │   ├── SigningError                  the key store (keys.*)
     │   │   ├── KeysMissingError, KeysExistError, KeysPassphraseError, KeysInvalidError
     │   │   └── PdfSigningError           a PDF to sign (input.corrupt, input.pdf_encrypted)
-    │   └── TokenMalformedError           a QR token or status list part (token.malformed)
-    │       └── TokenNonCanonicalError
+    │   ├── TokenMalformedError           a QR token or status list part (token.malformed)
+    │   │   └── TokenNonCanonicalError
+    │   └── OfdFormatError                an OFD package that cannot be read safely (ofd.*)
     ├── elicense.errors
     │   └── LicenceError                  a licence (licence.*; a template or font: config.invalid)
     │       ├── LicenceRecordInvalidError, LicenceTemplateMissingError,
@@ -110,6 +111,18 @@ class ErrorCode(StrEnum):
     LICENCE_EXISTS = "licence.exists"
     REGISTRY_CORRUPT = "licence.registry_corrupt"
     LICENCE_ISSUER_NOT_OURS = "licence.issuer_not_ours"
+    # OFD packages (signing.ofd_package): each way an untrusted package is refused
+    OFD_NOT_ZIP = "ofd.not_zip"
+    OFD_CORRUPT = "ofd.corrupt"  # truncated, bad CRC, an unsupported compression method
+    OFD_TOO_LARGE = "ofd.too_large"  # the package's bytes or its number of entries
+    OFD_ZIP_BOMB = "ofd.zip_bomb"  # an entry or all of them inflate too far (size or ratio)
+    OFD_ENCRYPTED = "ofd.encrypted"
+    OFD_PATH_NAME = "ofd.path_name"  # absolute, "..", backslash, control characters, links
+    OFD_DUPLICATE_ENTRY = "ofd.duplicate_entry"  # the same name twice (after normalisation)
+    OFD_MISSING_ENTRY = "ofd.missing_entry"  # OFD.xml, a document or a page it names
+    OFD_XML_TOO_LARGE = "ofd.xml_too_large"
+    OFD_XML_FORBIDDEN = "ofd.xml_forbidden"  # a DTD, an entity or an external reference
+    OFD_XML_INVALID = "ofd.xml_invalid"  # not well-formed, or not the element expected
     # The service (api)
     NOT_FOUND = "api.not_found"
     UNAUTHORIZED = "auth.unauthorized"

@@ -1,7 +1,8 @@
 """Cryptography for e-licences: the issuing office's PKI and key store (root CA, issuing CA,
 licence-signing and timestamp certificates, CRLs, key rotation), the signer interface (file keys
 today, a PKCS#11 HSM later), the published trust list, the compact signed QR tokens (base45,
-COSE_Sign1, CWT claims), the revocation status list and PAdES signing and validation of PDFs.
+COSE_Sign1, CWT claims), the revocation status list, PAdES signing and validation of PDFs, and
+the safe reading and deterministic writing of OFD packages (``signing.ofd_package``).
 
 Imports only ``core``. ``elicense`` and ``api`` import it, only through the names below.
 ``import signing`` does not load pyHanko (half a second): the PAdES names are resolved on first
@@ -41,6 +42,7 @@ from signing.errors import (
     KeysInvalidError,
     KeysMissingError,
     KeysPassphraseError,
+    OfdFormatError,
     PdfSigningError,
     SigningError,
     TokenMalformedError,
@@ -53,6 +55,14 @@ from signing.keystore import (
 from signing.keystore_crl import (
     DEFAULT_CRL_BASE_URL,
     crl_url,
+)
+from signing.ofd_package import (
+    OFD_NAMESPACE,
+    OfdLimits,
+    OfdPackage,
+    read_ofd,
+    resolve_loc,
+    write_ofd,
 )
 from signing.pades_verdict import (
     Indication,
@@ -168,6 +178,10 @@ __all__ = [
     "LicenceField",
     "MAX_TOKEN_CHARS",
     "MIN_STATUS_LIST_BITS",
+    "OFD_NAMESPACE",
+    "OfdFormatError",
+    "OfdLimits",
+    "OfdPackage",
     "PadesLevel",
     "PdfSigningError",
     "PyHankoCapable",
@@ -209,7 +223,9 @@ __all__ = [
     "open_untrusted_pdf",
     "parse_trust_list",
     "pyhanko_timestamper",
+    "read_ofd",
     "read_pdf_attachments",
+    "resolve_loc",
     "sign1",
     "sign_pdf",
     "sign_status_list",
@@ -217,4 +233,5 @@ __all__ = [
     "verify_signature",
     "verify_status_list",
     "verify_token",
+    "write_ofd",
 ]

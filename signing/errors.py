@@ -2,7 +2,7 @@
 passphrase or unusable (the key store and PKI); a PDF that cannot be signed
 (:func:`signing.sign_pdf`); bytes that are not a well-formed token part (the token modules
 ``signing.base45``, ``signing.cose``, ``signing.token_claims``, ``signing.tokens``,
-``signing.status_list``).
+``signing.status_list``); an OFD package that cannot be read safely (``signing.ofd_package``).
 
 A signature, trust list entry or token that does not verify is never an error to a verifier: it
 returns a verdict (:func:`signing.validate_pdf`, :func:`signing.tokens.verify_token` and
@@ -18,7 +18,8 @@ from __future__ import annotations
 from core import ErrorCode, ZhengzhaoError
 
 __all__ = ["KeysExistError", "KeysInvalidError", "KeysMissingError", "KeysPassphraseError",
-           "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError"]
+           "OfdFormatError", "PdfSigningError", "SigningError", "TokenMalformedError",
+           "TokenNonCanonicalError"]
 
 
 class SigningError(ZhengzhaoError):
@@ -97,3 +98,17 @@ class TokenNonCanonicalError(TokenMalformedError):
     another tag, extra or unprotected headers, a non-minimal or indefinite-length encoding, a
     map in another order, or a high-S ECDSA signature. Each of these lets anyone make a second
     encoding of the same signed token, so a verifier refuses them (``token.non_canonical``)."""
+
+
+class OfdFormatError(ZhengzhaoError):
+    """An OFD package (a zip of XML and resources, GB/T 33190) that :func:`signing.read_ofd`
+    refuses: not a zip, a zip bomb, an unsafe or duplicate entry name, an encrypted entry, a
+    missing part, XML that is too large, carries a DTD or entities, or is not what the part must
+    be. ``code`` is one of the ``ofd.*`` codes; ``entry`` names the package entry concerned (a
+    path inside the package, never its content), empty when the package as a whole is at fault.
+    """
+
+    def __init__(self, code: ErrorCode, message_en: str, message_zh: str,
+                 entry: str = "") -> None:
+        super().__init__(code, message_en, message_zh)
+        self.entry = entry

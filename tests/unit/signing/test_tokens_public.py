@@ -29,7 +29,7 @@ EXPECTED = {
     },
     "signing.errors": {
         "KeysExistError", "KeysInvalidError", "KeysMissingError", "KeysPassphraseError",
-        "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError",
+        "OfdFormatError", "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError",
     },
 }
 
