@@ -68,6 +68,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.OFD_XML_TOO_LARGE: 413,
     ErrorCode.OFD_XML_FORBIDDEN: 422,
     ErrorCode.OFD_XML_INVALID: 422,
+    ErrorCode.OFD_SEAL_MALFORMED: 422,
     ErrorCode.PHOTO_FIX_IMPOSSIBLE: 422,
     ErrorCode.CONFLICT: 409,
     ErrorCode.INVALID_TRANSITION: 409,

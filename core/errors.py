@@ -123,6 +123,7 @@ class ErrorCode(StrEnum):
     OFD_XML_TOO_LARGE = "ofd.xml_too_large"
     OFD_XML_FORBIDDEN = "ofd.xml_forbidden"  # a DTD, an entity or an external reference
     OFD_XML_INVALID = "ofd.xml_invalid"  # not well-formed, or not the element expected
+    OFD_SEAL_MALFORMED = "ofd.seal_malformed"  # a SESeal / SES_Signature that is not its ASN.1
     # The service (api)
     NOT_FOUND = "api.not_found"
     UNAUTHORIZED = "auth.unauthorized"
