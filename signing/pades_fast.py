@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from asn1crypto import tsp
+from asn1crypto import core
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -53,7 +53,7 @@ from signing.pdf_revisions import (
     Ref,
     Stream,
     parse_value,
-    read_document,
+    read_document_cached,
     stream_data,
 )
 from signing.signer import key_id
@@ -82,6 +82,7 @@ _ID_TST_INFO = der_walk.oid("1.2.840.113549.1.9.16.1.4")
 _SHA256 = der_walk.oid("2.16.840.1.101.3.4.2.1")
 _ECDSA_SHA256 = der_walk.oid("1.2.840.10045.4.3.2")
 _ECDSA = ec.ECDSA(hashes.SHA256())
+GENERALIZED_TIME = 0x18
 
 
 class NotOurs(Exception):  # noqa: N818 - a decision, not an error: hand over to pyHanko
@@ -190,7 +191,7 @@ def _unique(items: Iterable[bytes]) -> list[bytes]:
 def read_layout(pdf: bytes) -> _Layout:
     """The signature, the document timestamp and the DSS of a file in exactly our layout
     (raises :class:`NotOurs` or :class:`signing.pdf_revisions.LayoutError` otherwise)."""
-    doc = read_document(pdf)
+    doc = read_document_cached(pdf)
     _require(len(doc.revisions) >= 2)
     last, signed = doc.revisions[-1], doc.revisions[-2]
     for revision in doc.revisions:
@@ -471,34 +472,43 @@ def _check_signer_info(info: _SignerInfo, signer: CertFacts, digest: bytes,
 
 
 def _check_ess(der: bytes, signer: CertFacts) -> None:
-    """The ESS signing-certificate-v2 attribute names ``signer`` by its SHA-256 hash."""
-    value = tsp.SigningCertificateV2.load(der)
-    cert_ids = value["certs"]
+    """The ESS signing-certificate-v2 attribute names ``signer`` first: its SHA-256 hash and,
+    when present, its issuer (one directoryName) and serial number."""
+    value = der_walk.load(der).expect(der_walk.SEQUENCE).children()
+    _require(1 <= len(value) <= 2)
+    cert_ids = value[0].expect(der_walk.SEQUENCE).children()
     _require(len(cert_ids) >= 1)
-    first = cert_ids[0]
-    _require(first["hash_algorithm"]["algorithm"].native == "sha256"
-             and first["cert_hash"].native == hashlib.sha256(signer.der).digest())
-    issuer_serial = first["issuer_serial"]
-    if issuer_serial.native is not None:
-        _require(issuer_serial["serial_number"].native == signer.serial)
+    parts = cert_ids[0].expect(der_walk.SEQUENCE).children()
+    if parts and parts[0].tag == der_walk.SEQUENCE:  # hashAlgorithm, DEFAULT sha256
+        _require(_algorithm(parts[0], _SHA256))
+        parts = parts[1:]
+    _require(1 <= len(parts) <= 2 and parts[0].expect(der_walk.OCTET_STRING).content
+             == hashlib.sha256(signer.der).digest())
+    if len(parts) == 2:
+        issuer_serial = parts[1].expect(der_walk.SEQUENCE).children()
+        _require(len(issuer_serial) == 2)
+        names = issuer_serial[0].expect(der_walk.SEQUENCE).children()
+        _require(len(names) == 1 and names[0].tag == 0xA4
+                 and names[0].content == signer.issuer
+                 and der_walk.integer(issuer_serial[1]) == signer.serial)
 
 
 def _check_token(token: _SignedData, imprint: bytes) -> tuple[datetime, CertFacts]:
     """A timestamp token's genTime and its TSA's certificate, after checking its imprint is
     SHA-256 ``imprint`` and the TSA's signature (not yet the TSA's chain)."""
     assert token.content is not None
-    tst_info = tsp.TSTInfo.load(token.content)
-    _require(tst_info["version"].native == "v1")
-    message = tst_info["message_imprint"]
-    _require(message["hash_algorithm"]["algorithm"].native == "sha256"
-             and message["hash_algorithm"]["parameters"].native is None
-             and message["hashed_message"].native == imprint)
+    tst_info = der_walk.load(token.content).expect(der_walk.SEQUENCE).children()
+    _require(len(tst_info) >= 5 and der_walk.integer(tst_info[0]) == 1
+             and tst_info[1].tag == der_walk.OID)
+    message = tst_info[2].expect(der_walk.SEQUENCE).children()
+    _require(len(message) == 2 and _algorithm(message[0], _SHA256)
+             and message[1].expect(der_walk.OCTET_STRING).content == imprint)
+    gen_time = core.GeneralizedTime.load(tst_info[4].expect(GENERALIZED_TIME).der).native
+    _require(isinstance(gen_time, datetime) and gen_time.tzinfo is not None)
     info = _signer_info(token.signer_info)
     _require(info.unsigned_attrs is None)
     tsa = _sid_certificate(info, token.certificates)
     _check_signer_info(info, tsa, hashlib.sha256(token.content).digest(), _ID_TST_INFO)
-    gen_time = tst_info["gen_time"].native
-    _require(isinstance(gen_time, datetime) and gen_time.tzinfo is not None)
     return gen_time, tsa
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from signing.pdf_revisions import Document, LayoutError, Ref, Stream, read_document, stream_data
+from signing.pdf_revisions import (
+    Document,
+    LayoutError,
+    Ref,
+    Stream,
+    read_document_cached,
+    stream_data,
+)
 
 
 def read_pdf_attachments(pdf: bytes, wanted: Mapping[str, int]
@@ -19,7 +26,7 @@ def read_pdf_attachments(pdf: bytes, wanted: Mapping[str, int]
     FlateDecode. ``None`` instead of the mapping when the PDF is not one this strict reader
     reads (the caller falls back to pyHanko). Never raises."""
     try:
-        doc = read_document(bytes(pdf))
+        doc = read_document_cached(bytes(pdf))
         return {name: _attachment(doc, name, limit) for name, limit in wanted.items()}
     except (LayoutError, KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None

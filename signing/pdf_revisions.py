@@ -15,17 +15,16 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 WHITESPACE = b"\x00\t\n\f\r "
-DELIMITERS = b"()<>[]{}/%"
 MAX_REVISIONS = 8
+DOCUMENT_CACHE_SIZE = 4
 MAX_OBJECTS = 10_000
 _END = re.compile(rb"startxref(?:\r\n|\r|\n)(\d{1,12})(?:\r\n|\r|\n)%%EOF(\r\n|\r|\n)?")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _SUBSECTION = re.compile(rb"(\d{1,7}) (\d{1,7})(?:\r\n|\r|\n| \r\n| \n| \r)")
 _OBJ_HEADER = re.compile(rb"(\d{1,7}) (\d{1,5}) obj")
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
-_TOKEN_END = re.compile(rb"[\x00\t\n\f\r ()<>\[\]{}/%]")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
             ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
 MAX_DEPTH = 32
@@ -118,6 +117,13 @@ class Document:
 
     def resolve(self, value: PdfValue, upto: int | None = None) -> PdfValue:
         return self.get(value.number, upto) if isinstance(value, Ref) else value
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def read_document_cached(data: bytes) -> Document:
+    """:func:`read_document`, remembered for the last few files: the licence verifier reads the
+    same bytes twice in one call (signature, then attachments). A parse, not a verdict."""
+    return read_document(data)
 
 
 def read_document(data: bytes) -> Document:
@@ -259,91 +265,88 @@ def parse_indirect(data: bytes, offset: int, number: int) -> tuple[PdfValue, int
     return value, pos + len(b"endobj")
 
 
-def parse_value(data: bytes, pos: int, depth: int) -> tuple[PdfValue, int]:
-    """One direct value at ``pos`` (after skipping white space) and where it ends."""
-    if depth > MAX_DEPTH:
-        raise LayoutError("nested too deeply")
-    pos = _skip_ws(data, pos)
-    if pos >= len(data):
-        raise LayoutError("unexpected end")
-    char = data[pos]
-    if data.startswith(b"<<", pos):
-        return _parse_dict(data, pos + 2, depth)
-    if char == 0x3C:  # <
-        close = data.find(b">", pos)
-        if close < 0:
-            raise LayoutError("unterminated hex string")
-        digits = data[pos + 1:close].translate(None, WHITESPACE)
-        if len(digits) % 2:
-            digits += b"0"
-        try:
-            return HexString(bytes.fromhex(digits.decode("ascii"))), close + 1
-        except ValueError as exc:
-            raise LayoutError("bad hex string") from exc
-    if char == 0x5B:  # [
-        items: list[PdfValue] = []
-        pos += 1
-        while True:
-            pos = _skip_ws(data, pos)
-            if data[pos:pos + 1] == b"]":
-                return _refs(items), pos + 1
-            item, pos = parse_value(data, pos, depth + 1)
-            items.append(item)
-    if char == 0x28:  # (
-        return _parse_literal(data, pos + 1)
-    if char == 0x2F:  # /
-        end = _token_end(data, pos + 1)
-        name = data[pos:end]
-        if len(name) > 128:
-            raise LayoutError("name too long")
-        if b"#" in name:
-            if _BAD_ESCAPE.search(name):
-                raise LayoutError("bad name escape")
-            name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
-        return Name(name.decode("latin-1")), end
-    end = _token_end(data, pos)
-    token = data[pos:end]
-    if token == b"true":
-        return True, end
-    if token == b"false":
-        return False, end
-    if token == b"null":
-        return None, end
-    if token == b"R":
-        return _RefMarker(), end
-    if _NUMBER.fullmatch(token) and len(token) <= 32:
-        text = token.decode("ascii")
-        return (float(text) if "." in text else int(text)), end
-    raise LayoutError(f"unexpected token {token[:16]!r}")
+_REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%]"
+_TOKEN = re.compile(
+    rb"(?:[\x00\t\n\f\r ]|%[^\r\n]*)*"
+    rb"(?:(<<)|(>>)|(\[)|(\])|(/" + _REGULAR + rb"*)|<([0-9A-Fa-f\x00\t\n\f\r ]*)>|(\()"
+    rb"|([+-]?(?:\d+\.?\d*|\.\d+))(?!" + _REGULAR + rb")"
+    rb"|(true|false|null|R)(?!" + _REGULAR + rb"))")
+_DICT_OPEN, _DICT_CLOSE, _ARRAY_OPEN, _ARRAY_CLOSE = 1, 2, 3, 4
+_NAME, _HEX, _LITERAL, _NUM, _KEYWORD = 5, 6, 7, 8, 9
+_KEYWORDS = {b"true": True, b"false": False, b"null": None}
+_LITERAL_SPECIAL = re.compile(rb"[()\\\r]")
+_OCTAL = re.compile(rb"[0-7]{1,3}")
+_SIMPLE_LITERAL = re.compile(rb"[^()\\\r]*\)")
 
 
-class _RefMarker:
-    """The keyword ``R`` while an array or dictionary is being read."""
-
-
-def _refs(items: list[PdfValue]) -> list[PdfValue]:
-    """``items`` with every ``N G R`` triple replaced by a :class:`Ref`."""
-    out: list[PdfValue] = []
-    for item in items:
-        if isinstance(item, _RefMarker):
-            if len(out) < 2 or not all(type(v) is int and v >= 0 for v in out[-2:]):
-                raise LayoutError("bad reference")
-            generation, number = out.pop(), out.pop()
-            out.append(Ref(number, generation))
-        else:
-            out.append(item)
-    return out
-
-
-def _parse_dict(data: bytes, pos: int, depth: int) -> tuple[dict, int]:
-    items: list[PdfValue] = []
+def parse_value(data: bytes, pos: int, depth: int = 0) -> tuple[PdfValue, int]:
+    """One direct value at ``pos`` (after skipping white space and comments) and where it
+    ends. One regular-expression match per token; containers on an explicit stack."""
+    stack: list[tuple[bool, list]] = []  # (is a dictionary, items so far)
+    current: tuple[bool, list] | None = None
     while True:
-        pos = _skip_ws(data, pos)
-        if data.startswith(b">>", pos):
-            break
-        item, pos = parse_value(data, pos, depth + 1)
-        items.append(item)
-    values = _refs(items)
+        match = _TOKEN.match(data, pos)
+        if match is None:
+            raise LayoutError("unexpected bytes")
+        pos = match.end()
+        kind = match.lastindex
+        value: PdfValue
+        if kind == _DICT_OPEN or kind == _ARRAY_OPEN:
+            if current is not None:
+                stack.append(current)
+            if len(stack) + depth > MAX_DEPTH:
+                raise LayoutError("nested too deeply")
+            current = (kind == _DICT_OPEN, [])
+            continue
+        if kind == _DICT_CLOSE or kind == _ARRAY_CLOSE:
+            if current is None or current[0] != (kind == _DICT_CLOSE):
+                raise LayoutError("unbalanced container")
+            value = _make_dict(current[1]) if current[0] else current[1]
+            current = stack.pop() if stack else None
+        elif kind == _NAME:
+            value = _name(match.group(5))
+        elif kind == _HEX:
+            digits = match.group(6).translate(None, WHITESPACE)
+            if len(digits) % 2:
+                digits += b"0"
+            value = HexString(bytes.fromhex(digits.decode("ascii")))
+        elif kind == _LITERAL:
+            simple = _SIMPLE_LITERAL.match(data, pos)
+            if simple is not None:
+                value, pos = data[pos:simple.end() - 1], simple.end()
+            else:
+                value, pos = _parse_literal(data, pos)
+        elif kind == _NUM:
+            token = match.group(8)
+            if len(token) > 32:
+                raise LayoutError("number too long")
+            value = float(token) if b"." in token else int(token)
+        else:
+            keyword = match.group(9)
+            if keyword == b"R":
+                items = current[1] if current is not None else []
+                if len(items) < 2 or not all(type(v) is int and v >= 0 for v in items[-2:]):
+                    raise LayoutError("bad reference")
+                generation, number = items.pop(), items.pop()
+                items.append(Ref(number, generation))
+                continue
+            value = _KEYWORDS[keyword]
+        if current is None:
+            return value, pos
+        current[1].append(value)
+
+
+def _name(raw: bytes) -> Name:
+    if len(raw) > 128:
+        raise LayoutError("name too long")
+    if b"#" in raw:
+        if _BAD_ESCAPE.search(raw):
+            raise LayoutError("bad name escape")
+        raw = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+    return Name(raw.decode("latin-1"))
+
+
+def _make_dict(values: list[PdfValue]) -> dict:
     if len(values) % 2:
         raise LayoutError("odd dictionary")
     result: dict[Name, PdfValue] = {}
@@ -351,52 +354,50 @@ def _parse_dict(data: bytes, pos: int, depth: int) -> tuple[dict, int]:
         if not isinstance(key, Name) or key in result:
             raise LayoutError("bad or repeated dictionary key")
         result[key] = value
-    return result, pos + 2
-
-
-def _token_end(data: bytes, pos: int) -> int:
-    match = _TOKEN_END.search(data, pos, pos + 256)
-    if match is None:
-        if len(data) - pos <= 256:
-            return len(data)
-        raise LayoutError("token too long")
-    return match.start()
+    return result
 
 
 def _parse_literal(data: bytes, pos: int) -> tuple[bytes, int]:
+    """A literal string from just after its ``(``: balanced parentheses, the standard escapes
+    (octal too, and line continuations); a bare carriage return is refused."""
     out = bytearray()
     depth = 1
-    size = len(data)
-    while pos < size:
-        char = data[pos]
+    while True:
+        match = _LITERAL_SPECIAL.search(data, pos)
+        if match is None:
+            raise LayoutError("unterminated literal string")
+        special = match.start()
+        out += data[pos:special]
+        char = data[special]
+        pos = special + 1
         if char == 0x5C:  # backslash
-            nxt = data[pos + 1:pos + 2]
+            nxt = data[pos:pos + 1]
             if not nxt:
-                break
+                raise LayoutError("unterminated literal string")
             code = nxt[0]
             if code in _ESCAPES:
                 out += _ESCAPES[code]
-                pos += 2
+                pos += 1
             elif 0x30 <= code <= 0x37:
-                digits = re.match(rb"[0-7]{1,3}", data[pos + 1:pos + 4]).group()
+                digits = _OCTAL.match(data, pos).group()
                 out.append(int(digits, 8) & 0xFF)
-                pos += 1 + len(digits)
-            elif nxt in (b"\r", b"\n"):
-                pos += 3 if data.startswith(b"\r\n", pos + 1) else 2
+                pos += len(digits)
+            elif nxt == b"\n":
+                pos += 1
+            elif nxt == b"\r":
+                pos += 2 if data.startswith(b"\r\n", pos) else 1
             else:
                 raise LayoutError("unknown escape in a literal string")
-            continue
-        if char == 0x28:
+        elif char == 0x28:
             depth += 1
+            out.append(char)
         elif char == 0x29:
             depth -= 1
             if depth == 0:
-                return bytes(out), pos + 1
-        elif char == 0x0D:
+                return bytes(out), pos
+            out.append(char)
+        else:
             raise LayoutError("bare carriage return in a literal string")
-        out.append(char)
-        pos += 1
-    raise LayoutError("unterminated literal string")
 
 
 def stream_data(stream: Stream, limit: int) -> bytes | None:
