@@ -3,6 +3,7 @@ token and with a licence PDF, through the real ``zhengzhao serve`` on loopback.
 
     python bench/api.py [--workers 2 [1 ...]] [--clients 50] [--token-requests 3000]
                         [--pdf-requests 400] [--licences 40] [--open-seconds 10]
+                        [--sequential-requests 200]
                         [--token-rate R] [--pdf-rate R] [--json]
 
 The server is ``serve --workers N`` (uvicorn, uvloop + httptools, the embedded job consumer in
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import HOST, SERVE, free_port, percentile, save_results  # noqa: E402
 
 TARGET_P99_MS = {"token": 50.0, "pdf": 150.0}
+SEQUENTIAL_PDF_TARGET_MS = 10.0
 RECORD = ROOT / "samples" / "licences" / "residence_permit.json"
 PHOTO = ROOT / "samples" / "licences" / "holder_photo.jpg"
 def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -281,8 +283,13 @@ async def bench_workers(args: argparse.Namespace, workers: int) -> dict[str, Any
             kinds = {"token": ([token_request(port, t) for t, _ in issued], args.token_requests),
                      "pdf": ([pdf_request(port, p) for _, p in issued], args.pdf_requests)}
             rates = {"token": args.token_rate, "pdf": args.pdf_rate}
-            closed, opened = {}, {}
+            closed, opened, sequential = {}, {}, {}
             for kind, (requests, total) in kinds.items():
+                # Issue 16: one client, one request at a time (the PDF median target, 10 ms).
+                await closed_loop(port, requests, 1, 10)
+                run = await measured(proc.pid, closed_loop(port, requests, 1,
+                                                           args.sequential_requests))
+                sequential[kind] = run.row(clients=1, target_p99_ms=TARGET_P99_MS[kind])
                 await closed_loop(port, requests, args.clients, max(args.clients * 2, total // 10))
                 run = await measured(proc.pid, closed_loop(port, requests, args.clients, total))
                 closed[kind] = run.row(clients=args.clients,
@@ -291,7 +298,8 @@ async def bench_workers(args: argparse.Namespace, workers: int) -> dict[str, Any
                 run = await measured(proc.pid, open_loop(port, requests, rate,
                                                          args.open_seconds))
                 opened[kind] = run.row(rate_per_second=rate, target_p99_ms=TARGET_P99_MS[kind])
-            return {"workers": workers, "closed_loop": closed, "open_loop": opened}
+            return {"workers": workers, "sequential": sequential, "closed_loop": closed,
+                    "open_loop": opened}
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
@@ -310,9 +318,10 @@ def table(report: dict[str, Any]) -> str:
              "| server CPU ms/req | server cores | client cores | p99 target ms |",
              "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for run in report["runs"]:
-        for loop, rows in (("closed", run["closed_loop"]), ("open", run["open_loop"])):
+        for loop, rows in (("sequential", run.get("sequential", {})),
+                           ("closed", run["closed_loop"]), ("open", run["open_loop"])):
             for kind, row in rows.items():
-                load = (f"{row['clients']} clients" if loop == "closed"
+                load = (f"{row['clients']} clients" if loop != "open"
                         else f"{row['rate_per_second']:g}/s")
                 lines.append(
                     f"| {run['workers']} | {kind} | {loop} | {load} | {row['requests']} | "
@@ -327,6 +336,12 @@ def explain(report: dict[str, Any]) -> list[str]:
     """What the figures mean on this machine (closed loop: latency = clients / throughput)."""
     out = []
     for run in report["runs"]:
+        pdf = run.get("sequential", {}).get("pdf")
+        if pdf is not None:
+            out.append(f"- {run['workers']} worker(s), pdf, sequential (one client): median "
+                       f"{pdf['p50_ms']} ms (issue 16 target <= {SEQUENTIAL_PDF_TARGET_MS:g} "
+                       "ms: " + ("met)." if pdf["p50_ms"] <= SEQUENTIAL_PDF_TARGET_MS
+                                 else "missed)."))
         # The Python work of one process holds one core at a time (the GIL).
         cores = min(report["cpus"], run["workers"])
         for kind, row in run["closed_loop"].items():
@@ -367,6 +382,8 @@ def main() -> None:
     parser.add_argument("--token-requests", type=int, default=3000)
     parser.add_argument("--pdf-requests", type=int, default=400)
     parser.add_argument("--licences", type=int, default=40)
+    parser.add_argument("--sequential-requests", type=int, default=200,
+                        help="requests of each kind sent one at a time by one client")
     parser.add_argument("--open-seconds", type=float, default=10.0)
     parser.add_argument("--token-rate", type=float, default=0.0,
                         help="open-loop arrivals per second (default: half the closed-loop "

@@ -455,12 +455,15 @@ def _sid_certificate(info: _SignerInfo, certs: list[bytes]) -> CertFacts:
 def _check_signer_info(info: _SignerInfo, signer: CertFacts, digest: bytes,
                        content_type: bytes) -> None:
     """Signed attributes (content type, message digest, ESS signing certificate v2 naming
-    ``signer``; each once, nothing else but a signing time), and the ECDSA signature over
-    them by ``signer``'s P-256 key."""
+    ``signer``; each once, nothing else but a timestamp token's signing time), and the ECDSA
+    signature over them by ``signer``'s P-256 key."""
     _require(signer.p256_ecdsa_sha256)
     seen = _attributes(info.signed_attrs)
-    _require(set(seen) <= {_CONTENT_TYPE, _MESSAGE_DIGEST, _SIGNING_CERT_V2, _SIGNING_TIME}
-             and _SIGNING_CERT_V2 in seen)
+    # A PAdES signature carries no signing-time attribute (the timestamp proves the time); a
+    # timestamp token's may.
+    allowed = {_CONTENT_TYPE, _MESSAGE_DIGEST, _SIGNING_CERT_V2} | (
+        {_SIGNING_TIME} if content_type == _ID_TST_INFO else set())
+    _require(set(seen) <= allowed and _SIGNING_CERT_V2 in seen)
     _require(seen[_CONTENT_TYPE].der == content_type
              and seen[_MESSAGE_DIGEST].expect(der_walk.OCTET_STRING).content == digest)
     _check_ess(seen[_SIGNING_CERT_V2].der, signer)
