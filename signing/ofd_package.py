@@ -33,8 +33,10 @@ from __future__ import annotations
 import io
 import posixpath
 import stat
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Final
 from xml.etree.ElementTree import Element, ParseError
@@ -281,7 +283,7 @@ def _read_zip(data: bytes, limits: OfdLimits) -> dict[str, bytes]:
         raise _fail(ErrorCode.OFD_ZIP_BOMB, "the zip declares more than it can hold",
                     "压缩包声明的大小超出其容量") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, IndexError, KeyError,
-            NotImplementedError, UnicodeError):
+            NotImplementedError, UnicodeError, struct.error, zlib.error):
         raise _fail(ErrorCode.OFD_NOT_ZIP,
                     "the file is not a readable zip package (not a zip, or truncated)",
                     "文件不是可读取的 zip 文件包（不是 zip 或已截断）") from None
@@ -382,7 +384,8 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits:
     except OfdFormatError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
-            RuntimeError, ValueError, IndexError, KeyError, UnicodeError, MemoryError) as exc:
+            RuntimeError, ValueError, IndexError, KeyError, UnicodeError, zlib.error,
+            struct.error) as exc:
         raise _fail(ErrorCode.OFD_CORRUPT,
                     f"entry {name} cannot be unpacked ({type(exc).__name__})",
                     f"条目 {name} 无法解压", name) from None
