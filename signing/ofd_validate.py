@@ -1,0 +1,446 @@
+"""Validation of the electronic-seal signatures of an OFD package (GB/T 38540, GM/T 0031 v1).
+
+:func:`validate_ofd` returns a frozen :class:`OfdSignatureVerdict`; it never raises for bad
+input (a package or seal that cannot be read is a FORMAT_FAILURE verdict carrying the error's
+stable code). For each signature listed in each document's ``Signatures.xml``:
+
+1. ``references``: every ``Reference`` of ``Signature.xml`` names a file in the package whose
+   digest is its ``CheckValue`` (``CheckMethod`` SM3: ``1.2.156.10197.1.401`` or ``SM3``; or
+   ``1.2.156.10197.1.401.2``, SM3 with the signer's Z value, as iOFD writes them);
+2. ``coverage``: every file of the package is covered, except the signature lists and each
+   listed signature's own ``Signature.xml``, ``SignedValue.dat`` and seal file (stricter than
+   "every file a page uses": any file added after signing fails);
+3. ``seal_signature``: the seal maker's SM3withSM2 signature over the seal (v4: DER of
+   SES_SealInfo; v1: SEQUENCE{esealInfo, cert, signatureAlgorithm});
+4. ``seal_binding``: the signer's certificate is one the seal names (the certificate or its
+   digest); a genuine seal used with another signer's key (a resealed package) FAILS;
+5. ``seal_validity``: the signing time lies within the seal's validity period;
+6. ``signature_value``: ``dataHash`` is SM3 of the exact bytes of ``Signature.xml`` and the
+   signature value verifies over the DER of TBS_Sign with the signer's key;
+7. ``certificate_chain``: the signer's and the seal maker's certificates chain (SM3withSM2
+   certificate signatures) to one of ``trust_roots_sm2``, valid at the signing time and now.
+   No path: INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``), never PASSED.
+
+The signing time is the signer's own claim (``TBS_Sign.timeInfo``); there is no timestamp
+check, so a certificate expired now is INDETERMINATE (``OUT_OF_BOUNDS_NO_POE``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from xml.etree.ElementTree import Element
+
+from asn1crypto import x509
+
+from core import ErrorCode
+from signing.errors import OfdFormatError
+from signing.ofd_package import OFD_NAMESPACE, OFD_ROOT_FILE, OfdPackage, read_ofd, resolve_loc
+from signing.pades_verdict import CheckOutcome, Indication, SubIndication
+from signing.ses import OID_SM2_SM3, SesSignature, SesVersion, parse_ses_signature
+from signing.sm2 import Sm2PublicKey, sm2_verify, sm2_verify_digest, sm2_z, sm3
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OfdCheck", "OfdCheckId", "OfdSignatureResult", "OfdSignatureVerdict",
+           "validate_ofd"]
+
+_NS = f"{{{OFD_NAMESPACE}}}"
+_SM3_METHODS = {"1.2.156.10197.1.401", "1.2.156.10197.1.401.1", "sm3"}
+_SM3_Z_METHOD = "1.2.156.10197.1.401.2"
+_MAX_CHAIN = 6
+
+
+class OfdCheckId(StrEnum):
+    FORMAT = "format"
+    REFERENCES = "references"
+    COVERAGE = "coverage"
+    SEAL_SIGNATURE = "seal_signature"
+    SEAL_BINDING = "seal_binding"
+    SEAL_VALIDITY = "seal_validity"
+    SIGNATURE_VALUE = "signature_value"
+    CERTIFICATE_CHAIN = "certificate_chain"
+
+
+@dataclass(frozen=True)
+class OfdCheck:
+    check: OfdCheckId
+    outcome: CheckOutcome
+    sub_indication: SubIndication | None = None
+    detail: str = ""
+    detail_zh: str = ""
+    code: str = ""  # the stable error code of a FORMAT failure (ofd.*)
+
+
+@dataclass(frozen=True)
+class OfdSignatureResult:
+    """One signature: its ``Signature.xml`` path, verdict and checks, and what it names."""
+
+    signature_path: str
+    indication: Indication
+    sub_indication: SubIndication | None
+    checks: tuple[OfdCheck, ...]
+    version: SesVersion | None = None
+    seal_name: str | None = None
+    seal_id: str | None = None
+    signer_subject: str | None = None
+    signing_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OfdSignatureVerdict:
+    """The result of :func:`validate_ofd`: PASSED only when there is at least one signature
+    and every one passed; FAILED when any failed; else INDETERMINATE."""
+
+    indication: Indication
+    sub_indication: SubIndication | None
+    signatures: tuple[OfdSignatureResult, ...]
+    checks: tuple[OfdCheck, ...] = ()  # package-level (format) problems
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is Indication.PASSED
+
+
+def _ok(check: OfdCheckId, detail: str = "") -> OfdCheck:
+    return OfdCheck(check, CheckOutcome.PASSED, None, detail)
+
+
+def _failed(check: OfdCheckId, sub: SubIndication, en: str, zh: str, code: str = "") -> OfdCheck:
+    return OfdCheck(check, CheckOutcome.FAILED, sub, en, zh, code)
+
+
+def _unsure(check: OfdCheckId, sub: SubIndication, en: str, zh: str, code: str = "") -> OfdCheck:
+    return OfdCheck(check, CheckOutcome.INDETERMINATE, sub, en, zh, code)
+
+
+def _combine(checks: Sequence[OfdCheck]) -> tuple[Indication, SubIndication | None]:
+    for outcome, indication in ((CheckOutcome.FAILED, Indication.FAILED),
+                                (CheckOutcome.INDETERMINATE, Indication.INDETERMINATE)):
+        found = next((c for c in checks if c.outcome is outcome), None)
+        if found is not None:
+            return indication, found.sub_indication
+    return Indication.PASSED, None
+
+
+def _format_verdict(exc: OfdFormatError) -> OfdSignatureVerdict:
+    check = _unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
+                    exc.message_zh, exc.code.value)
+    return OfdSignatureVerdict(Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE, (),
+                               (check,))
+
+
+def validate_ofd(data: bytes, *, trust_roots_sm2: Sequence[x509.Certificate], now: datetime,
+                 intermediates: Sequence[x509.Certificate] = ()) -> OfdSignatureVerdict:
+    """Validate every electronic-seal signature of an OFD package (see the module docstring)."""
+    try:
+        package = read_ofd(data)
+        listed = _listed_signatures(package)
+    except OfdFormatError as exc:
+        return _format_verdict(exc)
+    if not listed:
+        check = _unsure(OfdCheckId.FORMAT, SubIndication.NO_SIGNATURE, "the OFD has no signature",
+                        "OFD 文件没有签章")
+        return OfdSignatureVerdict(Indication.INDETERMINATE, SubIndication.NO_SIGNATURE, (),
+                                   (check,))
+    own_files = {path for entry in listed for path in entry[1]}
+    list_files = {entry[2] for entry in listed}
+    results = tuple(
+        _validate_one(package, path, own_files | list_files, trust_roots_sm2, intermediates, now)
+        for path, _own, _list in listed)
+    indication, sub = _overall(results)
+    return OfdSignatureVerdict(indication, sub, results)
+
+
+def _overall(results: Sequence[OfdSignatureResult]) -> tuple[Indication, SubIndication | None]:
+    for indication in (Indication.FAILED, Indication.INDETERMINATE):
+        found = next((r for r in results if r.indication is indication), None)
+        if found is not None:
+            return indication, found.sub_indication
+    return Indication.PASSED, None
+
+
+def _child(element: Element, name: str) -> Element | None:
+    return element.find(_NS + name)
+
+
+def _listed_signatures(package: OfdPackage) -> list[tuple[str, set[str], str]]:
+    """(Signature.xml path, the files that signature owns, its list's path) for each signature
+    of each document."""
+    listed = []
+    for index in range(len(package.document_paths())):
+        list_path = package.signatures_path(index)
+        if list_path is None:
+            continue
+        for entry in package.xml(list_path).findall(_NS + "Signature"):
+            loc = entry.get("BaseLoc")
+            if not loc:
+                continue
+            path = resolve_loc(list_path, loc, package.limits)
+            own = {path}
+            root = package.xml(path)
+            value = _child(root, "SignedValue")
+            if value is not None and value.text:
+                own.add(resolve_loc(path, value.text, package.limits))
+            info = _child(root, "SignedInfo")
+            seal = _child(info, "Seal") if info is not None else None
+            base = _child(seal, "BaseLoc") if seal is not None else None
+            if base is not None and base.text:
+                own.add(resolve_loc(path, base.text, package.limits))
+            listed.append((path, own, list_path))
+    return listed
+
+
+def _validate_one(package: OfdPackage, path: str, exempt: set[str],
+                  roots: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate],
+                  now: datetime) -> OfdSignatureResult:
+    try:
+        root = package.xml(path)
+        info = _child(root, "SignedInfo")
+        value_el = _child(root, "SignedValue")
+        if info is None or value_el is None or not value_el.text:
+            raise _xml_error(path, "has no SignedInfo or SignedValue")
+        value_path = resolve_loc(path, value_el.text, package.limits)
+        if value_path not in package.files:
+            raise _xml_error(path, f"names a missing SignedValue {value_path}")
+        ses = parse_ses_signature(package.files[value_path])
+    except OfdFormatError as exc:
+        check = _unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
+                        exc.message_zh, exc.code.value)
+        return OfdSignatureResult(path, Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE,
+                                  (check,))
+    signer = _certificate(ses.signer_cert)
+    maker = _certificate(ses.seal.maker_cert)
+    checks = [
+        _check_references(package, info, signer),
+        _check_coverage(package, info, exempt),
+        _check_seal_signature(ses, maker),
+        _check_binding(ses),
+        _check_seal_validity(ses, now),
+        _check_signature_value(ses, package.files[path], signer),
+        _check_chains(signer, maker, ses.time_info, roots, intermediates, now),
+    ]
+    indication, sub = _combine(checks)
+    return OfdSignatureResult(
+        path, indication, sub, tuple(checks), ses.version, ses.seal.name, ses.seal.es_id,
+        signer.subject.human_friendly if signer is not None else None, ses.time_info)
+
+
+def _xml_error(path: str, what: str) -> OfdFormatError:
+    return OfdFormatError(ErrorCode.OFD_XML_INVALID, f"{path} {what}", f"{path} 结构不完整", path)
+
+
+def _certificate(der: bytes) -> x509.Certificate | None:
+    try:
+        cert = x509.Certificate.load(der, strict=True)
+        cert.public_key.dump()
+        return cert
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _public(cert: x509.Certificate | None) -> Sm2PublicKey | None:
+    if cert is None:
+        return None
+    try:
+        return Sm2PublicKey.from_der(cert.public_key.dump())
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _check_references(package: OfdPackage, info: Element,
+                      signer: x509.Certificate | None) -> OfdCheck:
+    refs_el = _child(info, "References")
+    if refs_el is None:
+        return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
+                       "Signature.xml has no References", "Signature.xml 缺少 References")
+    method = (refs_el.get("CheckMethod") or "").strip().lower()
+    prefix = b""
+    if method == _SM3_Z_METHOD:
+        key = _public(signer)
+        if key is None:
+            return _unsure(OfdCheckId.REFERENCES, SubIndication.FORMAT_FAILURE,
+                           "the signer's key needed by the digests is unreadable",
+                           "无法读取计算摘要所需的签章人公钥")
+        prefix = sm2_z(key)
+    elif method not in _SM3_METHODS:
+        return _unsure(OfdCheckId.REFERENCES, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                       f"digest method {method!r} is not SM3", f"摘要算法 {method} 不是 SM3")
+    bad = []
+    for ref in refs_el.findall(_NS + "Reference"):
+        loc = ref.get("FileRef") or ""
+        value = _child(ref, "CheckValue")
+        try:
+            name = resolve_loc(OFD_ROOT_FILE, loc, package.limits)
+            expected = base64.b64decode((value.text or "") if value is not None else "",
+                                        validate=True)
+        except (OfdFormatError, binascii.Error, ValueError):
+            bad.append(loc)
+            continue
+        data = package.files.get(name)
+        if data is None or sm3(prefix + data) != expected:
+            bad.append(name)
+    if bad:
+        return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
+                       f"changed or missing protected files: {', '.join(sorted(bad)[:5])}",
+                       f"受保护文件被修改或缺失：{', '.join(sorted(bad)[:5])}")
+    return _ok(OfdCheckId.REFERENCES)
+
+
+def _check_coverage(package: OfdPackage, info: Element, exempt: set[str]) -> OfdCheck:
+    refs_el = _child(info, "References")
+    covered = set()
+    for ref in refs_el.findall(_NS + "Reference") if refs_el is not None else ():
+        try:
+            covered.add(resolve_loc(OFD_ROOT_FILE, ref.get("FileRef") or "", package.limits))
+        except OfdFormatError:
+            continue
+    loose = sorted(set(package.files) - covered - exempt)
+    if loose:
+        return _failed(OfdCheckId.COVERAGE, SubIndication.MODIFIED,
+                       f"files the signature does not cover: {', '.join(loose[:5])}",
+                       f"签章未保护的文件：{', '.join(loose[:5])}")
+    return _ok(OfdCheckId.COVERAGE)
+
+
+def _check_seal_signature(ses: SesSignature, maker: x509.Certificate | None) -> OfdCheck:
+    seal = ses.seal
+    key = _public(maker)
+    if key is None:
+        return _unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.FORMAT_FAILURE,
+                       "the seal maker's certificate is not an SM2 certificate",
+                       "制章人证书不是可读的 SM2 证书")
+    if seal.signature_algorithm != OID_SM2_SM3:
+        return _unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                       f"seal signed with {seal.signature_algorithm}, not SM3withSM2",
+                       "印章签名算法不是 SM3withSM2")
+    if not sm2_verify(key, seal.signed_bytes, seal.signature):
+        return _failed(OfdCheckId.SEAL_SIGNATURE, SubIndication.SIG_CRYPTO_FAILURE,
+                       "the seal maker's signature over the seal does not verify",
+                       "制章人对印章的签名验证失败")
+    return _ok(OfdCheckId.SEAL_SIGNATURE)
+
+
+def _check_binding(ses: SesSignature) -> OfdCheck:
+    seal = ses.seal
+    if ses.signer_cert in seal.signer_certs:
+        return _ok(OfdCheckId.SEAL_BINDING)
+    for kind, digest in seal.signer_cert_digests:
+        name = kind.strip().lower().replace("-", "")
+        if name == "sm3" and sm3(ses.signer_cert) == digest:
+            return _ok(OfdCheckId.SEAL_BINDING)
+        if name in {"sha1", "sha256"} and hashlib.new(name, ses.signer_cert).digest() == digest:
+            return _ok(OfdCheckId.SEAL_BINDING)
+    if not seal.signer_certs and not seal.signer_cert_digests:
+        return _unsure(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                       "the seal names no signer certificate", "印章未指定签章人证书")
+    return _failed(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                   "the signer is not one the seal was made for",
+                   "签章人证书不在印章绑定的证书列表中")
+
+
+def _check_seal_validity(ses: SesSignature, now: datetime) -> OfdCheck:
+    seal, when = ses.seal, ses.time_info
+    if when is None or seal.valid_start is None or seal.valid_end is None:
+        return _unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.FORMAT_FAILURE,
+                       "the signing time or the seal's validity is unreadable",
+                       "签章时间或印章有效期无法读取")
+    if when > now:
+        return _failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
+                       "the signing time is in the future", "签章时间晚于当前时间")
+    if when < seal.valid_start:
+        return _failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
+                       "signed before the seal's validity period", "签章时间早于印章有效期")
+    if when > seal.valid_end:
+        # As for a certificate (signing.pades_verdict): signed after expiry is INDETERMINATE.
+        return _unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.EXPIRED,
+                       "signed after the seal's validity period", "签章时间晚于印章有效期")
+    return _ok(OfdCheckId.SEAL_VALIDITY)
+
+
+def _check_signature_value(ses: SesSignature, signature_xml: bytes,
+                           signer: x509.Certificate | None) -> OfdCheck:
+    key = _public(signer)
+    if key is None:
+        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.FORMAT_FAILURE,
+                       "the signer's certificate is not an SM2 certificate",
+                       "签章人证书不是可读的 SM2 证书")
+    if ses.signature_algorithm != OID_SM2_SM3:
+        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                       f"signed with {ses.signature_algorithm}, not SM3withSM2",
+                       "签名算法不是 SM3withSM2")
+    if ses.data_hash not in (sm3(signature_xml), sm3(sm2_z(key) + signature_xml)):
+        return _failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.HASH_FAILURE,
+                       "Signature.xml changed after signing (dataHash does not match)",
+                       "Signature.xml 在签章后被修改（原文杂凑值不符）")
+    if sm2_verify(key, ses.tbs_bytes, ses.signature):
+        return _ok(OfdCheckId.SIGNATURE_VALUE)
+    if ses.version is SesVersion.V1 and sm2_verify_digest(key, ses.data_hash, ses.signature):
+        # iOFD's v1 signs e = dataHash: the seal and the time are not under the signature.
+        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                       "the v1 signature covers the data hash only, not the seal or the time",
+                       "v1 签名仅覆盖原文杂凑值，未覆盖印章和时间")
+    return _failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CRYPTO_FAILURE,
+                   "the signature value does not verify", "签名值验证失败")
+
+
+def _check_chains(signer: x509.Certificate | None, maker: x509.Certificate | None,
+                  when: datetime | None, roots: Sequence[x509.Certificate],
+                  intermediates: Sequence[x509.Certificate], now: datetime) -> OfdCheck:
+    for role_en, role_zh, cert in (("signer", "签章人", signer), ("seal maker", "制章人", maker)):
+        if cert is None:
+            return _unsure(OfdCheckId.CERTIFICATE_CHAIN, SubIndication.FORMAT_FAILURE,
+                           f"the {role_en} certificate is unreadable", f"{role_zh}证书无法读取")
+        problem = _chain_problem(cert, roots, intermediates, when, now)
+        if problem is not None:
+            sub, en, zh, failed = problem
+            make = _failed if failed else _unsure
+            return make(OfdCheckId.CERTIFICATE_CHAIN, sub, f"{role_en}: {en}", f"{role_zh}：{zh}")
+    return _ok(OfdCheckId.CERTIFICATE_CHAIN)
+
+
+def _chain_problem(cert: x509.Certificate, roots: Sequence[x509.Certificate],
+                   intermediates: Sequence[x509.Certificate], when: datetime | None,
+                   now: datetime) -> tuple[SubIndication, str, str, bool] | None:
+    root_ders = {r.dump() for r in roots}
+    pool = list(roots) + list(intermediates)
+    path = [cert]
+    while path[-1].dump() not in root_ders:
+        if len(path) > _MAX_CHAIN:
+            return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "chain too long", "证书链过长", False)
+        current = path[-1]
+        issuer = next((c for c in pool if c.subject == current.issuer
+                       and c.dump() != current.dump() and _signed_by(current, c)), None)
+        if issuer is None:
+            return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                    "no chain to a trusted SM2 root", "无法构建到受信任 SM2 根证书的证书链",
+                    False)
+        path.append(issuer)
+    for link in path:
+        validity = link["tbs_certificate"]["validity"]
+        start, end = validity["not_before"].native, validity["not_after"].native
+        if when is not None and when < start:
+            return (SubIndication.NOT_YET_VALID, "signed before a certificate's validity",
+                    "签章时间早于证书有效期", True)
+        if when is not None and when > end:
+            return (SubIndication.EXPIRED, "signed after a certificate expired",
+                    "签章时间晚于证书有效期", False)
+        if now > end:
+            return (SubIndication.OUT_OF_BOUNDS_NO_POE,
+                    "a certificate has expired and no timestamp proves the signing time",
+                    "证书已过期且无时间戳证明签章时间", False)
+    return None
+
+
+def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    key = _public(issuer)
+    if key is None or cert["signature_algorithm"]["algorithm"].dotted != OID_SM2_SM3:
+        return False
+    return sm2_verify(key, cert["tbs_certificate"].dump(), cert["signature_value"].native)
+
