@@ -408,7 +408,7 @@ def _seal_v1(top: der_walk.Element) -> Seal:
         raise der_walk.DerError("header ID is not ES")
     # The standard's certList holds OCTET STRINGs; iOFD writes other things there, kept out.
     certs = tuple(core.OctetString.load(item.dump(), strict=True).native
-                  for item in prop["cert_list"] if item.tag == 4 and item.class_ == 0)
+                  for item in prop["cert_list"] if item.dump()[:1] == b"\x04")
     info_el, sign_el = _children(top, 2)
     cert_el, alg_el = _children(sign_el, 3)[:2]
     body = info_el.der + cert_el.der + alg_el.der
