@@ -31,7 +31,7 @@ import base64
 import binascii
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -218,18 +218,41 @@ def _validate_one(package: OfdPackage, path: str, exempt: set[str],
     signer = _certificate(ses.signer_cert)
     maker = _certificate(ses.seal.maker_cert)
     checks = [
-        _check_references(package, info, signer),
-        _check_coverage(package, info, exempt),
-        _check_seal_signature(ses, maker),
-        _check_binding(ses),
-        _check_seal_validity(ses, now),
-        _check_signature_value(ses, package.files[path], signer),
-        _check_chains(signer, maker, ses.time_info, roots, intermediates, now),
+        _guarded(OfdCheckId.REFERENCES, _check_references, package, info, signer),
+        _guarded(OfdCheckId.COVERAGE, _check_coverage, package, info, exempt),
+        _guarded(OfdCheckId.SEAL_SIGNATURE, _check_seal_signature, ses, maker),
+        _guarded(OfdCheckId.SEAL_BINDING, _check_binding, ses),
+        _guarded(OfdCheckId.SEAL_VALIDITY, _check_seal_validity, ses, now),
+        _guarded(OfdCheckId.SIGNATURE_VALUE, _check_signature_value, ses,
+                 package.files[path], signer),
+        _guarded(OfdCheckId.CERTIFICATE_CHAIN, _check_chains, signer, maker, ses.time_info,
+                 roots, intermediates, now),
     ]
     indication, sub = _combine(checks)
     return OfdSignatureResult(
         path, indication, sub, tuple(checks), ses.version, ses.seal.name, ses.seal.es_id,
-        signer.subject.human_friendly if signer is not None else None, ses.time_info)
+        _subject(signer), ses.time_info)
+
+
+# What asn1crypto raises when a certificate inside a well-formed seal is not what it claims
+# (it parses lazily, so this can surface in any check that reads one).
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
+
+
+def _guarded(check_id: OfdCheckId, run: Callable[..., OfdCheck], *args: object) -> OfdCheck:
+    try:
+        return run(*args)
+    except _DECODE_ERRORS as exc:
+        return _unsure(check_id, SubIndication.FORMAT_FAILURE,
+                       f"a structure needed by this check is malformed ({type(exc).__name__})",
+                       "该项检查所需的数据结构格式错误", ErrorCode.OFD_SEAL_MALFORMED.value)
+
+
+def _subject(cert: x509.Certificate | None) -> str | None:
+    try:
+        return cert.subject.human_friendly if cert is not None else None
+    except _DECODE_ERRORS:
+        return None
 
 
 def _xml_error(path: str, what: str) -> OfdFormatError:
@@ -375,7 +398,10 @@ def _check_signature_value(ses: SesSignature, signature_xml: bytes,
         return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
                        f"signed with {ses.signature_algorithm}, not SM3withSM2",
                        "签名算法不是 SM3withSM2")
-    if ses.data_hash not in (sm3(signature_xml), sm3(sm2_z(key) + signature_xml)):
+    accepted = {sm3(signature_xml)}
+    if ses.version is SesVersion.V1:  # iOFD's v1 hashes with the signer's Z value (401.2)
+        accepted.add(sm3(sm2_z(key) + signature_xml))
+    if ses.data_hash not in accepted:
         return _failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.HASH_FAILURE,
                        "Signature.xml changed after signing (dataHash does not match)",
                        "Signature.xml 在签章后被修改（原文杂凑值不符）")

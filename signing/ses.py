@@ -354,13 +354,14 @@ def parse_seal(data: bytes) -> Seal:
 
 
 def _seal_from(top: der_walk.Element) -> Seal:
-    kids = _children(top, 2)
-    version = _version_of(kids[0])
-    if version == SesVersion.V4:
-        return _seal_v4(top)
-    if version == SesVersion.V1 or len(kids) == 2:
+    # As ofdrw does, the shape decides: version 1 seals have two elements, version 4 four (a
+    # v1 header may carry another number); a version 4 shape must say 4 in its header.
+    kids = top.children()
+    if len(kids) == 2:
         return _seal_v1(top)
-    raise der_walk.DerError(f"seal version {version}")
+    if len(kids) == 4 and _version_of(kids[0]) == SesVersion.V4:
+        return _seal_v4(top)
+    raise der_walk.DerError("not a version 1 or 4 seal")
 
 
 def _picture(value: SesPictureInfo) -> SealPicture:
@@ -438,12 +439,13 @@ def parse_ses_signature(data: bytes) -> SesSignature:
         tbs = _children(top, 2)[0]
         if tbs.tag != der_walk.SEQUENCE:
             raise der_walk.DerError("TBS_Sign is not a SEQUENCE")
-        version = int(core.Integer.load(_children(tbs, 1)[0].der, strict=True).native)
-        if version == SesVersion.V4:
-            return _signature_v4(top, tbs)
-        if version == SesVersion.V1:
+        count = len(top.children())
+        # The shape decides, as for seals: v1 {toSign, signature}, v4 four or five elements.
+        if count == 2:
             return _signature_v1(top, tbs)
-        raise der_walk.DerError(f"signature version {version}")
+        if count in (4, 5):
+            return _signature_v4(top, tbs)
+        raise der_walk.DerError("not a version 1 or 4 signature")
     except _DECODE_ERRORS + (der_walk.DerError,) as exc:
         raise _malformed(type(exc).__name__) from None
 
@@ -451,7 +453,11 @@ def parse_ses_signature(data: bytes) -> SesSignature:
 def _signature_v4(top: der_walk.Element, tbs_el: der_walk.Element) -> SesSignature:
     parsed = SesSignatureV4.load(top.der, strict=True)
     tbs = parsed["to_sign"]
-    seal = _seal_v4(_children(tbs_el, 2)[1])
+    if tbs["version"].native != SesVersion.V4:
+        raise der_walk.DerError("a version 4 signature whose TBS_Sign is not version 4")
+    seal = _seal_from(_children(tbs_el, 2)[1])
+    if seal.version is not SesVersion.V4:
+        raise der_walk.DerError("a version 4 signature over a version 1 seal")
     stamp = parsed["time_stamp"]
     time_info = _utc(tbs["time_info"].native)
     return SesSignature(
@@ -477,7 +483,7 @@ def _v1_time(text: str) -> datetime | None:
 def _signature_v1(top: der_walk.Element, tbs_el: der_walk.Element) -> SesSignature:
     parsed = SesSignatureV1.load(top.der, strict=True)
     tbs = parsed["to_sign"]
-    seal = _seal_v1(_children(tbs_el, 2)[1])
+    seal = _seal_from(_children(tbs_el, 2)[1])
     time_raw = tbs["time_info"].chosen.native
     time_text = time_raw.decode("ascii", "replace") if isinstance(time_raw, bytes) else ""
     return SesSignature(
