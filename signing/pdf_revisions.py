@@ -16,6 +16,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 WHITESPACE = b"\x00\t\n\f\r "
 MAX_REVISIONS = 8
@@ -43,8 +44,9 @@ class Name(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
+    """An indirect reference ``number generation R`` (a named tuple: made by the thousand)."""
+
     number: int
     generation: int
 
@@ -273,6 +275,9 @@ _TOKEN = re.compile(
     rb"|(true|false|null|R)(?!" + _REGULAR + rb"))")
 _DICT_OPEN, _DICT_CLOSE, _ARRAY_OPEN, _ARRAY_CLOSE = 1, 2, 3, 4
 _NAME, _HEX, _LITERAL, _NUM, _KEYWORD = 5, 6, 7, 8, 9
+# Names seen so far, decoded (a PDF uses few distinct ones; the table stops growing at the cap).
+_NAMES: dict[bytes, Name] = {}
+_MAX_NAMES = 4096
 _KEYWORDS = {b"true": True, b"false": False, b"null": None}
 _LITERAL_SPECIAL = re.compile(rb"[()\\\r]")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
@@ -337,6 +342,15 @@ def parse_value(data: bytes, pos: int, depth: int = 0) -> tuple[PdfValue, int]:
 
 
 def _name(raw: bytes) -> Name:
+    name = _NAMES.get(raw)
+    if name is None:
+        name = _decode_name(raw)
+        if len(_NAMES) < _MAX_NAMES:
+            _NAMES[raw] = name
+    return name
+
+
+def _decode_name(raw: bytes) -> Name:
     if len(raw) > 128:
         raise LayoutError("name too long")
     if b"#" in raw:
