@@ -37,9 +37,10 @@ from datetime import datetime
 from enum import StrEnum
 from xml.etree.ElementTree import Element
 
-from asn1crypto import x509
+from asn1crypto import algos, x509
 
 from core import ErrorCode
+from signing import der_walk
 from signing.errors import OfdFormatError
 from signing.ofd_package import OFD_NAMESPACE, OFD_ROOT_FILE, OfdPackage, read_ofd, resolve_loc
 from signing.pades_verdict import CheckOutcome, Indication, SubIndication
@@ -248,9 +249,9 @@ def _guarded(check_id: OfdCheckId, run: Callable[..., OfdCheck], *args: object) 
                        "该项检查所需的数据结构格式错误", ErrorCode.OFD_SEAL_MALFORMED.value)
 
 
-def _subject(cert: x509.Certificate | None) -> str | None:
+def _subject(cert: _Cert | None) -> str | None:
     try:
-        return cert.subject.human_friendly if cert is not None else None
+        return cert.parsed.subject.human_friendly if cert is not None else None
     except _DECODE_ERRORS:
         return None
 
@@ -259,26 +260,43 @@ def _xml_error(path: str, what: str) -> OfdFormatError:
     return OfdFormatError(ErrorCode.OFD_XML_INVALID, f"{path} {what}", f"{path} 结构不完整", path)
 
 
-def _certificate(der: bytes) -> x509.Certificate | None:
+@dataclass(frozen=True)
+class _Cert:
+    """A certificate with the exact bytes its issuer signed, cut from the DER as received:
+    asn1crypto re-encodes a certificate whose fields have been read (slow, and not always the
+    same bytes), so signatures are checked over these slices."""
+
+    der: bytes
+    tbs: bytes
+    algorithm: str
+    signature: bytes
+    parsed: x509.Certificate
+    key: Sm2PublicKey | None
+
+
+def _certificate(der: bytes) -> _Cert | None:
     try:
-        cert = x509.Certificate.load(der, strict=True)
-        cert.public_key.dump()
-        return cert
-    except (ValueError, TypeError, KeyError):
+        top, end = der_walk.read(der)
+        tbs, algorithm, value = top.children()[:3]
+        if end != len(der) or value.content[:1] != b"\x00":
+            return None
+        parsed = x509.Certificate.load(der, strict=True)
+        oid = algos.SignedDigestAlgorithm.load(algorithm.der).native["algorithm"]
+        try:
+            key: Sm2PublicKey | None = Sm2PublicKey.from_der(parsed.public_key.dump())
+        except (ValueError, TypeError, KeyError):
+            key = None
+        return _Cert(der, tbs.der, oid, value.content[1:], parsed, key)
+    except (der_walk.DerError, ValueError, TypeError, KeyError, IndexError):
         return None
 
 
-def _public(cert: x509.Certificate | None) -> Sm2PublicKey | None:
-    if cert is None:
-        return None
-    try:
-        return Sm2PublicKey.from_der(cert.public_key.dump())
-    except (ValueError, TypeError, KeyError):
-        return None
+def _public(cert: _Cert | None) -> Sm2PublicKey | None:
+    return cert.key if cert is not None else None
 
 
 def _check_references(package: OfdPackage, info: Element,
-                      signer: x509.Certificate | None) -> OfdCheck:
+                      signer: _Cert | None) -> OfdCheck:
     refs_el = _child(info, "References")
     if refs_el is None:
         return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
@@ -332,7 +350,7 @@ def _check_coverage(package: OfdPackage, info: Element, exempt: set[str]) -> Ofd
     return _ok(OfdCheckId.COVERAGE)
 
 
-def _check_seal_signature(ses: SesSignature, maker: x509.Certificate | None) -> OfdCheck:
+def _check_seal_signature(ses: SesSignature, maker: _Cert | None) -> OfdCheck:
     seal = ses.seal
     key = _public(maker)
     if key is None:
@@ -388,7 +406,7 @@ def _check_seal_validity(ses: SesSignature, now: datetime) -> OfdCheck:
 
 
 def _check_signature_value(ses: SesSignature, signature_xml: bytes,
-                           signer: x509.Certificate | None) -> OfdCheck:
+                           signer: _Cert | None) -> OfdCheck:
     key = _public(signer)
     if key is None:
         return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.FORMAT_FAILURE,
@@ -416,14 +434,16 @@ def _check_signature_value(ses: SesSignature, signature_xml: bytes,
                    "the signature value does not verify", "签名值验证失败")
 
 
-def _check_chains(signer: x509.Certificate | None, maker: x509.Certificate | None,
-                  when: datetime | None, roots: Sequence[x509.Certificate],
-                  intermediates: Sequence[x509.Certificate], now: datetime) -> OfdCheck:
+def _check_chains(signer: _Cert | None, maker: _Cert | None, when: datetime | None,
+                  roots: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate],
+                  now: datetime) -> OfdCheck:
+    anchors = [c for c in (_certificate(r.dump()) for r in roots) if c is not None]
+    pool = anchors + [c for c in (_certificate(i.dump()) for i in intermediates) if c is not None]
     for role_en, role_zh, cert in (("signer", "签章人", signer), ("seal maker", "制章人", maker)):
         if cert is None:
             return _unsure(OfdCheckId.CERTIFICATE_CHAIN, SubIndication.FORMAT_FAILURE,
                            f"the {role_en} certificate is unreadable", f"{role_zh}证书无法读取")
-        problem = _chain_problem(cert, roots, intermediates, when, now)
+        problem = _chain_problem(cert, {a.der for a in anchors}, pool, when, now)
         if problem is not None:
             sub, en, zh, failed = problem
             make = _failed if failed else _unsure
@@ -431,25 +451,23 @@ def _check_chains(signer: x509.Certificate | None, maker: x509.Certificate | Non
     return _ok(OfdCheckId.CERTIFICATE_CHAIN)
 
 
-def _chain_problem(cert: x509.Certificate, roots: Sequence[x509.Certificate],
-                   intermediates: Sequence[x509.Certificate], when: datetime | None,
+def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: datetime | None,
                    now: datetime) -> tuple[SubIndication, str, str, bool] | None:
-    root_ders = {r.dump() for r in roots}
-    pool = list(roots) + list(intermediates)
     path = [cert]
-    while path[-1].dump() not in root_ders:
+    while path[-1].der not in anchors:
         if len(path) > _MAX_CHAIN:
             return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "chain too long", "证书链过长", False)
         current = path[-1]
-        issuer = next((c for c in pool if c.subject == current.issuer
-                       and c.dump() != current.dump() and _signed_by(current, c)), None)
+        issuer = next((c for c in pool if c.der != current.der
+                       and c.parsed.subject == current.parsed.issuer
+                       and _signed_by(current, c)), None)
         if issuer is None:
             return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
                     "no chain to a trusted SM2 root", "无法构建到受信任 SM2 根证书的证书链",
                     False)
         path.append(issuer)
     for link in path:
-        validity = link["tbs_certificate"]["validity"]
+        validity = link.parsed["tbs_certificate"]["validity"]
         start, end = validity["not_before"].native, validity["not_after"].native
         if when is not None and when < start:
             return (SubIndication.NOT_YET_VALID, "signed before a certificate's validity",
@@ -464,9 +482,7 @@ def _chain_problem(cert: x509.Certificate, roots: Sequence[x509.Certificate],
     return None
 
 
-def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    key = _public(issuer)
-    if key is None or cert["signature_algorithm"]["algorithm"].dotted != OID_SM2_SM3:
+def _signed_by(cert: _Cert, issuer: _Cert) -> bool:
+    if issuer.key is None or cert.algorithm != OID_SM2_SM3:
         return False
-    return sm2_verify(key, cert["tbs_certificate"].dump(), cert["signature_value"].native)
-
+    return sm2_verify(issuer.key, cert.tbs, cert.signature)

@@ -154,3 +154,36 @@ def test_seal_for_another_signer_is_refused(pki) -> None:
     with pytest.raises(ValueError, match="does not name"):
         seal_ofd(_unsigned(), _seal(pki), other_key, other_cert, NOW)
 
+
+
+def test_seal_forged_by_the_signer_fails_the_makers_signature(pki) -> None:
+    """The signer (who holds only the signer key) edits the seal's picture and signs anew: the
+    signature value verifies, the seal maker's signature over the seal does not."""
+    _root, (signer_key, signer_cert), _maker, _ = pki
+    seal = _seal(pki)
+    forged_seal = seal.replace(b"\x89PNG seal", b"\x89PNG fake")
+    assert forged_seal != seal
+    sealed = _sealed(pki)
+    signature_xml = read_ofd(sealed).files["Doc_0/Signs/Sign_0/Signature.xml"]
+    forged = make_ses_signature(signer_key, signer_cert, forged_seal, sm3(signature_xml),
+                                "/Doc_0/Signs/Sign_0/Signature.xml", NOW)
+    verdict = validate_ofd(_replace(sealed, "Doc_0/Signs/Sign_0/SignedValue.dat", forged),
+                           trust_roots_sm2=[pki[0]], now=NOW)
+    assert verdict.indication is Indication.FAILED
+    checks = {c.check: c for c in verdict.signatures[0].checks}
+    assert checks[OfdCheckId.SIGNATURE_VALUE].outcome is CheckOutcome.PASSED
+    assert checks[OfdCheckId.SEAL_SIGNATURE].sub_indication is SubIndication.SIG_CRYPTO_FAILURE
+
+
+def test_a_root_with_the_same_name_but_another_key_is_no_chain(pki) -> None:
+    impostor = _cert("Test SM2 Root", Sm2PrivateKey.generate(), None, 1)
+    verdict = validate_ofd(_sealed(pki), trust_roots_sm2=[impostor], now=NOW)
+    assert verdict.indication is Indication.INDETERMINATE
+    assert verdict.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+
+
+def test_after_the_certificates_expire_it_is_indeterminate(pki) -> None:
+    verdict = validate_ofd(_sealed(pki), trust_roots_sm2=[pki[0]],
+                           now=NOW + timedelta(days=400))
+    assert verdict.indication is Indication.INDETERMINATE
+    assert verdict.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE
