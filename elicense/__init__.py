@@ -1,8 +1,9 @@
 """Electronic licences: the GB/T 36903 metadata model and record loader, the GB/T 36904 licence
 identifier with its ISO/IEC 7064 MOD 37,36 check character, per-type page templates (YAML), and
-the one-page PDF renderer (embedded CJK font, holder photo, drawn seal, QR code), issuing (token,
-page, ``licence.json`` attachment, PAdES B-LTA signature, register entry), revocation, the
-published trust folder, and the combined verification verdict over PDF and QR token.
+the one-page PDF renderer (embedded CJK font, holder photo, drawn seal, QR code) and its OFD twin
+(``elicense.render_ofd``), issuing (token, page, ``licence.json`` attachment, PAdES B-LTA
+signature, register entry), revocation, the published trust folder, and the combined
+verification verdict over PDF and QR token.
 
 Imports only ``core`` (and ``signing`` through its ``__all__``); only ``api`` imports it.
 ``import elicense`` does not load pyHanko (half a second), so ``api`` imports it at module top:
@@ -53,6 +54,7 @@ from elicense.publish import TrustMaterial, load_trust, publish
 from elicense.qr_link import MAX_QR_TEXT_CHARS, VERIFY_PATH, token_from_qr_text, verify_link
 from elicense.registry import FileRegistry, LicenceRegistry, LicenceStatus, RegistryEntry
 from elicense.render import render_licence
+from elicense.render_ofd import SealPlacement, licence_ofd, render_licence_ofd
 from elicense.render_qr import QrGeometry, QrStyle, qr_geometry
 from elicense.seal import Seal
 from elicense.template import (
@@ -119,6 +121,7 @@ __all__ = [
     "RegistryCorruptError",
     "RegistryEntry",
     "Seal",
+    "SealPlacement",
     "StandardField",
     "TemplateCatalog",
     "TrustMaterial",
@@ -138,7 +141,9 @@ __all__ = [
     "publish",
     "qr_geometry",
     "registry_entry",
+    "licence_ofd",
     "render_licence",
+    "render_licence_ofd",
     "revoke_licence",
     "verify_licence_pdf",
     "verify_licence_token",
