@@ -2,7 +2,9 @@
 licence-signing and timestamp certificates, CRLs, key rotation), the signer interface (file keys
 today, a PKCS#11 HSM later), the published trust list, the compact signed QR tokens (base45,
 COSE_Sign1, CWT claims), the revocation status list, PAdES signing and validation of PDFs, and
-the safe reading and deterministic writing of OFD packages (``signing.ofd_package``).
+the safe reading and deterministic writing of OFD packages (``signing.ofd_package``), and
+GB/T 38540 electronic seals on them: seals and seal signatures (``signing.ses``), sealing
+(``signing.ofd_seal``) and validation (``signing.ofd_validate``).
 
 Imports only ``core``. ``elicense`` and ``api`` import it, only through the names below.
 ``import signing`` does not load pyHanko (half a second): the PAdES names are resolved on first
@@ -64,6 +66,17 @@ from signing.ofd_package import (
     resolve_loc,
     write_ofd,
 )
+from signing.ofd_seal import (
+    StampPlacement,
+    seal_ofd,
+)
+from signing.ofd_validate import (
+    OfdCheck,
+    OfdCheckId,
+    OfdSignatureResult,
+    OfdSignatureVerdict,
+    validate_ofd,
+)
 from signing.pades_verdict import (
     Indication,
     PadesLevel,
@@ -74,6 +87,16 @@ from signing.pdf_attachments import (
 from signing.pki import (
     CertRole,
     IssuerIdentity,
+)
+from signing.ses import (
+    Seal,
+    SealPicture,
+    SesSignature,
+    SesVersion,
+    make_seal,
+    make_ses_signature,
+    parse_seal,
+    parse_ses_signature,
 )
 from signing.signer import (
     FileSigner,
@@ -179,20 +202,29 @@ __all__ = [
     "MAX_TOKEN_CHARS",
     "MIN_STATUS_LIST_BITS",
     "OFD_NAMESPACE",
+    "OfdCheck",
+    "OfdCheckId",
     "OfdFormatError",
     "OfdLimits",
     "OfdPackage",
+    "OfdSignatureResult",
+    "OfdSignatureVerdict",
     "PadesLevel",
     "PdfSigningError",
     "PyHankoCapable",
     "RevocationStatus",
     "STATUS_LIST_CLAIM_KEY",
+    "Seal",
+    "SealPicture",
+    "SesSignature",
+    "SesVersion",
     "Sign1Message",
     "SignatureCheck",
     "SignatureResult",
     "Signer",
     "SigningError",
     "SigningKey",
+    "StampPlacement",
     "StatusList",
     "StatusListField",
     "StatusListVerdict",
@@ -219,16 +251,22 @@ __all__ = [
     "encode_kid",
     "encode_token",
     "key_id",
+    "make_seal",
+    "make_ses_signature",
     "numeric_date",
     "open_untrusted_pdf",
+    "parse_seal",
+    "parse_ses_signature",
     "parse_trust_list",
     "pyhanko_timestamper",
     "read_ofd",
     "read_pdf_attachments",
     "resolve_loc",
+    "seal_ofd",
     "sign1",
     "sign_pdf",
     "sign_status_list",
+    "validate_ofd",
     "validate_pdf",
     "verify_signature",
     "verify_status_list",
