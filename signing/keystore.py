@@ -4,6 +4,11 @@
 new licence-signing certificate (old ones stay: what they signed stays valid), ``signer`` hands
 out a :class:`signing.FileSigner` whose key is decrypted once and cached, ``revoke`` and
 ``refresh_crls`` re-issue the CRLs, ``trust_list`` builds the document to publish.
+
+Beside the ECDSA PKI, the SM2 one of the national profile (``signing.keystore_sm2``, folder
+``sm2/``): ``initialise`` makes both; a store made before SM2 existed keeps working and gets its
+SM2 keys from ``initialise_sm2`` (``zhengzhao keys init --sm2``); ``rotate`` also rotates the SM2
+seal signer when the store has one; ``sm2_key`` / ``sm2_certificate`` read them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import SecretStr
@@ -31,6 +37,7 @@ from signing.errors import (
 )
 from signing.keystore_crl import DEFAULT_CRL_BASE_URL, CrlState, crl_url, issue_crls, read_crls
 from signing.keystore_layout import CA_ROLES, KeyLayout, aside_path
+from signing.keystore_sm2 import Sm2Keys, Sm2Layout, Sm2Role, write_sm2_pki
 from signing.pki import (
     CertRole,
     IssuerIdentity,
@@ -47,6 +54,8 @@ from signing.pki import (
     write_private_file,
 )
 from signing.signer import FileSigner, key_id
+from signing.sm2 import Sm2PrivateKey
+from signing.sm2_keyfile import decrypt_sm2_key, encrypt_sm2_key
 from signing.trustlist import TrustList, build_trust_list
 
 log = logging.getLogger(__name__)
@@ -75,6 +84,7 @@ class InitResult:
     root: x509.Certificate
     signing: x509.Certificate
     replaced: Path | None
+    sm2_root: asn1_x509.Certificate | None = None
 
 
 class KeyStore:
@@ -84,6 +94,7 @@ class KeyStore:
         self._layout = KeyLayout(Path(directory))
         self._passphrase_source = passphrase
         self._signers: dict[str, FileSigner] = {}
+        self._sm2 = Sm2Keys(Sm2Layout(Path(directory)), lambda: self._passphrase)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, directory: Path | None = None) -> KeyStore:
@@ -114,11 +125,12 @@ class KeyStore:
     # --- creation ---
 
     def initialise(self, identity: IssuerIdentity, *, force: bool = False,
-                   now: datetime | None = None, crl_base_url: str = DEFAULT_CRL_BASE_URL
-                   ) -> InitResult:
-        """Make a new PKI. Raises :class:`signing.KeysExistError` if the directory holds
-        anything, unless ``force``: then the old directory is kept, renamed
-        ``<dir>.replaced-<UTC stamp>``, and the new one takes its place atomically."""
+                   now: datetime | None = None, crl_base_url: str = DEFAULT_CRL_BASE_URL,
+                   sm2: bool = True) -> InitResult:
+        """Make a new PKI (ECDSA, and SM2 unless ``sm2`` is false). Raises
+        :class:`signing.KeysExistError` if the directory holds anything, unless ``force``: then
+        the old directory is kept, renamed ``<dir>.replaced-<UTC stamp>``, and the new one takes
+        its place atomically."""
         now = now or _utcnow()
         target = self.directory
         occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
@@ -129,6 +141,8 @@ class KeyStore:
         replaced = None
         try:
             root, signing = self._write_new_pki(KeyLayout(staging), identity, now, crl_base_url)
+            sm2_root = (write_sm2_pki(Sm2Layout(staging), identity, self._passphrase, now)
+                        if sm2 else None)
             if occupied:
                 replaced = aside_path(target, now)
                 os.rename(target, replaced)
@@ -140,8 +154,19 @@ class KeyStore:
             raise
         os.chmod(target, 0o700)
         self._signers.clear()
-        log.info("key store initialised dir=%s kid=%s", target, key_id(signing).hex())
-        return InitResult(directory=target, root=root, signing=signing, replaced=replaced)
+        self._sm2.forget()
+        log.info("key store initialised dir=%s kid=%s sm2=%s", target, key_id(signing).hex(), sm2)
+        return InitResult(directory=target, root=root, signing=signing, replaced=replaced,
+                          sm2_root=sm2_root)
+
+    def initialise_sm2(self, *, now: datetime | None = None) -> asn1_x509.Certificate:
+        """Add the SM2 PKI to an existing store (one made before SM2, or with ``sm2=False``);
+        returns the SM2 root. Raises :class:`signing.KeysExistError` if it has one already."""
+        info = self.info()
+        root = write_sm2_pki(self._sm2.layout, info.identity, self._passphrase, now or _utcnow())
+        self._sm2.forget()
+        log.info("SM2 keys added dir=%s", self.directory)
+        return root
 
     def _write_new_pki(self, layout: KeyLayout, identity: IssuerIdentity, now: datetime,
                        crl_base_url: str) -> tuple[x509.Certificate, x509.Certificate]:
@@ -182,6 +207,15 @@ class KeyStore:
                                         now, crl_url(info.crl_base_url, CertRole.ISSUING_CA))
         self._signers.clear()
         log.info("signing key rotated kid=%s", key_id(cert).hex())
+        if self.has_sm2():
+            self.rotate_sm2(now=now)
+        return cert
+
+    def rotate_sm2(self, *, now: datetime | None = None) -> asn1_x509.Certificate:
+        """A new SM2 seal-signer key and certificate (``rotate`` calls it too)."""
+        cert = self._sm2.rotate(self.info().identity, now or _utcnow())
+        self._sm2.forget()
+        log.info("SM2 seal signer rotated dir=%s", self.directory)
         return cert
 
     # --- reading ---
@@ -212,6 +246,27 @@ class KeyStore:
             raise KeysMissingError(f"{self.directory}/signing/*.pem")
         return tuple(load_certificate(self._layout.signing_certificate(s), f"signing/{s}.pem")
                      for s in stems)
+
+    def has_sm2(self) -> bool:
+        """Whether the store has the SM2 PKI (stores made before it do not)."""
+        return self._sm2.exists()
+
+    def sm2_certificate(self, role: Sm2Role) -> asn1_x509.Certificate:
+        """The SM2 certificate of ``role`` (``SEAL_SIGNER``: the current one). Raises
+        :class:`signing.KeysMissingError` if the store has no SM2 keys."""
+        return self._sm2.certificate(role)
+
+    def sm2_key(self, role: Sm2Role) -> Sm2PrivateKey:
+        """The SM2 private key of ``role`` (``SEAL_SIGNER``: the current one), decrypted once."""
+        return self._sm2.key(role)
+
+    def sm2_seal_signer_certificates(self) -> tuple[asn1_x509.Certificate, ...]:
+        """Every SM2 seal-signer certificate ever made here, oldest first."""
+        return self._sm2.seal_signer_certificates()
+
+    def sm2_chain(self) -> tuple[asn1_x509.Certificate, ...]:
+        """The SM2 issuing CA and root, nearest first."""
+        return self.sm2_certificate(Sm2Role.CA), self.sm2_certificate(Sm2Role.ROOT)
 
     def chain(self) -> tuple[x509.Certificate, ...]:
         """The issuing CA and the root, nearest first."""
@@ -283,10 +338,12 @@ class KeyStore:
         return decrypt_private_key(read_bytes(path, what), self._passphrase, what)
 
     def private_key_files(self) -> tuple[Path, ...]:
-        """Every encrypted private key file of the store (CAs, timestamp, every signing key)."""
+        """Every encrypted private key file of the store (CAs, timestamp, every signing key, and
+        the SM2 ones)."""
         fixed = [self._layout.key(role) for role in (*CA_ROLES, CertRole.TIMESTAMP)]
         signing = [self._layout.signing_key(stem) for stem in self._layout.signing_stems()]
-        return tuple(path for path in (*fixed, *signing) if path.is_file())
+        ecdsa = tuple(path for path in (*fixed, *signing) if path.is_file())
+        return ecdsa + self._sm2.private_key_files()
 
     def opens_with(self, passphrase: SecretStr) -> bool:
         """Whether ``passphrase`` decrypts the store's issuing-CA key (a cheap probe)."""
@@ -302,12 +359,17 @@ class KeyStore:
         """Re-encrypt every private key from ``old_passphrase`` to this store's passphrase
         (each file replaced atomically; all are decrypted first, so a wrong old passphrase
         changes nothing). Returns how many keys were re-encrypted."""
-        files = self.private_key_files()
-        keys = [(path, decrypt_private_key(read_bytes(path, path.name), old_passphrase,
-                                           path.name)) for path in files]
+        sm2_files = set(self._sm2.private_key_files())
+        keys = [(path, decrypt_sm2_key(read_bytes(path, path.name), old_passphrase, path.name)
+                 if path in sm2_files else
+                 decrypt_private_key(read_bytes(path, path.name), old_passphrase, path.name))
+                for path in self.private_key_files()]
         for path, key in keys:
-            write_private_file(path, encrypt_private_key(key, self._passphrase))
+            write_private_file(path, encrypt_sm2_key(key, self._passphrase)
+                               if isinstance(key, Sm2PrivateKey)
+                               else encrypt_private_key(key, self._passphrase))
         self._signers.clear()
+        self._sm2.forget()
         log.info("key store re-encrypted dir=%s keys=%d", self.directory, len(keys))
         return len(keys)
 

@@ -1,6 +1,7 @@
 """``zhengzhao keys``: make, rotate and publish the issuing office's signing keys.
 
-``keys init [--dir DIR] [--force]`` makes the PKI (refuses to replace one without ``--force``),
+``keys init [--dir DIR] [--force]`` makes the PKI, ECDSA and SM2 (refuses to replace one without
+``--force``); ``keys init --sm2`` adds the SM2 PKI to a store made before it had one,
 ``keys rotate`` adds a new licence-signing certificate, ``keys trust-list [--out FILE]
 [--root FILE]`` writes the trust list (JSON) and optionally the root certificate (PEM),
 ``keys crl`` re-issues both CRLs (they are valid for 30 days: run it from a weekly job).
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -40,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common(init)
     init.add_argument("--force", action="store_true",
                       help="replace existing keys (the old directory is kept, renamed)")
+    init.add_argument("--sm2", action="store_true",
+                      help="add the SM2 keys (root, CA, seal maker, seal signer) to an existing "
+                      "key store that has none; a new store gets them anyway")
     common(commands.add_parser("rotate", help="make a new licence-signing certificate"))
     common(commands.add_parser("crl", help="re-issue the CRLs (new number, 30 more days)"))
     trust = commands.add_parser("trust-list", help="write the trust list to publish")
@@ -53,11 +58,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = KeyStore.from_settings(settings, directory=args.dir)
     try:
+        if args.keys_command == "init" and args.sm2 and not args.force and store.exists():
+            sm2_root = _describe_sm2(store.initialise_sm2())
+            return _done(args, {"dir": str(store.directory), "sm2_root": sm2_root},
+                         [f"SM2 keys added to {store.directory}.",
+                          f"SM2 root CA  {sm2_root['subject']}",
+                          f"  SHA-256    {sm2_root['sha256']}"])
         if args.keys_command == "init":
             result = store.initialise(IssuerIdentity.from_settings(settings), force=args.force)
             payload = {"dir": str(result.directory),
                        "replaced": str(result.replaced) if result.replaced else None,
-                       "root": _describe(result.root), "signing": _describe(result.signing)}
+                       "root": _describe(result.root), "signing": _describe(result.signing),
+                       "sm2_root": _describe_sm2(result.sm2_root) if result.sm2_root else None}
             return _done(args, payload, _init_lines(payload))
         if args.keys_command == "rotate":
             new = store.rotate()
@@ -118,6 +130,16 @@ def _describe(cert: x509.Certificate) -> dict[str, str]:
     }
 
 
+def _describe_sm2(cert: asn1_x509.Certificate) -> dict[str, str]:
+    validity = cert["tbs_certificate"]["validity"]
+    return {
+        "subject": cert.subject.human_friendly,
+        "sha256": hashlib.sha256(cert.dump()).hexdigest(),
+        "not_before": validity["not_before"].native.isoformat(),
+        "not_after": validity["not_after"].native.isoformat(),
+    }
+
+
 def _init_lines(payload: dict[str, Any]) -> list[str]:
     lines = [f"Keys created in {payload['dir']} (files 0600, private keys encrypted)."]
     if payload["replaced"]:
@@ -126,6 +148,9 @@ def _init_lines(payload: dict[str, Any]) -> list[str]:
               f"  SHA-256    {payload['root']['sha256']}",
               f"Signing kid  {payload['signing']['kid']} "
               f"(valid until {payload['signing']['not_after']})"]
+    if payload["sm2_root"]:
+        lines += [f"SM2 root CA  {payload['sm2_root']['subject']}",
+                  f"  SHA-256    {payload['sm2_root']['sha256']}"]
     return lines
 
 

@@ -42,7 +42,7 @@ def test_init_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "init", "--dir", str(keys), "--json")
     assert code == 0, err
     payload = json.loads(out)
-    assert set(payload) == {"dir", "replaced", "root", "signing"}
+    assert set(payload) == {"dir", "replaced", "root", "signing", "sm2_root"}
     assert payload["dir"] == str(keys) and payload["replaced"] is None
     store = KeyStore(keys, SecretStr(PASSPHRASE))
     root = store.certificate(CertRole.ROOT)
