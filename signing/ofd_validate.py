@@ -108,6 +108,32 @@ class OfdSignatureVerdict:
     def passed(self) -> bool:
         return self.indication is Indication.PASSED
 
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form (enums as their values, times in ISO 8601), shaped like
+        :meth:`signing.pades_verdict.PdfSignatureVerdict.to_dict` with one entry per signature."""
+        return {
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "checks": [_check_dict(c) for c in self.checks],
+            "signatures": [{
+                "signature": r.signature_path,
+                "indication": r.indication.value,
+                "sub_indication": r.sub_indication.value if r.sub_indication else None,
+                "version": int(r.version) if r.version is not None else None,
+                "seal_name": r.seal_name,
+                "seal_id": r.seal_id,
+                "signer_subject": r.signer_subject,
+                "signing_time": r.signing_time.isoformat() if r.signing_time else None,
+                "checks": [_check_dict(c) for c in r.checks],
+            } for r in self.signatures],
+        }
+
+
+def _check_dict(check: OfdCheck) -> dict[str, object]:
+    return {"check": check.check.value, "outcome": check.outcome.value,
+            "sub_indication": check.sub_indication.value if check.sub_indication else None,
+            "detail": check.detail, "detail_zh": check.detail_zh, "code": check.code or None}
+
 
 def _ok(check: OfdCheckId, detail: str = "") -> OfdCheck:
     return OfdCheck(check, CheckOutcome.PASSED, None, detail)

@@ -5,6 +5,7 @@ stable code; damaged seals and signature XML in a real sample never pass and nev
 from __future__ import annotations
 
 import io
+import json
 import random
 import zipfile
 from datetime import UTC, datetime
@@ -107,3 +108,14 @@ def test_a_zip_of_a_zip_is_not_an_ofd() -> None:
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("inner.ofd", SAMPLE)
     assert _validate(out.getvalue()).sub_indication is SubIndication.FORMAT_FAILURE
+
+
+def test_verdict_to_dict_is_json_ready() -> None:
+    verdict = _validate(_with(VALUE, b"garbage"))
+    data = json.loads(json.dumps(verdict.to_dict()))
+    assert data["indication"] == "INDETERMINATE"
+    assert data["signatures"][0]["checks"][0]["code"] == "ofd.seal_malformed"
+    intact = json.loads(json.dumps(_validate(SAMPLE).to_dict()))
+    assert intact["signatures"][0]["seal_name"] == "测试全国统一发票监制章国家税务总局重庆市税务局"
+    assert intact["signatures"][0]["version"] == 4
+    assert intact["signatures"][0]["signing_time"].startswith("2020-10-10T07:11:20")
