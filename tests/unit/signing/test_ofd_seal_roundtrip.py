@@ -25,6 +25,7 @@ from signing.ses import (
     parse_ses_signature,
 )
 from signing.sm2 import Sm2PrivateKey, sm2_sign, sm3
+from signing.sm2_x509 import build_sm2_certificate
 
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 UNSIGNED = Path(__file__).resolve().parents[2] / "data" / "ofd" / "ofdrw" / "v4signed.ofd"
@@ -187,3 +188,36 @@ def test_after_the_certificates_expire_it_is_indeterminate(pki) -> None:
                            now=NOW + timedelta(days=400))
     assert verdict.indication is Indication.INDETERMINATE
     assert verdict.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE
+
+
+def test_certificates_of_the_project_sm2_pki_chain() -> None:
+    """Certificates made by signing.sm2_x509 (root, CA, seal signer, seal maker) validate
+    through an intermediate CA."""
+    def name(cn: str) -> x509.Name:
+        return x509.Name.build({"common_name": cn})
+
+    start, end = NOW - timedelta(days=10), NOW + timedelta(days=100)
+    root_key, ca_key, signer_key, maker_key = (Sm2PrivateKey.generate() for _ in range(4))
+    root = build_sm2_certificate(subject=name("Office SM2 Root"),
+                                 public_key=root_key.public_key(), issuer_key=root_key,
+                                 issuer=None, serial_number=1,
+                                 not_before=start, not_after=end, ca=True,
+                                 key_usage={"key_cert_sign", "crl_sign"})
+    ca = build_sm2_certificate(subject=name("Office SM2 CA"), public_key=ca_key.public_key(),
+                               issuer_key=root_key, issuer=root, serial_number=2,
+                               not_before=start, not_after=end, ca=True, path_length=0,
+                               key_usage={"key_cert_sign", "crl_sign"})
+    leaf = {}
+    for serial, (role, key) in enumerate((("signer", signer_key), ("maker", maker_key)), 3):
+        leaf[role] = build_sm2_certificate(
+            subject=name(f"Seal {role}"), public_key=key.public_key(), issuer_key=ca_key,
+            issuer=ca, serial_number=serial, not_before=start, not_after=end, ca=False,
+            key_usage={"digital_signature", "non_repudiation"})
+    seal = make_seal(maker_key, leaf["maker"], [leaf["signer"]],
+                     SealPicture("PNG", b"\x89PNG", 40, 40), es_id="ZZ-1", name="专用章",
+                     created=start, valid_start=start, valid_end=end)
+    sealed = seal_ofd(_unsigned(), seal, signer_key, leaf["signer"], NOW)
+    passed = validate_ofd(sealed, trust_roots_sm2=[root], intermediates=[ca], now=NOW)
+    assert passed.indication is Indication.PASSED
+    no_ca = validate_ofd(sealed, trust_roots_sm2=[root], now=NOW)
+    assert no_ca.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
