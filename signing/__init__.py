@@ -58,6 +58,9 @@ from signing.keystore_crl import (
     DEFAULT_CRL_BASE_URL,
     crl_url,
 )
+from signing.keystore_sm2 import (
+    Sm2Role,
+)
 from signing.ofd_package import (
     OFD_NAMESPACE,
     OfdLimits,
@@ -103,6 +106,24 @@ from signing.signer import (
     Signer,
     key_id,
     pyhanko_timestamper,
+)
+from signing.sm2 import (
+    SM2_DEFAULT_ID,
+    Sm2PrivateKey,
+    Sm2PublicKey,
+    der_to_raw,
+    raw_to_der,
+    sm2_sign,
+    sm2_verify,
+    sm3,
+)
+from signing.sm2_x509 import (
+    SM3_WITH_SM2_OID,
+    build_sm2_certificate,
+    load_sm2_certificate,
+    sm2_certificate_pem,
+    sm2_public_key_of,
+    verify_sm2_cert_signature,
 )
 from signing.status_list import (
     MIN_STATUS_LIST_BITS,
@@ -176,6 +197,23 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    # SM2/SM3 (the national profile: signing.sm2, sm2_x509, keystore_sm2)
+    "SM2_DEFAULT_ID",
+    "Sm2PrivateKey",
+    "Sm2PublicKey",
+    "der_to_raw",
+    "raw_to_der",
+    "sm2_sign",
+    "sm2_verify",
+    "sm3",
+    "SM3_WITH_SM2_OID",
+    "build_sm2_certificate",
+    "load_sm2_certificate",
+    "sm2_certificate_pem",
+    "sm2_public_key_of",
+    "verify_sm2_cert_signature",
+    "Sm2Role",
+    # the rest
     "ALG_ES256",
     "BASE45_ALPHABET",
     "COSE_SIGN1_TAG",
