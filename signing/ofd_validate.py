@@ -18,8 +18,9 @@ stable code). For each signature listed in each document's ``Signatures.xml``:
 6. ``signature_value``: ``dataHash`` is SM3 of the exact bytes of ``Signature.xml`` and the
    signature value verifies over the DER of TBS_Sign with the signer's key;
 7. ``certificate_chain``: the signer's and the seal maker's certificates chain (SM3withSM2
-   certificate signatures) to one of ``trust_roots_sm2``, valid at the signing time and now.
-   No path: INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``), never PASSED.
+   certificate signatures) to one of ``trust_roots_sm2``, valid at the signing time and now;
+   every intermediate is a CA (basic constraints, ``keyCertSign``), a leaf with key usage
+   allows signing. No path: INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``), never PASSED.
 
 The signing time is the signer's own claim (``TBS_Sign.timeInfo``); there is no timestamp
 check, so a certificate expired now is INDETERMINATE (``OUT_OF_BOUNDS_NO_POE``).
@@ -485,6 +486,7 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
             return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "chain too long", "证书链过长", False)
         current = path[-1]
         issuer = next((c for c in pool if c.der != current.der
+                       and (c.der in anchors or _may_issue(c))
                        and c.parsed.subject == current.parsed.issuer
                        and _signed_by(current, c)), None)
         if issuer is None:
@@ -492,6 +494,11 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
                     "no chain to a trusted SM2 root", "无法构建到受信任 SM2 根证书的证书链",
                     False)
         path.append(issuer)
+    usage = cert.parsed.key_usage_value
+    if usage is not None and not {"digital_signature", "non_repudiation"} & set(usage.native):
+        return (SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                "the certificate's key usage does not allow signing", "证书密钥用法不允许签名",
+                False)
     for link in path:
         validity = link.parsed["tbs_certificate"]["validity"]
         start, end = validity["not_before"].native, validity["not_after"].native
@@ -506,6 +513,16 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
                     "a certificate has expired and no timestamp proves the signing time",
                     "证书已过期且无时间戳证明签章时间", False)
     return None
+
+
+def _may_issue(cert: _Cert) -> bool:
+    """An intermediate must be a CA (basic constraints) allowed to sign certificates (key usage,
+    when present); trust anchors are trusted as they are."""
+    constraints = cert.parsed.basic_constraints_value
+    if constraints is None or not constraints["ca"].native:
+        return False
+    usage = cert.parsed.key_usage_value
+    return usage is None or "key_cert_sign" in usage.native
 
 
 def _signed_by(cert: _Cert, issuer: _Cert) -> bool:

@@ -221,3 +221,19 @@ def test_certificates_of_the_project_sm2_pki_chain() -> None:
     assert passed.indication is Indication.PASSED
     no_ca = validate_ofd(sealed, trust_roots_sm2=[root], now=NOW)
     assert no_ca.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+
+
+def test_a_certificate_issued_by_a_non_ca_leaf_is_no_chain(pki) -> None:
+    """The holder of a genuine seal-signer certificate issues itself a certificate for a new
+    key and makes a seal with it: the signer certificate is no CA, so there is no chain."""
+    root, (signer_key, signer_cert), _maker, root_key = pki
+    rogue_key = Sm2PrivateKey.generate()
+    rogue = _cert("Rogue maker", rogue_key, ("Seal signer", signer_key), 77)
+    seal = make_seal(rogue_key, rogue, [signer_cert], SealPicture("PNG", b"\x89PNG", 40, 40),
+                     es_id="ROGUE", name="伪造章", created=NOW - timedelta(days=1),
+                     valid_start=NOW - timedelta(days=1), valid_end=NOW + timedelta(days=9))
+    sealed = seal_ofd(_unsigned(), seal, signer_key, signer_cert, NOW)
+    verdict = validate_ofd(sealed, trust_roots_sm2=[root], intermediates=[signer_cert], now=NOW)
+    assert verdict.indication is Indication.INDETERMINATE
+    assert verdict.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+    assert "seal maker" in verdict.signatures[0].checks[-1].detail
