@@ -4,16 +4,23 @@ test PKI gives PASSED when its root is trusted, and each kind of tampering is FA
 
 from __future__ import annotations
 
+import hashlib
 import io
+import subprocess
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from asn1crypto import pem, x509
 
+from signing.ofd_package import write_ofd
+from signing.ofd_seal import seal_ofd
 from signing.ofd_validate import OfdCheckId, validate_ofd
 from signing.pades_verdict import CheckOutcome, Indication, SubIndication
+from signing.ses import SealPicture, make_seal, parse_ses_signature
+from signing.sm2 import Sm2PrivateKey
+from signing.sm2_x509 import build_sm2_certificate
 
 pytestmark = pytest.mark.integration
 
@@ -113,3 +120,57 @@ def test_added_file_the_signature_does_not_cover_is_failed() -> None:
     verdict = validate_ofd(out.getvalue(), trust_roots_sm2=[], now=NOW)
     assert verdict.indication is Indication.FAILED
     assert _check(verdict, OfdCheckId.COVERAGE).outcome is CheckOutcome.FAILED
+
+
+def _openssl_verifies(tmp_path: Path, cert_der: bytes, message: bytes, signature: bytes) -> bool:
+    """SM3withSM2 (default ID) verification by the openssl 3 CLI, an independent SM2."""
+    public = x509.Certificate.load(cert_der).public_key.dump()
+    (tmp_path / "pub.der").write_bytes(public)
+    (tmp_path / "msg.bin").write_bytes(message)
+    (tmp_path / "sig.bin").write_bytes(signature)
+    subprocess.run(["openssl", "pkey", "-pubin", "-inform", "DER", "-in", str(tmp_path / "pub.der"),
+                    "-out", str(tmp_path / "pub.pem")], check=True, capture_output=True,
+                   timeout=30)
+    proc = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "pub.pem"),
+         "-rawin", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678",
+         "-in", str(tmp_path / "msg.bin"), "-sigfile", str(tmp_path / "sig.bin")],
+        capture_output=True, timeout=30)
+    return proc.returncode == 0 and b"Verified Successfully" in proc.stdout
+
+
+def test_our_seal_and_signature_verify_with_openssl(tmp_path: Path) -> None:
+    """A package sealed here: openssl verifies the maker's signature over SES_SealInfo and the
+    signer's over TBS_Sign, and the dataHash is SM3 of Signature.xml as ofdrw computes it."""
+    def name(cn: str) -> x509.Name:
+        return x509.Name.build({"common_name": cn})
+
+    start, end = NOW - timedelta(days=1), NOW + timedelta(days=30)
+    root_key, signer_key, maker_key = (Sm2PrivateKey.generate() for _ in range(3))
+    root = build_sm2_certificate(subject=name("Root"), public_key=root_key.public_key(),
+                                 issuer_key=root_key, issuer=None, serial_number=1,
+                                 not_before=start, not_after=end, ca=True,
+                                 key_usage={"key_cert_sign"})
+    certs = {role: build_sm2_certificate(
+        subject=name(role), public_key=key.public_key(), issuer_key=root_key, issuer=root,
+        serial_number=serial, not_before=start, not_after=end, ca=False,
+        key_usage={"digital_signature"})
+        for serial, (role, key) in enumerate((("signer", signer_key), ("maker", maker_key)), 2)}
+    seal = make_seal(maker_key, certs["maker"], [certs["signer"]],
+                     SealPicture("PNG", b"\x89PNG", 30, 30), es_id="ZZ-OSSL", name="章",
+                     created=start, valid_start=start, valid_end=end)
+    sample = zipfile.ZipFile(DATA / "v4signed.ofd")
+    files = {n: sample.read(n) for n in sample.namelist() if "/Signs/" not in n}
+    files["OFD.xml"] = files["OFD.xml"].replace(
+        b"<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>", b"")
+    sealed = seal_ofd(write_ofd(files), seal, signer_key, certs["signer"], NOW)
+    archive = zipfile.ZipFile(io.BytesIO(sealed))
+    value = parse_ses_signature(archive.read("Doc_0/Signs/Sign_0/SignedValue.dat"))
+    signature_xml = archive.read("Doc_0/Signs/Sign_0/Signature.xml")
+    assert value.data_hash == hashlib.new("sm3", signature_xml).digest()
+    assert _openssl_verifies(tmp_path, value.seal.maker_cert, value.seal.signed_bytes,
+                             value.seal.signature)
+    assert _openssl_verifies(tmp_path, value.signer_cert, value.tbs_bytes, value.signature)
+    assert not _openssl_verifies(tmp_path, value.signer_cert, value.tbs_bytes + b"x",
+                                 value.signature)
+    assert validate_ofd(sealed, trust_roots_sm2=[root], now=NOW).indication is Indication.PASSED
