@@ -1,9 +1,12 @@
 """``zhengzhao issue | revoke | verify | publish``: e-licences from the command line.
 
-``issue RECORD.json [--photo PHOTO] [--out FILE.pdf]`` renders, signs (PAdES B-LTA) and registers
-a licence, its QR code a link to ``ZZ_PUBLIC_URL``'s verification page when that is set, its PDF
-kept in the service's file store as the service keeps the licences it issues (the verifier
-page shows the holder photo from it); ``revoke IDENTIFIER --reason TEXT`` revokes it and
+``issue RECORD.json [--photo PHOTO] [--out FILE] [--format pdf|ofd|both]`` renders, signs (PAdES
+B-LTA) and registers a licence, its QR code a link to ``ZZ_PUBLIC_URL``'s verification page when
+that is set, its PDF kept in the service's file store as the service keeps the licences it issues
+(the verifier page shows the holder photo from it); ``--format ofd`` (or ``both``) also writes
+the licence as OFD (GB/T 33190, ``elicense.licence_ofd``) with the same QR and ``licence.json``,
+beside the PDF's name with ``.ofd`` (the register keeps the PDF's hash; the OFD carries no
+electronic seal yet, and the command says so); ``revoke IDENTIFIER --reason TEXT`` revokes it and
 re-publishes the status list; ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence
 offline against a published trust folder (default: this office's own, then the imported issuer
 that lists the token's key; ``--token`` also takes the QR code's link); ``publish DIR [--zip]``
@@ -17,11 +20,13 @@ folder is ``Settings.resolved_published_dir`` (``<data dir>/published``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,7 @@ from elicense import (
     LicenceVerdict,
     TrustMaterial,
     issue_licence,
+    licence_ofd,
     load_licence,
     load_templates,
     load_trust,
@@ -52,8 +58,27 @@ from signing import IssuerIdentity, KeyStore
 def add_issue_arguments(issue: argparse.ArgumentParser) -> None:
     issue.add_argument("record", type=Path, metavar="RECORD.json")
     issue.add_argument("--photo", type=Path, default=None, help="the holder's photo (JPEG/PNG)")
-    issue.add_argument("--out", type=Path, default=None, metavar="FILE.pdf")
+    issue.add_argument("--out", type=Path, default=None, metavar="FILE",
+                       help="where to write the licence (default: <number>.pdf / .ofd); with "
+                       "--format both the OFD goes beside it with the suffix .ofd")
+    issue.add_argument("--format", choices=[f.value for f in LicenceFormat],
+                       default=LicenceFormat.PDF.value, dest="licence_format",
+                       help="the file(s) to write: pdf (default), ofd or both")
     issue.add_argument("--json", action="store_true")
+
+
+class LicenceFormat(StrEnum):
+    """The files ``issue`` writes."""
+
+    PDF = "pdf"
+    OFD = "ofd"
+    BOTH = "both"
+
+
+# Said wherever an OFD is written without an electronic seal (GB/T 38540), so nobody takes it
+# for a sealed one: only its PDF twin is signed.
+UNSEALED_NOTE = ("the OFD is not sealed (no GB/T 38540 electronic seal yet); only the PDF is "
+                 "signed / OFD 未加盖电子签章，仅 PDF 已签名")
 
 
 def add_revoke_arguments(revoke: argparse.ArgumentParser) -> None:
@@ -115,16 +140,32 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
         FileStore(settings.resolved_storage_dir).put(issued.pdf)
         _audit(session, "LICENCE_ISSUED", licence.identifier,
                {"pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex(), "via": "cli"})
-    out = args.out or Path(f"{licence.number}.pdf")
-    out.write_bytes(issued.pdf)
-    payload = {"identifier": licence.identifier, "file": str(out),
-               "pdf_sha256": issued.pdf_sha256, "token": issued.token,
-               "token_chars": len(issued.token), "kid": issued.kid.hex()}
+    chosen = LicenceFormat(args.licence_format)
+    payload: dict[str, Any] = {"identifier": licence.identifier, "token": issued.token,
+                               "token_chars": len(issued.token), "kid": issued.kid.hex(),
+                               "pdf_sha256": issued.pdf_sha256}
+    if chosen is not LicenceFormat.OFD:
+        out = args.out or Path(f"{licence.number}.pdf")
+        out.write_bytes(issued.pdf)
+        payload["file"] = str(out)
+    if chosen is not LicenceFormat.PDF:
+        ofd, _ = licence_ofd(issued, template, photo=photo, public_url=settings.public_url)
+        ofd_out = (args.out if chosen is LicenceFormat.OFD and args.out
+                   else (args.out or Path(licence.number)).with_suffix(".ofd"))
+        ofd_out.write_bytes(ofd)
+        payload.update({"ofd_file": str(ofd_out),
+                        "ofd_sha256": hashlib.sha256(ofd).hexdigest(),
+                        "ofd_sealed": False, "note": UNSEALED_NOTE})
     if args.json:
         emit_json(payload)
-    else:
-        print(f"Issued {licence.identifier} -> {out} (sha256 {issued.pdf_sha256[:16]}…, "
-              f"token {len(issued.token)} chars)")
+        return EXIT_OK
+    if "file" in payload:
+        print(f"Issued {licence.identifier} -> {payload['file']} "
+              f"(sha256 {issued.pdf_sha256[:16]}…, token {len(issued.token)} chars)")
+    if "ofd_file" in payload:
+        print(f"Issued {licence.identifier} -> {payload['ofd_file']} "
+              f"(sha256 {payload['ofd_sha256'][:16]}…)")
+        print(f"Note: {UNSEALED_NOTE}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,0 +1,102 @@
+"""``zhengzhao issue RECORD.json --format ofd|pdf|both`` end to end through the CLI entry point
+(issue 15, item 3): the OFD holds the same QR text and the very ``licence.json`` the signed PDF
+attaches, reads back through the safe reader, and the command says it is unsealed; ``pdf``
+writes no OFD and ``ofd`` no PDF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from core import get_settings
+from elicense import LicenceIdentifier, parse_identifier
+from signing import read_ofd, read_pdf_attachments
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS = ROOT / "samples" / "licences"
+PHOTO = RECORDS / "holder_photo.jpg"
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("office-ofd")
+
+
+@pytest.fixture()
+def office(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the CLI in a folder of its own: keys, register and published folder under ./var."""
+    monkeypatch.chdir(workdir)
+    for name in ("ZZ_DATA_DIR", "ZZ_KEYS_DIR", "ZZ_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield workdir
+    get_settings.cache_clear()
+
+
+def _record(office: Path, serial: str) -> Path:
+    """The sample residence permit with its own number and identifier (each is issued once)."""
+    record = json.loads((RECORDS / "residence_permit.json").read_text("utf-8"))
+    record["number"] = record["number"][:-len(serial)] + serial
+    parts = parse_identifier(record["identifier"]).identifier
+    record["identifier"] = str(LicenceIdentifier.create(
+        parts.type_code, parts.issuer_code, parts.serial[:-len(serial)] + serial))
+    path = office / f"permit-{serial}.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    return path
+
+
+def _issue(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
+    code = main(["issue", *argv, "--json"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out.strip() else {}, captured.err
+
+
+def test_both_writes_a_pdf_and_its_ofd_twin(office: Path, capsys, tmp_path: Path) -> None:
+    out = office / "both.pdf"
+    code, result, _ = _issue(capsys, str(_record(office, "91")), "--photo", str(PHOTO),
+                             "--out", str(out), "--format", "both")
+    assert code == 0, result
+    assert Path(result["file"]) == out and Path(result["ofd_file"]) == office / "both.ofd"
+    assert result["ofd_sealed"] is False and "not sealed" in result["note"]
+    package = read_ofd((office / "both.ofd").read_bytes())
+    pdf_json = read_pdf_attachments(out.read_bytes(), {"licence.json": 65536})["licence.json"]
+    assert package.files["Doc_0/Attachs/licence.json"] == pdf_json
+    assert json.loads(pdf_json)["token"] == result["token"]
+    assert package.files["Doc_0/Res/photo.jpg"] == PHOTO.read_bytes()
+    qr = tmp_path / "qr.png"
+    qr.write_bytes(package.files["Doc_0/Res/qr.png"])
+    scanned = subprocess.run(["zbarimg", "--raw", "-q", str(qr)], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert scanned == result["token"]
+
+
+def test_ofd_alone_writes_no_pdf_and_says_it_is_unsealed(office: Path, capsys) -> None:
+    out = office / "alone.ofd"
+    code = main(["issue", str(_record(office, "92")), "--photo", str(PHOTO), "--out", str(out),
+                 "--format", "ofd"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert out.is_file() and not (office / "alone.pdf").exists()
+    assert "alone.ofd" in captured.out
+    assert "not sealed" in captured.err and "未加盖电子签章" in captured.err
+    read_ofd(out.read_bytes())
+
+
+def test_pdf_is_still_the_default_and_writes_no_ofd(office: Path, capsys) -> None:
+    out = office / "plain.pdf"
+    code, result, _ = _issue(capsys, str(_record(office, "93")), "--photo", str(PHOTO),
+                             "--out", str(out))
+    assert code == 0 and "ofd_file" not in result
+    assert out.is_file() and not (office / "plain.ofd").exists()
+
+
+def test_an_unknown_format_is_a_usage_error(office: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["issue", str(_record(office, "94")), "--format", "docx"])
+    assert exited.value.code == 2
