@@ -50,13 +50,16 @@ from signing.sm2 import Sm2PublicKey, sm2_verify, sm2_verify_digest, sm2_z, sm3
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OfdCheck", "OfdCheckId", "OfdSignatureResult", "OfdSignatureVerdict",
+__all__ = ["MAX_SIGNATURES", "OfdCheck", "OfdCheckId", "OfdSignatureResult", "OfdSignatureVerdict",
            "validate_ofd"]
 
 _NS = f"{{{OFD_NAMESPACE}}}"
 _SM3_METHODS = {"1.2.156.10197.1.401", "1.2.156.10197.1.401.1", "sm3"}
 _SM3_Z_METHOD = "1.2.156.10197.1.401.2"
 _MAX_CHAIN = 6
+# A licence carries one or two seals; each signature costs SM3 over the files it covers (up to
+# the reader's 64 MB) and a few SM2 verifications, so a package listing more is refused.
+MAX_SIGNATURES = 16
 
 
 class OfdCheckId(StrEnum):
@@ -179,8 +182,10 @@ def validate_ofd(data: bytes, *, trust_roots_sm2: Sequence[x509.Certificate], no
                                    (check,))
     own_files = {path for entry in listed for path in entry[1]}
     list_files = {entry[2] for entry in listed}
+    digests: dict[tuple[bytes, str], bytes] = {}
     results = tuple(
-        _validate_one(package, path, own_files | list_files, trust_roots_sm2, intermediates, now)
+        _validate_one(package, path, own_files | list_files, trust_roots_sm2, intermediates, now,
+                      digests)
         for path, _own, _list in listed)
     indication, sub = _overall(results)
     return OfdSignatureVerdict(indication, sub, results)
@@ -211,6 +216,12 @@ def _listed_signatures(package: OfdPackage) -> list[tuple[str, set[str], str]]:
             if not loc:
                 continue
             path = resolve_loc(list_path, loc, package.limits)
+            if any(path == seen for seen, _own, _list in listed):
+                continue
+            if len(listed) == MAX_SIGNATURES:
+                raise OfdFormatError(
+                    ErrorCode.OFD_TOO_LARGE, f"more than {MAX_SIGNATURES} signatures",
+                    f"签章数量超过 {MAX_SIGNATURES} 个", list_path)
             own = {path}
             root = package.xml(path)
             value = _child(root, "SignedValue")
@@ -227,7 +238,7 @@ def _listed_signatures(package: OfdPackage) -> list[tuple[str, set[str], str]]:
 
 def _validate_one(package: OfdPackage, path: str, exempt: set[str],
                   roots: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate],
-                  now: datetime) -> OfdSignatureResult:
+                  now: datetime, digests: dict[tuple[bytes, str], bytes]) -> OfdSignatureResult:
     try:
         root = package.xml(path)
         info = _child(root, "SignedInfo")
@@ -246,7 +257,7 @@ def _validate_one(package: OfdPackage, path: str, exempt: set[str],
     signer = _certificate(ses.signer_cert)
     maker = _certificate(ses.seal.maker_cert)
     checks = [
-        _guarded(OfdCheckId.REFERENCES, _check_references, package, info, signer),
+        _guarded(OfdCheckId.REFERENCES, _check_references, package, info, signer, digests),
         _guarded(OfdCheckId.COVERAGE, _check_coverage, package, info, exempt),
         _guarded(OfdCheckId.SEAL_SIGNATURE, _check_seal_signature, ses, maker),
         _guarded(OfdCheckId.SEAL_BINDING, _check_binding, ses),
@@ -322,8 +333,8 @@ def _public(cert: _Cert | None) -> Sm2PublicKey | None:
     return cert.key if cert is not None else None
 
 
-def _check_references(package: OfdPackage, info: Element,
-                      signer: _Cert | None) -> OfdCheck:
+def _check_references(package: OfdPackage, info: Element, signer: _Cert | None,
+                      digests: dict[tuple[bytes, str], bytes]) -> OfdCheck:
     refs_el = _child(info, "References")
     if refs_el is None:
         return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
@@ -352,13 +363,23 @@ def _check_references(package: OfdPackage, info: Element,
             bad.append(loc)
             continue
         data = package.files.get(name)
-        if data is None or sm3(prefix + data) != expected:
+        if data is None or _digest(digests, prefix, name, data) != expected:
             bad.append(name)
     if bad:
         return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
                        f"changed or missing protected files: {', '.join(sorted(bad)[:5])}",
                        f"受保护文件被修改或缺失：{', '.join(sorted(bad)[:5])}")
     return _ok(OfdCheckId.REFERENCES)
+
+
+def _digest(cache: dict[tuple[bytes, str], bytes], prefix: bytes, name: str,
+            data: bytes) -> bytes:
+    """SM3(prefix || data), once per file and prefix in a validation: a Signature.xml may name
+    a large file many times, and every signature names most files."""
+    key = (prefix, name)
+    if key not in cache:
+        cache[key] = sm3(prefix + data)
+    return cache[key]
 
 
 def _check_coverage(package: OfdPackage, info: Element, exempt: set[str]) -> OfdCheck:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from signing.ofd_package import read_ofd, write_ofd
-from signing.ofd_validate import OfdCheckId, validate_ofd
+from signing.ofd_validate import MAX_SIGNATURES, OfdCheckId, validate_ofd
 from signing.pades_verdict import Indication, SubIndication
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "ofd" / "ofdrw"
@@ -119,3 +119,32 @@ def test_verdict_to_dict_is_json_ready() -> None:
     assert intact["signatures"][0]["seal_name"] == "测试全国统一发票监制章国家税务总局重庆市税务局"
     assert intact["signatures"][0]["version"] == 4
     assert intact["signatures"][0]["signing_time"].startswith("2020-10-10T07:11:20")
+
+
+def _listing(count: int, same_path: bool) -> bytes:
+    files = dict(read_ofd(SAMPLE).files)
+    entries = []
+    for index in range(count):
+        sign = 0 if same_path else index
+        if not same_path:
+            files[f"Doc_0/Signs/Sign_{index}/Signature.xml"] = files[SIGNATURE]
+            files[f"Doc_0/Signs/Sign_{index}/SignedValue.dat"] = files[VALUE]
+        entries.append(f'<ofd:Signature ID="{index + 1}" '
+                       f'BaseLoc="/Doc_0/Signs/Sign_{sign}/Signature.xml"/>')
+    files["Doc_0/Signs/Signatures.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures '
+        'xmlns:ofd="http://www.ofdspec.org/2016">' + "".join(entries)
+        + "</ofd:Signatures>").encode()
+    return write_ofd(files)
+
+
+def test_more_than_the_maximum_of_signatures_is_refused() -> None:
+    verdict = _validate(_listing(MAX_SIGNATURES + 1, same_path=False))
+    assert verdict.sub_indication is SubIndication.FORMAT_FAILURE
+    assert verdict.checks[0].code == "ofd.too_large"
+
+
+def test_one_signature_listed_many_times_is_validated_once() -> None:
+    verdict = _validate(_listing(200, same_path=True))
+    assert len(verdict.signatures) == 1
+    assert verdict.indication is Indication.INDETERMINATE  # only trust is unknown
