@@ -5,9 +5,14 @@ otherwise it gives no verdict (None), and validate_pdf's answer is then the full
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from pades_fixtures import (
     HOLDER,
     change_hex_digit,
@@ -21,11 +26,14 @@ from pades_fixtures import (
 )
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.validation import DocumentSecurityStore
 
-from signing import CertRole, KeyStore, pades_fast_cache
+from signing import CertRole, KeyStore, pades_fast_cache, pyhanko_timestamper
 from signing.pades_fast import fast_validate
 from signing.pades_validate import validate_pdf
 from signing.pades_verdict import Indication, PadesLevel
+from signing.signer_pyhanko import make_pyhanko_signer
 
 
 def _both(store: KeyStore, pdf: bytes, **kwargs: object):  # noqa: ANN202
@@ -156,3 +164,84 @@ def test_the_caches_are_bounded_lrus() -> None:
                    pades_fast_cache.crl_facts, pades_fast_cache.crl_signed_by):
         size = cached.cache_info().maxsize
         assert size is not None and 0 < size <= 1024
+
+
+# Files in exactly our layout with exactly one thing wrong. The test re-does what only the
+# office can (a document timestamp by our TSA, a signature with our certificate), so that each
+# fast-path check is the only one that can catch its mutant.
+
+def _restamp(store: KeyStore, signed_revision: bytes,
+             edit: Callable[[IncrementalPdfFileWriter], None] | None = None) -> bytes:
+    """``signed_revision`` with our DSS + document timestamp revision added, as pades_sign
+    writes it (optionally with ``edit`` made in that same revision)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_revision), strict=False)
+    if edit is not None:
+        edit(writer)
+    der = serialization.Encoding.DER
+    certs = [asn1_x509.Certificate.load(c.public_bytes(der))
+             for c in (*store.chain(), store.certificate(CertRole.TIMESTAMP))]
+    crls = [asn1_crl.CertificateList.load(c.public_bytes(der)) for c in store.crls()]
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs, crls=crls)
+    stamper = signers.PdfTimeStamper(
+        pyhanko_timestamper(store.timestamp_signer(), fixed_time=sign_time(store)),
+        field_name="LicenceTimestamp")
+    return stamper.timestamp_pdf(writer, "sha256", output=io.BytesIO()).getvalue()
+
+
+def test_a_restamped_genuine_licence_is_still_ours(pki_store: KeyStore,
+                                                   signed_licence: bytes) -> None:  # noqa: F811
+    fast, full = _both(pki_store, _restamp(pki_store, first_revision(signed_licence)))
+    assert full.passed and fast == full
+
+
+def test_signed_bytes_changed_under_a_fresh_document_timestamp(
+        pki_store: KeyStore, signed_licence: bytes) -> None:  # noqa: F811
+    """Only the CMS message digest can notice: the document timestamp covers the change."""
+    revision = first_revision(signed_licence)
+    changed = flip(revision, revision.index(HOLDER.encode()) + 1)
+    fast, full = _both(pki_store, _restamp(pki_store, changed))
+    assert fast is None
+    assert full.indication is Indication.FAILED
+
+
+def test_a_signature_by_another_key_under_our_certificate(fresh_store: KeyStore) -> None:
+    """Timestamps, chain and layout all hold; only the CMS signature value does not verify."""
+    impostor = make_pyhanko_signer(ec.generate_private_key(ec.SECP256R1()),
+                                   fresh_store.certificate(CertRole.LICENCE_SIGNING),
+                                   fresh_store.chain())
+    fast, full = _both(fresh_store, sign_with(fresh_store, signer=impostor))
+    assert fast is None
+    assert full.indication is Indication.FAILED
+
+
+def test_the_timestamp_revision_may_not_retitle_the_document(
+        pki_store: KeyStore, signed_licence: bytes) -> None:  # noqa: F811
+    def retitle(writer: IncrementalPdfFileWriter) -> None:
+        info = writer.trailer["/Info"].get_object()
+        info["/Title"] = generic.TextStringObject("Someone else")
+        writer.update_container(info)
+
+    fast, _full = _both(pki_store, _restamp(pki_store, first_revision(signed_licence), retitle))
+    assert fast is None
+
+
+def test_the_timestamp_revision_may_not_add_a_page_annotation(
+        pki_store: KeyStore, signed_licence: bytes) -> None:  # noqa: F811
+    def annotate(writer: IncrementalPdfFileWriter) -> None:
+        page_ref = writer.root["/Pages"]["/Kids"][0]
+        page = page_ref.get_object()
+        note = writer.add_object(generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
+            generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v)
+                                                              for v in (72, 700, 300, 720)]),
+            generic.NameObject("/Contents"): generic.TextStringObject("Holder: Li Si"),
+        }))
+        annots = page.get("/Annots", generic.ArrayObject())
+        annots.append(note)
+        page[generic.NameObject("/Annots")] = annots
+        writer.update_container(page)
+
+    fast, full = _both(pki_store, _restamp(pki_store, first_revision(signed_licence), annotate))
+    assert fast is None
+    assert not full.passed
