@@ -268,9 +268,9 @@ def cold(pdf: bytes, trust) -> object:  # noqa: ANN001
     cache is emptied first (the certificate and CRL caches, facts about the issuer shared by
     all its licences, stay warm)."""
     from elicense import verify_licence_pdf  # noqa: PLC0415
-    from signing.pdf_revisions import read_document_cached  # noqa: PLC0415
+    from signing.pdf_revisions import clear_document_cache  # noqa: PLC0415
 
-    read_document_cached.cache_clear()
+    clear_document_cache()
     return verify_licence_pdf(pdf, trust)
 
 

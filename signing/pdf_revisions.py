@@ -21,6 +21,7 @@ from typing import NamedTuple
 WHITESPACE = b"\x00\t\n\f\r "
 MAX_REVISIONS = 8
 DOCUMENT_CACHE_SIZE = 4
+MAX_CACHED_BYTES = 1024 * 1024  # ours are under 100 KB
 MAX_OBJECTS = 10_000
 _END = re.compile(rb"startxref(?:\r\n|\r|\n)(\d{1,12})(?:\r\n|\r|\n)%%EOF(\r\n|\r|\n)?")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
@@ -121,11 +122,23 @@ class Document:
         return self.get(value.number, upto) if isinstance(value, Ref) else value
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
 def read_document_cached(data: bytes) -> Document:
-    """:func:`read_document`, remembered for the last few files: the licence verifier reads the
-    same bytes twice in one call (signature, then attachments). A parse, not a verdict."""
+    """:func:`read_document`, remembered for the last few files of up to
+    :data:`MAX_CACHED_BYTES`: the licence verifier reads the same bytes twice in one call
+    (attachments, then the signature). A parse, not a verdict."""
+    if len(data) > MAX_CACHED_BYTES:
+        return read_document(data)
+    return _read_document_lru(data)
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def _read_document_lru(data: bytes) -> Document:
     return read_document(data)
+
+
+def clear_document_cache() -> None:
+    """Forget every remembered parse (benchmarks of files never seen before; tests)."""
+    _read_document_lru.cache_clear()
 
 
 def read_document(data: bytes) -> Document:
