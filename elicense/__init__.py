@@ -50,6 +50,7 @@ from elicense.model import (
     mask_holder_code,
     parse_licence,
 )
+from elicense.ofd_issue import seal_licence_ofd, seal_picture_png
 from elicense.publish import TrustMaterial, load_trust, publish
 from elicense.qr_link import MAX_QR_TEXT_CHARS, VERIFY_PATH, token_from_qr_text, verify_link
 from elicense.registry import FileRegistry, LicenceRegistry, LicenceStatus, RegistryEntry
@@ -145,6 +146,8 @@ __all__ = [
     "render_licence",
     "render_licence_ofd",
     "revoke_licence",
+    "seal_licence_ofd",
+    "seal_picture_png",
     "verify_licence_pdf",
     "verify_licence_token",
 ]

@@ -5,8 +5,9 @@ B-LTA) and registers a licence, its QR code a link to ``ZZ_PUBLIC_URL``'s verifi
 that is set, its PDF kept in the service's file store as the service keeps the licences it issues
 (the verifier page shows the holder photo from it); ``--format ofd`` (or ``both``) also writes
 the licence as OFD (GB/T 33190, ``elicense.licence_ofd``) with the same QR and ``licence.json``,
-beside the PDF's name with ``.ofd`` (the register keeps the PDF's hash; the OFD carries no
-electronic seal yet, and the command says so); ``revoke IDENTIFIER --reason TEXT`` revokes it and
+beside the PDF's name with ``.ofd`` (the register keeps the PDF's hash), sealed with the key
+store's SM2 electronic seal (GB/T 38540, ``elicense.seal_licence_ofd``), or unsealed with a
+note when the store has no SM2 keys; ``revoke IDENTIFIER --reason TEXT`` revokes it and
 re-publishes the status list; ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence
 offline against a published trust folder (default: this office's own, then the imported issuer
 that lists the token's key; ``--token`` also takes the QR code's link); ``publish DIR [--zip]``
@@ -41,6 +42,7 @@ from api.workflow.trust import ImportedTrust
 from core import Environment, Settings, ZhengzhaoError
 from elicense import (
     LicenceVerdict,
+    Seal,
     TrustMaterial,
     issue_licence,
     licence_ofd,
@@ -49,6 +51,7 @@ from elicense import (
     load_trust,
     publish,
     revoke_licence,
+    seal_licence_ofd,
     verify_licence_pdf,
     verify_licence_token,
 )
@@ -77,8 +80,9 @@ class LicenceFormat(StrEnum):
 
 # Said wherever an OFD is written without an electronic seal (GB/T 38540), so nobody takes it
 # for a sealed one: only its PDF twin is signed.
-UNSEALED_NOTE = ("the OFD is not sealed (no GB/T 38540 electronic seal yet); only the PDF is "
-                 "signed / OFD 未加盖电子签章，仅 PDF 已签名")
+UNSEALED_NOTE = ("the OFD is not sealed: the key store has no SM2 seal keys (run `zhengzhao keys "
+                 "init --sm2`); only the PDF is signed / OFD 未加盖电子签章：密钥库没有 SM2 签章"
+                 "密钥（请运行 `zhengzhao keys init --sm2`），仅 PDF 已签名")
 
 
 def add_revoke_arguments(revoke: argparse.ArgumentParser) -> None:
@@ -149,13 +153,22 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
         out.write_bytes(issued.pdf)
         payload["file"] = str(out)
     if chosen is not LicenceFormat.PDF:
-        ofd, _ = licence_ofd(issued, template, photo=photo, public_url=settings.public_url)
+        # Sealed with the store's SM2 seal when it has one (the page then leaves its drawn seal
+        # to the stamp); a store made before SM2 gives an unsealed OFD, and the command says so.
+        sealed = store.has_sm2()
+        ofd, placement = licence_ofd(issued, template, photo=photo,
+                                     public_url=settings.public_url, draw_seal=not sealed)
+        if sealed:
+            ofd = seal_licence_ofd(ofd, placement, Seal(licence.issuer,
+                                                        colour=template.colours.seal),
+                                   store, datetime.now(UTC))
         ofd_out = (args.out if chosen is LicenceFormat.OFD and args.out
                    else (args.out or Path(licence.number)).with_suffix(".ofd"))
         ofd_out.write_bytes(ofd)
         payload.update({"ofd_file": str(ofd_out),
-                        "ofd_sha256": hashlib.sha256(ofd).hexdigest(),
-                        "ofd_sealed": False, "note": UNSEALED_NOTE})
+                        "ofd_sha256": hashlib.sha256(ofd).hexdigest(), "ofd_sealed": sealed})
+        if not sealed:
+            payload["note"] = UNSEALED_NOTE
     if args.json:
         emit_json(payload)
         return EXIT_OK
@@ -163,9 +176,11 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Issued {licence.identifier} -> {payload['file']} "
               f"(sha256 {issued.pdf_sha256[:16]}…, token {len(issued.token)} chars)")
     if "ofd_file" in payload:
+        seal_state = "sealed" if payload["ofd_sealed"] else "unsealed"
         print(f"Issued {licence.identifier} -> {payload['ofd_file']} "
-              f"(sha256 {payload['ofd_sha256'][:16]}…)")
-        print(f"Note: {UNSEALED_NOTE}", file=sys.stderr)
+              f"(sha256 {payload['ofd_sha256'][:16]}…, {seal_state})")
+        if not payload["ofd_sealed"]:
+            print(f"Note: {UNSEALED_NOTE}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,12 +1,15 @@
 """``zhengzhao issue RECORD.json --format ofd|pdf|both`` end to end through the CLI entry point
 (issue 15, item 3): the OFD holds the same QR text and the very ``licence.json`` the signed PDF
-attaches, reads back through the safe reader, and the command says it is unsealed; ``pdf``
+attaches, reads back through the safe reader, carries the office's SM2 electronic seal (which
+``signing.validate_ofd`` passes against the store's SM2 root, and fails once a covered file is
+edited), or, from a key store without SM2 keys, is unsealed and the command says so; ``pdf``
 writes no OFD and ``ofd`` no PDF."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,16 @@ import pytest
 from api.cli import main
 from core import get_settings
 from elicense import LicenceIdentifier, parse_identifier
-from signing import read_ofd, read_pdf_attachments
+from signing import (
+    Indication,
+    IssuerIdentity,
+    KeyStore,
+    Sm2Role,
+    read_ofd,
+    read_pdf_attachments,
+    validate_ofd,
+    write_ofd,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = ROOT / "samples" / "licences"
@@ -63,7 +75,7 @@ def test_both_writes_a_pdf_and_its_ofd_twin(office: Path, capsys, tmp_path: Path
                              "--out", str(out), "--format", "both")
     assert code == 0, result
     assert Path(result["file"]) == out and Path(result["ofd_file"]) == office / "both.ofd"
-    assert result["ofd_sealed"] is False and "not sealed" in result["note"]
+    assert result["ofd_sealed"] is True and "note" not in result
     package = read_ofd((office / "both.ofd").read_bytes())
     pdf_json = read_pdf_attachments(out.read_bytes(), {"licence.json": 65536})["licence.json"]
     assert package.files["Doc_0/Attachs/licence.json"] == pdf_json
@@ -76,16 +88,59 @@ def test_both_writes_a_pdf_and_its_ofd_twin(office: Path, capsys, tmp_path: Path
     assert scanned == result["token"]
 
 
-def test_ofd_alone_writes_no_pdf_and_says_it_is_unsealed(office: Path, capsys) -> None:
-    out = office / "alone.ofd"
+def _sm2_trust() -> tuple[list, list]:
+    store = KeyStore.from_settings(get_settings())
+    return [store.sm2_certificate(Sm2Role.ROOT)], [store.sm2_certificate(Sm2Role.CA)]
+
+
+def test_the_ofd_seal_validates_and_an_edit_fails_it(office: Path, capsys) -> None:
+    out = office / "sealed.ofd"
     code = main(["issue", str(_record(office, "92")), "--photo", str(PHOTO), "--out", str(out),
                  "--format", "ofd"])
     captured = capsys.readouterr()
     assert code == 0
-    assert out.is_file() and not (office / "alone.pdf").exists()
-    assert "alone.ofd" in captured.out
+    assert out.is_file() and not (office / "sealed.pdf").exists()
+    assert "sealed.ofd" in captured.out and "(sha256" in captured.out
+    assert "not sealed" not in captured.err
+    data = out.read_bytes()
+    roots, intermediates = _sm2_trust()
+    now = datetime.now(UTC)
+    verdict = validate_ofd(data, trust_roots_sm2=roots, intermediates=intermediates, now=now)
+    assert verdict.indication is Indication.PASSED, verdict
+    # The metadata is covered: a changed licence.json fails the seal.
+    files = dict(read_ofd(data).files)
+    files["Doc_0/Attachs/licence.json"] = files["Doc_0/Attachs/licence.json"].replace(
+        b'"format": 1', b'"format": 1 ')
+    edited = validate_ofd(write_ofd(files), trust_roots_sm2=roots, intermediates=intermediates,
+                          now=now)
+    assert edited.indication is Indication.FAILED
+    # The page shows the seal once: the stamp, not also the drawn seal.
+    page = files["Doc_0/Pages/Page_0/Content.xml"].decode()
+    assert "电子证照专用章" not in page
+
+
+def test_without_sm2_keys_the_ofd_is_unsealed_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("ZZ_DATA_DIR", "ZZ_KEYS_DIR", "ZZ_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        KeyStore.from_settings(settings).initialise(IssuerIdentity.from_settings(settings),
+                                                    sm2=False)
+        out = tmp_path / "plain.ofd"
+        code = main(["issue", str(_record(tmp_path, "95")), "--photo", str(PHOTO), "--out",
+                     str(out), "--format", "ofd"])
+        captured = capsys.readouterr()
+    finally:
+        get_settings.cache_clear()
+    assert code == 0 and out.is_file()
+    assert "unsealed" in captured.out
     assert "not sealed" in captured.err and "未加盖电子签章" in captured.err
-    read_ofd(out.read_bytes())
+    package = read_ofd(out.read_bytes())
+    assert package.signatures_path(0) is None
+    assert "电子证照专用章" in package.files["Doc_0/Pages/Page_0/Content.xml"].decode()
 
 
 def test_pdf_is_still_the_default_and_writes_no_ofd(office: Path, capsys) -> None:

@@ -16,7 +16,7 @@ PUBLIC = {
     "load_licence", "load_template", "load_templates", "mask_holder_code", "mod37_36_check_char",
     "parse_identifier", "parse_licence", "render_licence",
     # the OFD twin of the page (issue 15)
-    "SealPlacement", "licence_ofd", "render_licence_ofd",
+    "SealPlacement", "licence_ofd", "render_licence_ofd", "seal_licence_ofd", "seal_picture_png",
     # issuing, register, published trust folder, verification
     "FileRegistry", "IssuedLicence", "LicenceCheck", "LicenceCheckId", "LicenceCode",
     "LicenceExistsError", "LicenceNotFoundError", "LicenceRegistry", "LicenceStatus",
