@@ -1,7 +1,10 @@
 """What the issuer publishes so that anyone can verify its licences offline, and how a verifier
 loads it: a folder with ``trust-list.json`` (the signing certificates and their key ids),
 ``root.pem`` (the root to pin), ``crls/*.pem`` (certificate revocation) and ``status-list.cose``
-(the signed licence revocation list, fresh for :data:`STATUS_LIST_LIFETIME`).
+(the signed licence revocation list, fresh for :data:`STATUS_LIST_LIFETIME`); and when the office
+has the SM2 PKI (sealed OFD licences), ``sm2-root.pem`` (the SM2 anchor) and ``sm2-ca.pem`` (its
+issuing CA, which issues the seal maker and seal signer certificates). Both are optional for a
+reader: folders published before SM2 have neither.
 
 The issuer keeps its copy in ``<data dir>/published`` and refreshes it on every issue, revocation
 and key change; ``zhengzhao publish DIR`` copies it out for a web server or a USB stick.
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -28,15 +32,21 @@ from signing import (
     CertRole,
     KeysInvalidError,
     KeyStore,
+    Sm2Role,
     StatusList,
     key_id,
+    load_sm2_certificate,
     parse_trust_list,
     sign_status_list,
+    sm2_certificate_pem,
+    verify_sm2_cert_signature,
 )
 
 TRUST_LIST_FILE = "trust-list.json"
 ROOT_FILE = "root.pem"
 STATUS_LIST_FILE = "status-list.cose"
+SM2_ROOT_FILE = "sm2-root.pem"
+SM2_CA_FILE = "sm2-ca.pem"
 CRL_DIR = "crls"
 # Serialises publishers: ``.<folder name>.publish.lock`` beside the folder, so the folder
 # itself holds only what verifiers read.
@@ -58,6 +68,10 @@ class TrustMaterial:
     crls: tuple[x509.CertificateRevocationList, ...]
     status_list: bytes | None
     issuer: IssuerNames | None = None
+    # The SM2 anchor and issuing CA for sealed OFDs (asn1crypto: cryptography has no SM2);
+    # None / empty for a folder published before SM2.
+    sm2_root: asn1_x509.Certificate | None = None
+    sm2_cas: tuple[asn1_x509.Certificate, ...] = ()
 
 
 def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocationList, ...]:
@@ -99,6 +113,14 @@ def _publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer
     write_atomically(directory / TRUST_LIST_FILE, trust_list)
     root = store.certificate(CertRole.ROOT)
     write_atomically(directory / ROOT_FILE, root.public_bytes(serialization.Encoding.PEM))
+    if store.has_sm2():
+        write_atomically(directory / SM2_ROOT_FILE,
+                         sm2_certificate_pem(store.sm2_certificate(Sm2Role.ROOT)))
+        write_atomically(directory / SM2_CA_FILE,
+                         sm2_certificate_pem(store.sm2_certificate(Sm2Role.CA)))
+    else:
+        for name in (SM2_ROOT_FILE, SM2_CA_FILE):
+            (directory / name).unlink(missing_ok=True)
     wanted = set()
     for index, crl in enumerate(fresh_crls(store, now)):
         name = f"crl-{index}.pem"
@@ -135,9 +157,36 @@ def load_trust(directory: Path) -> TrustMaterial:
             raise TrustMaterialError(f"{CRL_DIR}/{path.name}", "not a PEM CRL") from None
     status_path = directory / STATUS_LIST_FILE
     status = _read(status_path) if status_path.is_file() else None
+    sm2_root, sm2_cas = _load_sm2(directory)
     return TrustMaterial(root=root, trusted_keys=trust_list.trusted_keys(), crls=tuple(crls),
                          status_list=status,
-                         issuer=IssuerNames.from_trust_list(trust_list.issuer))
+                         issuer=IssuerNames.from_trust_list(trust_list.issuer),
+                         sm2_root=sm2_root, sm2_cas=sm2_cas)
+
+
+def _load_sm2(directory: Path) -> tuple[asn1_x509.Certificate | None,
+                                        tuple[asn1_x509.Certificate, ...]]:
+    """The folder's SM2 root (self-signed) and CA (issued by it), if it has them."""
+    root_path, ca_path = directory / SM2_ROOT_FILE, directory / SM2_CA_FILE
+    if not root_path.is_file():
+        if ca_path.is_file():
+            raise TrustMaterialError(SM2_CA_FILE, f"without {SM2_ROOT_FILE}")
+        return None, ()
+    try:
+        root = load_sm2_certificate(_read(root_path))
+    except ValueError:
+        raise TrustMaterialError(SM2_ROOT_FILE, "not a PEM certificate") from None
+    if not verify_sm2_cert_signature(root, root):
+        raise TrustMaterialError(SM2_ROOT_FILE, "not a self-signed SM2 certificate")
+    if not ca_path.is_file():
+        return root, ()
+    try:
+        ca = load_sm2_certificate(_read(ca_path))
+    except ValueError:
+        raise TrustMaterialError(SM2_CA_FILE, "not a PEM certificate") from None
+    if not verify_sm2_cert_signature(ca, root):
+        raise TrustMaterialError(SM2_CA_FILE, f"not issued by {SM2_ROOT_FILE}")
+    return root, (ca,)
 
 
 def _read(path: Path) -> bytes:

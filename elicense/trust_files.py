@@ -1,9 +1,9 @@
 """Reading another office's published trust folder (``trust-list.json``, ``root.pem``,
-``crls/*.pem``, ``status-list.cose``) from a directory or a ``.zip`` of one, strictly: only
-those names (optionally under one top folder), no absolute paths, ``..``, links, encryption or
-duplicates, a cap on the number of entries and on every file's real (decompressed) size, so a
-zip bomb or a path-traversal archive is refused before anything is written. Raises
-:class:`TrustImportError` (code ``trust.invalid``).
+``crls/*.pem``, ``status-list.cose``, optionally ``sm2-root.pem`` and ``sm2-ca.pem``) from a
+directory or a ``.zip`` of one, strictly: only those names (optionally under one top folder), no
+absolute paths, ``..``, links, encryption or duplicates, a cap on the number of entries and on
+every file's real (decompressed) size, so a zip bomb or a path-traversal archive is refused before
+anything is written. Raises :class:`TrustImportError` (code ``trust.invalid``).
 """
 
 from __future__ import annotations
@@ -16,13 +16,21 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 from elicense.errors import TrustImportError
-from elicense.publish import CRL_DIR, ROOT_FILE, STATUS_LIST_FILE, TRUST_LIST_FILE
+from elicense.publish import (
+    CRL_DIR,
+    ROOT_FILE,
+    SM2_CA_FILE,
+    SM2_ROOT_FILE,
+    STATUS_LIST_FILE,
+    TRUST_LIST_FILE,
+)
 
 MAX_ZIP_BYTES: Final = 8 * 1024 * 1024
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
 MAX_TOTAL_BYTES: Final = 8 * 1024 * 1024
 MAX_ENTRIES: Final = 64
-_TOP_FILES: Final = frozenset({TRUST_LIST_FILE, ROOT_FILE, STATUS_LIST_FILE})
+_TOP_FILES: Final = frozenset({TRUST_LIST_FILE, ROOT_FILE, STATUS_LIST_FILE,
+                               SM2_ROOT_FILE, SM2_CA_FILE})  # the SM2 ones optional
 _CRL_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\.pem$")
 
 
@@ -94,8 +102,9 @@ def read_trust_zip(data: bytes) -> dict[str, bytes]:
             inside = renamed[name]
             if not _allowed(inside):
                 raise _bad(f"unexpected file {inside!r} (a published folder holds only "
-                           f"{TRUST_LIST_FILE}, {ROOT_FILE}, {STATUS_LIST_FILE} and "
-                           f"{CRL_DIR}/*.pem)", f"压缩包含有不应有的文件“{inside}”")
+                           f"{TRUST_LIST_FILE}, {ROOT_FILE}, {STATUS_LIST_FILE}, "
+                           f"{SM2_ROOT_FILE}, {SM2_CA_FILE} and {CRL_DIR}/*.pem)",
+                           f"压缩包含有不应有的文件“{inside}”")
             if inside in files:
                 raise _bad(f"{inside} appears twice", f"{inside} 重复出现")
             if info.file_size > MAX_FILE_BYTES:

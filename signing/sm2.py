@@ -310,16 +310,28 @@ def sm2_verify_digest(pub: Sm2PublicKey, digest: bytes, signature: bytes) -> boo
 
 
 def _parse_der(signature: bytes) -> tuple[int, int] | None:
-    """(r, s) of a canonical DER SEQUENCE{r, s} with both in [1, n-1], else None."""
+    """(r, s) of a canonical DER SEQUENCE{r, s} with both in [1, n-1], else None. Hand-parsed
+    (a tenth of asn1crypto's time): short-form lengths only (the whole is at most 72 bytes),
+    minimal positive INTEGERs, nothing after the sequence."""
     if not isinstance(signature, bytes | bytearray) or not 8 <= len(signature) <= 72:
         return None
-    try:
-        parsed = _DerSignature.load(bytes(signature), strict=True)
-        r, s = parsed["r"].native, parsed["s"].native
-        canonical = _DerSignature({"r": r, "s": s}).dump(force=True)
-    except (ValueError, TypeError, KeyError):
+    if signature[0] != 0x30 or signature[1] != len(signature) - 2:
         return None
-    if canonical != signature or not (1 <= r < SM2_N and 1 <= s < SM2_N):
+    values = []
+    offset = 2
+    for _ in range(2):
+        if offset + 2 > len(signature) or signature[offset] != 0x02:
+            return None
+        length = signature[offset + 1]
+        body = signature[offset + 2:offset + 2 + length]
+        if not 1 <= length <= 33 or len(body) != length:
+            return None
+        if body[0] & 0x80 or (length > 1 and body[0] == 0 and not body[1] & 0x80):
+            return None  # negative, or a leading zero byte that is not needed
+        values.append(int.from_bytes(body, "big"))
+        offset += 2 + length
+    r, s = values
+    if offset != len(signature) or not (1 <= r < SM2_N and 1 <= s < SM2_N):
         return None
     return r, s
 

@@ -65,7 +65,7 @@ def test_a_published_folder_is_imported_listed_and_removed(
     assert (issuer.code, issuer.name_zh, issuer.keys) == (OTHER[0], OTHER[1], 1)
     assert issuer.status_list_issued_at is not None
     assert sorted(p.name for p in (store.root / OTHER[0]).iterdir()) == [
-        "crls", "root.pem", "status-list.cose", "trust-list.json"]
+        "crls", "root.pem", "sm2-ca.pem", "sm2-root.pem", "status-list.cose", "trust-list.json"]
     assert [i.code for i in store.list()] == [OTHER[0]]
     assert store.get(OTHER[0]).name_zh == OTHER[1]
     [(listed, material)] = store.materials()

@@ -205,6 +205,16 @@ def test_non_canonical_der_is_refused(our_key: Sm2PrivateKey) -> None:
     assert not sm2_verify(public, MESSAGE, signature + b"\x00")
     assert not sm2_verify(public, MESSAGE, sequence(integer(r) + integer(s + SM2_N)))
     assert not sm2_verify(public, MESSAGE, sequence(integer(0) + integer(s)))
+    # a negative INTEGER (top bit set, no 0x00): the same magnitude bytes as a high-bit r
+    high = r | (1 << 255)
+    negative = b"\x02\x20" + high.to_bytes(32, "big")
+    assert not sm2_verify(public, MESSAGE, sequence(negative + integer(s)))
+    # an INTEGER with a long-form length, a third element, a wrong tag
+    long_int = b"\x02\x81" + integer(r)[1:]
+    assert not sm2_verify(public, MESSAGE, sequence(long_int + integer(s)))
+    assert not sm2_verify(public, MESSAGE, sequence(integer(r) + integer(s) + integer(1)))
+    assert not sm2_verify(public, MESSAGE, sequence(b"\x03" + integer(r)[1:] + integer(s)))
+    assert not sm2_verify(public, MESSAGE, b"\x31" + signature[1:])
 
 
 def test_wrong_key_flipped_bytes_and_garbage_are_false(our_key: Sm2PrivateKey) -> None:
