@@ -66,8 +66,8 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     "parsing + difference analysis (fast: strict layout)": [
         ("pades_fast.py", "read_layout")],
     "attachments (fast: strict reader)": [("pdf_attachments.py", "read_pdf_attachments")],
-    "digest (ByteRange SHA-256)": [("pdf_embedded.py", "compute_integrity_info"),
-                                   ("pades_fast.py", "_range_digest")],
+    "digest (full: compute_integrity_info, incl. its difference analysis; fast: SHA-256)": [
+        ("pdf_embedded.py", "compute_integrity_info"), ("pades_fast.py", "_range_digest")],
     "CMS signature (signed attributes, ECDSA)": [("generic_cms.py", "validate_sig_integrity"),
                                                  ("pades_fast.py", "_check_signer_info")],
     "path building / pinned chain": [("validate.py", "async_validate_path"),
@@ -77,7 +77,8 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     "timestamps (signature + document)": [("generic_cms.py", "validate_tst_signed_data"),
                                           ("pdf_embedded.py", "async_validate_pdf_timestamp"),
                                           ("pades_fast.py", "_check_token")],
-    "difference analysis (full)": [("pdf_embedded.py", "evaluate_modifications"),
+    "difference analysis (full; fast: in the layout row)": [
+        ("pdf_embedded.py", "evaluate_modifications"),
                                    ("pades_policy.py", "later_revision_problem"),
                                    ("pades_policy.py", "trailing_bytes")],
     "token": [("tokens.py", "verify_token")],

@@ -281,13 +281,15 @@ def parse_indirect(data: bytes, offset: int, number: int) -> tuple[PdfValue, int
 
 
 _REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%]"
+_WS = rb"[\x00\t\n\f\r ]"
 _TOKEN = re.compile(
-    rb"(?:[\x00\t\n\f\r ]|%[^\r\n]*)*"
+    _WS + rb"*(?:%[^\r\n]*" + _WS + rb"*)*"
     rb"(?:(<<)|(>>)|(\[)|(\])|(/" + _REGULAR + rb"*)|<([0-9A-Fa-f\x00\t\n\f\r ]*)>|(\()"
+    rb"|(\d{1,10})" + _WS + rb"+(\d{1,5})" + _WS + rb"+R(?!" + _REGULAR + rb")"
     rb"|([+-]?(?:\d+\.?\d*|\.\d+))(?!" + _REGULAR + rb")"
     rb"|(true|false|null|R)(?!" + _REGULAR + rb"))")
 _DICT_OPEN, _DICT_CLOSE, _ARRAY_OPEN, _ARRAY_CLOSE = 1, 2, 3, 4
-_NAME, _HEX, _LITERAL, _NUM, _KEYWORD = 5, 6, 7, 8, 9
+_NAME, _HEX, _LITERAL, _REF, _NUM, _KEYWORD = 5, 6, 7, 9, 10, 11
 # Names seen so far, decoded (a PDF uses few distinct ones; the table stops growing at the cap).
 _NAMES: dict[bytes, Name] = {}
 _MAX_NAMES = 4096
@@ -299,32 +301,42 @@ _SIMPLE_LITERAL = re.compile(rb"[^()\\\r]*\)")
 
 def parse_value(data: bytes, pos: int, depth: int = 0) -> tuple[PdfValue, int]:
     """One direct value at ``pos`` (after skipping white space and comments) and where it
-    ends. One regular-expression match per token; containers on an explicit stack."""
+    ends. One regular-expression match per token (a whole ``N G R`` is one token);
+    containers on an explicit stack."""
+    match_token = _TOKEN.match
     stack: list[tuple[bool, list]] = []  # (is a dictionary, items so far)
     current: tuple[bool, list] | None = None
     while True:
-        match = _TOKEN.match(data, pos)
+        match = match_token(data, pos)
         if match is None:
             raise LayoutError("unexpected bytes")
         pos = match.end()
         kind = match.lastindex
         value: PdfValue
-        if kind == _DICT_OPEN or kind == _ARRAY_OPEN:
+        if kind == _NAME:
+            raw = match.group(_NAME)
+            value = _NAMES.get(raw) or _name(raw)
+        elif kind == _REF:
+            value = Ref(int(match.group(8)), int(match.group(9)))
+        elif kind == _NUM:
+            token = match.group(_NUM)
+            if len(token) > 32:
+                raise LayoutError("number too long")
+            value = float(token) if b"." in token else int(token)
+        elif kind == _DICT_OPEN or kind == _ARRAY_OPEN:
             if current is not None:
                 stack.append(current)
             if len(stack) + depth > MAX_DEPTH:
                 raise LayoutError("nested too deeply")
             current = (kind == _DICT_OPEN, [])
             continue
-        if kind == _DICT_CLOSE or kind == _ARRAY_CLOSE:
+        elif kind == _DICT_CLOSE or kind == _ARRAY_CLOSE:
             if current is None or current[0] != (kind == _DICT_CLOSE):
                 raise LayoutError("unbalanced container")
             value = _make_dict(current[1]) if current[0] else current[1]
             current = stack.pop() if stack else None
-        elif kind == _NAME:
-            value = _name(match.group(5))
         elif kind == _HEX:
-            digits = match.group(6).translate(None, WHITESPACE)
+            digits = match.group(_HEX).translate(None, WHITESPACE)
             if len(digits) % 2:
                 digits += b"0"
             value = HexString(bytes.fromhex(digits.decode("ascii")))
@@ -334,14 +346,9 @@ def parse_value(data: bytes, pos: int, depth: int = 0) -> tuple[PdfValue, int]:
                 value, pos = data[pos:simple.end() - 1], simple.end()
             else:
                 value, pos = _parse_literal(data, pos)
-        elif kind == _NUM:
-            token = match.group(8)
-            if len(token) > 32:
-                raise LayoutError("number too long")
-            value = float(token) if b"." in token else int(token)
         else:
-            keyword = match.group(9)
-            if keyword == b"R":
+            keyword = match.group(_KEYWORD)
+            if keyword == b"R":  # N G R split by a comment: the two numbers are already in
                 items = current[1] if current is not None else []
                 if len(items) < 2 or not all(type(v) is int and v >= 0 for v in items[-2:]):
                     raise LayoutError("bad reference")

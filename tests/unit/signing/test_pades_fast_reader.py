@@ -34,6 +34,8 @@ from signing.pdf_revisions import (
     (b"<<>>", {}),
     (b"% a comment\n<< /A 1 >>", {"/A": 1}),
     (b"[/A/B(x)<41>]", ["/A", "/B", b"x", HexString(b"A")]),
+    (b"[1 %split\n0 R 2 0 R]", [Ref(1, 0), Ref(2, 0)]),
+    (b"[0 0 595 842]", [0, 0, 595, 842]),
 ])
 def test_values(text: bytes, expected: object) -> None:
     value, end = parse_value(text, 0)
