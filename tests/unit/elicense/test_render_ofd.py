@@ -16,14 +16,17 @@ from xml.etree.ElementTree import Element
 import pytest
 from fontTools.ttLib import TTFont
 from licence_helpers import PHOTO, SAMPLE_NAMES, SAMPLES  # noqa: I001 - sibling module
+from PIL import Image
 
 from elicense import (
     Licence,
     LicenceRecordInvalidError,
     LicenceTemplate,
+    Seal,
     load_licence,
     load_templates,
     render_licence,
+    seal_picture_png,
 )
 from elicense.render_ofd import render_licence_ofd
 from signing import OfdPackage, read_ofd, resolve_loc
@@ -212,3 +215,12 @@ def test_ofdkit_extracts_the_holder_and_number(rendered, tmp_path: Path) -> None
     text = ofdkit.extract_text(str(path))
     assert not document.warnings
     assert licence.holder in text and licence.number in text
+
+
+def test_the_seal_picture_is_a_transparent_png_of_the_seal() -> None:
+    png = seal_picture_png(Seal("示例市行政审批局（演示）"), 42)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.mode == "RGBA" and image.size == (420, 420)
+        assert image.getpixel((0, 0))[3] == 0  # the corner outside the ring is transparent
+        red, green, blue, alpha = image.getpixel((210, 210))  # the star's centre
+        assert alpha > 200 and red > 180 and green < 60 and blue < 60
