@@ -38,6 +38,9 @@ SM2_GY = 0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0
 
 _CURVE_BYTES = b"".join(v.to_bytes(32, "big") for v in (SM2_A, SM2_B, SM2_GX, SM2_GY))
 _MAX_ID_BYTES = 0xFFFF // 8  # ENTL is the ID's length in bits, two bytes
+# SubjectPublicKeyInfo up to the point: SEQUENCE { SEQUENCE { id-ecPublicKey, sm2 },
+# BIT STRING (no unused bits) 04 || x || y } -- the one DER form of an SM2 public key.
+_SPKI_PREFIX = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200")
 _PRIVATE_LABEL = "PRIVATE KEY"
 _PUBLIC_LABEL = "PUBLIC KEY"
 
@@ -111,6 +114,8 @@ class Sm2PublicKey:
     @classmethod
     def from_der(cls, data: bytes) -> Sm2PublicKey:
         """From a DER SubjectPublicKeyInfo on the SM2 curve; ValueError for anything else."""
+        if len(data) == len(_SPKI_PREFIX) + 65 and data.startswith(_SPKI_PREFIX):
+            return cls.from_raw(data[len(_SPKI_PREFIX):])  # the usual form, without a parser
         try:
             info = asn1_keys.PublicKeyInfo.load(data, strict=True)
             algorithm = info["algorithm"]

@@ -124,7 +124,10 @@ def verify_sm2_cert_signature(certificate: asn1_x509.Certificate,
             return False
         if outer["parameters"].native is not None:
             return False
-        if tbs["issuer"] != issuer_certificate.subject:
+        issuer_name = tbs["issuer"]
+        # the same bytes (the usual case) or, slower, RFC 5280 name matching
+        if (issuer_name.dump() != issuer_certificate.subject.dump()
+                and issuer_name != issuer_certificate.subject):
             return False
         issuer_public = sm2_public_key_of(issuer_certificate)
         signature = certificate["signature_value"].native

@@ -147,6 +147,11 @@ def test_other_curves_and_tampered_keys_are_refused(tmp_path: Path,
     raw[-1] ^= 1
     with pytest.raises(ValueError, match="curve"):
         Sm2PublicKey.from_raw(bytes(raw))
+    spki = our_key.public_key().to_der()
+    with pytest.raises(ValueError, match="curve"):  # the same point damage inside an SPKI
+        Sm2PublicKey.from_der(spki[:-65] + bytes(raw))
+    with pytest.raises(ValueError):
+        Sm2PublicKey.from_der(spki + b"\x00")
     # a PKCS#8 whose stored public point is not d·G
     other = Sm2PrivateKey.generate()
     mixed = our_key.to_der().replace(our_key.public_key().raw, other.public_key().raw)

@@ -190,3 +190,27 @@ def test_bad_arguments_are_refused(chain: Chain) -> None:
                               key_usage={"digital_signature"})
     with pytest.raises(ValueError):
         load_sm2_certificate(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+
+
+def test_issuer_names_match_by_rfc5280_rules_not_only_bytes(chain: Chain) -> None:
+    """The same CA name in PrintableString instead of UTF8String still names the issuer (RFC 5280
+    7.1 comparison); the byte comparison is only the fast path."""
+    values = {"country_name": "CN", "organization_name": "Example office",
+              "common_name": "SM2 issuing CA"}
+    utf8 = asn1_x509.Name.build(values)
+    printable = asn1_x509.Name.build(values, use_printable=True)
+    assert utf8.dump() != printable.dump()
+
+    def ca(subject: asn1_x509.Name) -> asn1_x509.Certificate:
+        return build_sm2_certificate(
+            subject=subject, public_key=chain.ca_key.public_key(), issuer_key=chain.root_key,
+            issuer=chain.root, serial_number=77, not_before=NOW,
+            not_after=NOW + timedelta(days=9), ca=True, key_usage={"key_cert_sign"})
+
+    leaf = build_sm2_certificate(
+        subject=name("leaf"), public_key=chain.leaf_key.public_key(), issuer_key=chain.ca_key,
+        issuer=ca(utf8), serial_number=78, not_before=NOW, not_after=NOW + timedelta(days=9),
+        ca=False, key_usage={"digital_signature"})
+    assert verify_sm2_cert_signature(leaf, ca(printable))
+    assert not verify_sm2_cert_signature(leaf, ca(asn1_x509.Name.build(
+        {**values, "common_name": "another CA"})))
