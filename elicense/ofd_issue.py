@@ -19,6 +19,7 @@ import hashlib
 import io
 import math
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 import signing
@@ -32,9 +33,11 @@ __all__ = ["seal_licence_ofd", "seal_picture_png"]
 _PIXELS_PER_MM: Final = 10
 
 
+@lru_cache(maxsize=8)
 def seal_picture_png(seal: Seal, diameter_mm: float) -> bytes:
     """The seal as drawn on the PDF page (ring, star, the issuer along the upper arc, caption),
-    as a transparent RGBA PNG of ``diameter_mm`` at 10 pixels per millimetre."""
+    as a transparent RGBA PNG of ``diameter_mm`` at 10 pixels per millimetre. Drawing it takes
+    about 100 ms and an office's seal is the same on every licence, so it is drawn once."""
     # Pillow loads when a seal is drawn (``import elicense`` stays light).
     from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415
 
@@ -58,7 +61,7 @@ def seal_picture_png(seal: Seal, diameter_mm: float) -> bytes:
                   anchor="ms")
     _arc_text(image, seal.text, radius, colour)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
