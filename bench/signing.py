@@ -87,8 +87,8 @@ PARTS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def ecdsa_verify_ms(runs: int = 2000) -> float:
-    """Median ms of one raw ECDSA P-256 / SHA-256 verify (cryptography), in batches."""
+def raw_verify() -> Callable[[], None]:
+    """One raw ECDSA P-256 / SHA-256 verify (cryptography) of a 64-byte message."""
     from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
 
@@ -96,13 +96,28 @@ def ecdsa_verify_ms(runs: int = 2000) -> float:
     message = b"x" * 64
     signature = key.sign(message, ec.ECDSA(hashes.SHA256()))
     public = key.public_key()
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(runs // 5):
-            public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
-        batches.append((time.perf_counter() - start) * 1000 / (runs // 5))
-    return statistics.median(batches)
+
+    def verify() -> None:
+        public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+
+    return verify
+
+
+RAW_BATCH = 20
+
+
+def verify_batch_ms(verify: Callable[[], None]) -> float:
+    """CPU ms of one raw verify, timed over :data:`RAW_BATCH` of them."""
+    start = time.process_time()
+    for _ in range(RAW_BATCH):
+        verify()
+    return (time.process_time() - start) * 1000 / RAW_BATCH
+
+
+def ecdsa_verify_ms(runs: int = 2000) -> float:
+    """Median CPU ms of one raw ECDSA P-256 / SHA-256 verify, in batches."""
+    verify = raw_verify()
+    return statistics.median(verify_batch_ms(verify) for _ in range(runs // RAW_BATCH))
 
 
 def split(action: Callable[[], object], runs: int) -> dict[str, float]:
@@ -124,15 +139,28 @@ def split(action: Callable[[], object], runs: int) -> dict[str, float]:
 
 
 
-def timed(action: Callable[[], object], repeat: int) -> dict[str, float]:
+def timed(action: Callable[[], object], repeat: int, *, ratio: bool = False
+          ) -> dict[str, float]:
+    """Median and p90 wall-clock ms of ``action``; with ``ratio``, also its median CPU ms and
+    that as a count of raw ECDSA verifies, whose CPU time is measured in batches interleaved
+    with the runs (CPU time, so that other processes on a busy machine do not count)."""
+    verify = raw_verify() if ratio else None
     for _ in range(WARM_UP):
         action()
-    times = []
+    times, cpu, verifies = [], [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         action()
         times.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": statistics.median(times), "p90_ms": percentile(times, 0.9)}
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        if verify is not None:
+            verifies.append(verify_batch_ms(verify))
+    out = {"median_ms": statistics.median(times), "p90_ms": percentile(times, 0.9)}
+    if verifies:
+        out["cpu_ms"] = statistics.median(cpu)
+        out["raw_verify_cpu_ms"] = statistics.median(verifies)
+        out["raw_verifies"] = out["cpu_ms"] / out["raw_verify_cpu_ms"]
+    return out
 
 
 def simple_pdf() -> bytes:
@@ -183,9 +211,10 @@ def run(repeat: int, simple: bool) -> dict:
         if verdict.indication is not Indication.PASSED:
             raise SystemExit(f"the benchmark licence does not validate: {verdict}")
         result["validate"] = timed(
-            lambda: validate_pdf(signed, trust_roots=[root], crls=crls, fast=False), repeat)
+            lambda: validate_pdf(signed, trust_roots=[root], crls=crls, fast=False), repeat,
+            ratio=True)
         result["validate_fast"] = timed(
-            lambda: validate_pdf(signed, trust_roots=[root], crls=crls), repeat)
+            lambda: validate_pdf(signed, trust_roots=[root], crls=crls), repeat, ratio=True)
         result["ecdsa_verify_ms"] = ecdsa_verify_ms()
         if not simple:
             result.update(end_to_end(store, Path(tmp), repeat))
@@ -254,9 +283,10 @@ def end_to_end(store: KeyStore, tmp: Path, repeat: int) -> dict:
     return {
         "issue_licence": timed(issue, repeat),
         "verify_licence_pdf_full": timed(
-            lambda: verify_licence_pdf(issued.pdf, trust, fast=False), repeat),
-        "verify_licence_pdf": timed(lambda: verify_licence_pdf(issued.pdf, trust), repeat),
-        "verify_licence_pdf_cold": timed(lambda: cold(issued.pdf, trust), repeat),
+            lambda: verify_licence_pdf(issued.pdf, trust, fast=False), repeat, ratio=True),
+        "verify_licence_pdf": timed(lambda: verify_licence_pdf(issued.pdf, trust), repeat,
+                                    ratio=True),
+        "verify_licence_pdf_cold": timed(lambda: cold(issued.pdf, trust), repeat, ratio=True),
         "split_full": split(lambda: verify_licence_pdf(issued.pdf, trust, fast=False), runs),
         "split_fast": split(lambda: cold(issued.pdf, trust), runs),
         "verify_licence_token": timed(lambda: verify_licence_token(issued.token, trust), repeat),
@@ -297,13 +327,17 @@ def markdown(result: dict, meta: str) -> str:
         label = labels.get(name, name)
         lines.append(f"| {label} | {row['median_ms']:.1f} | {row['p90_ms']:.1f} |")
     verify_ms = result["ecdsa_verify_ms"]
-    lines += ["", f"Raw ECDSA P-256 verify in this run: {verify_ms * 1000:.0f} µs.", "",
-              "| verification | median ms | raw ECDSA verifies |", "|---|---:|---:|"]
+    lines += ["", f"Raw ECDSA P-256 verify in this run: {verify_ms * 1000:.0f} µs of CPU "
+              f"(median of batches of {RAW_BATCH}). Ratio: median CPU ms of a call over the "
+              "median CPU ms of a raw verify, batches interleaved with the calls.", "",
+              "| verification | median ms | CPU ms | raw ECDSA verifies |",
+              "|---|---:|---:|---:|"]
     for name in ("validate", "validate_fast", "verify_licence_pdf_full", "verify_licence_pdf",
                  "verify_licence_pdf_cold"):
         if name in result:
-            ms = result[name]["median_ms"]
-            lines.append(f"| {labels[name]} | {ms:.2f} | {ms / verify_ms:.0f} |")
+            row = result[name]
+            lines.append(f"| {labels[name]} | {row['median_ms']:.2f} | {row['cpu_ms']:.2f} | "
+                         f"{row['raw_verifies']:.0f} |")
     if "split_full" in result:
         lines += ["", "Split of one verify_licence_pdf (cProfile, inclusive ms per call; "
                   "profiling inflates both columns):", "",
@@ -312,7 +346,7 @@ def markdown(result: dict, meta: str) -> str:
             lines.append(f"| {part} | {result['split_full'][part]:.2f} | "
                          f"{result['split_fast'][part]:.2f} |")
         for name in ("verify_licence_pdf", "verify_licence_pdf_cold"):
-            ratio = result[name]["median_ms"] / verify_ms
+            ratio = result[name]["raw_verifies"]
             lines += ["", f"{labels[name]} = {ratio:.0f} raw verifies (target <= "
                       f"{TARGET_VERIFY_RATIO:.0f}: "
                       f"{'met' if ratio <= TARGET_VERIFY_RATIO else 'MISSED'})."]
