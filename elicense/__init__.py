@@ -73,8 +73,15 @@ from elicense.trust_verify import (
     verify_elicence,
 )
 from elicense.trusted_issuers import TrustedIssuers, TrustSource
-from elicense.verdict import LicenceCheck, LicenceCheckId, LicenceCode, LicenceVerdict
+from elicense.verdict import (
+    LicenceCheck,
+    LicenceCheckId,
+    LicenceCode,
+    LicenceVerdict,
+    OfdSealSummary,
+)
 from elicense.verify import licence_photo, verify_licence_pdf, verify_licence_token
+from elicense.verify_ofd import verify_licence_ofd
 
 __all__ = [
     "ElicenceOutcome",
@@ -116,6 +123,7 @@ __all__ = [
     "LicenceTemplateInvalidError",
     "LicenceTemplateMissingError",
     "LicenceVerdict",
+    "OfdSealSummary",
     "QrGeometry",
     "QrStyle",
     "VERIFY_PATH",
@@ -148,6 +156,7 @@ __all__ = [
     "revoke_licence",
     "seal_licence_ofd",
     "seal_picture_png",
+    "verify_licence_ofd",
     "verify_licence_pdf",
     "verify_licence_token",
 ]

@@ -16,6 +16,7 @@ class LicenceCheckId(StrEnum):
     """What is checked, in order."""
 
     PDF_SIGNATURE = "pdf_signature"
+    OFD_SEAL = "ofd_seal"  # an OFD licence's electronic seal (elicense.verify_ofd)
     LICENCE_DATA = "licence_data"
     TOKEN = "token"
     CONSISTENCY = "consistency"
@@ -38,6 +39,7 @@ class LicenceCode(StrEnum):
     EXPIRED = "licence.expired"
     NOT_YET_VALID = "licence.not_yet_valid"
     NOT_CHECKED = "licence.not_checked"
+    SEAL_NOT_ISSUER = "licence.seal_not_issuer"  # an OFD sealed under another office's SM2 root
     ERROR = "licence.error"
 
 
@@ -88,16 +90,41 @@ class PdfSignatureSummary:
 
 
 @dataclass(frozen=True)
+class OfdSealSummary:
+    """What the OFD seal validation (``signing.validate_ofd``) found: its indication and
+    sub-indication (``ok`` when it passed), the first seal's name, id, signer (certificate
+    subject) and claimed signing time, the anchor its chain reached (``issuer``: the SM2 root
+    of the trust material; ``trust_anchor``: one the verifier added; ``None``: no chain), and
+    the ``ofd.*`` code when the package or a seal could not be read."""
+
+    indication: Indication
+    sub_indication: str
+    seal_name: str | None = None
+    seal_id: str | None = None
+    signer: str | None = None
+    signing_time: datetime | None = None
+    anchor: str | None = None
+    error_code: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"indication": self.indication.value, "sub_indication": self.sub_indication,
+                "seal_name": self.seal_name, "seal_id": self.seal_id, "signer": self.signer,
+                "signing_time": None if self.signing_time is None
+                else self.signing_time.isoformat(),
+                "anchor": self.anchor, "error_code": self.error_code}
+
+
+@dataclass(frozen=True)
 class LicenceVerdict:
     """``indication`` is PASSED only if every check passed; FAILED if any failed; otherwise
     INDETERMINATE. ``sub_indication`` is the code of the first check that did not pass.
     ``licence`` holds the public facts (holder code masked) when the token could be read;
     ``signed_by`` the office whose trust list holds the key that verified the token (code and
     names from that trust list, never from the token), ``None`` when no trusted key did.
-    ``pdf`` and ``token`` say what the signature and token checks found (``None`` when that
-    check did not run). ``photo`` is the holder photo a PDF carries, only when its SHA-256 is
-    the one the valid token signed (not in ``to_dict``: pages show it, the JSON API does not
-    send images)."""
+    ``pdf`` (or ``ofd``) and ``token`` say what the signature and token checks found (``None``
+    when that check did not run). ``photo`` is the holder photo a PDF (or OFD) carries, only
+    when its SHA-256 is the one the valid token signed (not in ``to_dict``: pages show it, the
+    JSON API does not send images)."""
 
     indication: Indication
     sub_indication: str | None
@@ -107,6 +134,7 @@ class LicenceVerdict:
     token: TokenSummary | None = None
     signed_by: dict[str, str] | None = None
     photo: bytes | None = field(default=None, repr=False)
+    ofd: OfdSealSummary | None = None  # an OFD licence's seal (``pdf`` is then None)
 
     @property
     def passed(self) -> bool:
@@ -118,7 +146,8 @@ class LicenceVerdict:
                 "licence": self.licence,
                 "pdf": None if self.pdf is None else self.pdf.to_dict(),
                 "token": None if self.token is None else self.token.to_dict(),
-                "signed_by": self.signed_by}
+                "signed_by": self.signed_by,
+                "ofd": None if self.ofd is None else self.ofd.to_dict()}
 
 
 def combine(checks: list[LicenceCheck], **extra: Any) -> LicenceVerdict:

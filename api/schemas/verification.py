@@ -47,6 +47,21 @@ class PdfSignaturePublic(BaseModel):
     signing_time: str | None = None
 
 
+class OfdSealPublic(BaseModel):
+    """What the OFD seal validation found (``elicense.OfdSealSummary``): the first seal's name,
+    id, signer and claimed signing time, the anchor its chain reached (``issuer`` or
+    ``trust_anchor``) and the ``ofd.*`` code of a package or seal that could not be read."""
+
+    indication: Indication
+    sub_indication: str
+    seal_name: str | None = None
+    seal_id: str | None = None
+    signer: str | None = None
+    signing_time: str | None = None
+    anchor: str | None = None
+    error_code: str | None = None
+
+
 class VerdictPublic(BaseModel):
     """The verdict on an e-licence (``elicense.LicenceVerdict.to_dict``); HTTP 200 whatever the
     indication. ``licence`` holds the public facts, the holder code masked; ``signed_by`` the
@@ -61,6 +76,7 @@ class VerdictPublic(BaseModel):
     pdf: PdfSignaturePublic | None
     token: TokenCheckPublic | None
     signed_by: dict[str, str] | None = None
+    ofd: OfdSealPublic | None = None  # for an OFD licence (then ``pdf`` is null)
 
 
 class Health(BaseModel):
