@@ -9,6 +9,7 @@
   signing/<seq>-<UTC stamp>-<kid hex>.pem / .key.pem   every licence-signing certificate ever made
   signing/current               the stem of the one used for new licences
   crl/root-ca.crl.pem  crl/issuing-ca.crl.pem  crl/state.json (CRL numbers, revoked serials)
+  sm2/                          the SM2 PKI of the national profile (signing.keystore_sm2)
 ```
 Every file is mode 0600; private keys are encrypted PKCS#8 PEM.
 """
