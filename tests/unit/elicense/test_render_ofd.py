@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+import ofdkit
 import pytest
 from fontTools.ttLib import TTFont
 from licence_helpers import PHOTO, SAMPLE_NAMES, SAMPLES  # noqa: I001 - sibling module
@@ -205,9 +206,7 @@ def test_a_photo_that_is_not_an_image_is_refused() -> None:
 
 
 def test_ofdkit_extracts_the_holder_and_number(rendered, tmp_path: Path) -> None:
-    # ofdkit (PyPI) is an independent OFD reader; it is not in requirements-dev yet, so this
-    # runs where it is installed (see the issue 15 notes).
-    ofdkit = pytest.importorskip("ofdkit")
+    # ofdkit (PyPI, requirements-dev) is an independent OFD reader.
     licence, data, _ = rendered["residence_permit"]
     path = tmp_path / "licence.ofd"
     path.write_bytes(data)
