@@ -273,10 +273,11 @@ def read_layout(pdf: bytes) -> _Layout:
                  *((info.number,) if info else ()), *_metadata_number(catalog)})
     _require(root.number in last.entries and acro_ref.number in last.entries
              and page_ref.number in last.entries)
-    if info is not None and info.number in last.entries:
+    if info is not None and info.number in last.entries and not _rewritten_as_is(
+            doc, info.number, upto):
         _check_info(doc.get(info.number), doc.get(info.number, upto))
     for number in _metadata_number(catalog):
-        if number in last.entries:
+        if number in last.entries and not _rewritten_as_is(doc, number, upto):
             _check_xmp(doc.get(number), doc.get(number, upto))
     return _Layout(signature, stamp, signature_range, stamp_range, dss_certs, dss_crls)
 
@@ -291,6 +292,17 @@ def _check_body(doc: Document) -> None:
         _require(not data[pos:offset].strip(b"\x00\t\n\f\r "))
         _, pos = doc.object_span(offset, number)
     _require(not data[pos:last.xref_offset].strip(b"\x00\t\n\f\r "))
+
+
+def _rewritten_as_is(doc: Document, number: int, upto: int) -> bool:
+    """Whether object ``number`` of the last revision is byte for byte its previous version
+    (from ``N 0 obj`` to ``endobj``: the same bytes parse to the same object)."""
+    new_offset, old_offset = doc.offset(number), doc.offset(number, upto)
+    if new_offset is None or old_offset is None:
+        return False
+    _, new_end = doc.object_span(new_offset, number)
+    length = new_end - new_offset
+    return doc.data[old_offset:old_offset + length] == doc.data[new_offset:new_end]
 
 
 def _check_field(field: object) -> None:
