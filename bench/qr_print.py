@@ -41,7 +41,7 @@ from elicense import (  # noqa: E402
     qr_geometry,
     verify_link,
 )
-from elicense.render import QR_SIZE  # noqa: E402
+from elicense.render_layout import QR_SIZE  # noqa: E402
 from signing import IssuerIdentity, KeyStore  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "licences"

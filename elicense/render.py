@@ -13,17 +13,33 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Final
 
-from core import OPEN_ENDED, FileFormat, sniff_format
+from core import FileFormat, sniff_format
 from elicense.errors import LicenceRecordInvalidError
 from elicense.model import Licence
-from elicense.render_fonts import register_font, text_width, wrap_text
+from elicense.render_fonts import register_font, text_width
+from elicense.render_layout import (
+    FOOTER_BLOCK,
+    FRAME_INSET,
+    ISSUER_LINE,
+    LEADING,
+    PADDING,
+    PHOTO_BOX,
+    QR_SIZE,
+    SEAL_RADIUS,
+    SIDE_COLUMN,
+    TITLE_BLOCK,
+    Box,
+    check_against_template,
+    format_date,
+    layout_fields,
+    mm,
+)
 from elicense.render_qr import QrStyle, draw_qr
 from elicense.seal import Seal, draw_seal
-from elicense.template import LicenceTemplate, Orientation, StandardField, standard_field
+from elicense.template import LicenceTemplate, Orientation
 
 if TYPE_CHECKING:
     from reportlab.lib.colors import Color
@@ -31,31 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# One millimetre in points, computed as ``reportlab.lib.units.mm`` is (the same float, so the
-# same page bytes).
-mm: Final = 72.0 / 2.54 * 0.1
-
-FRAME_INSET: Final = 10 * mm
-PADDING: Final = 10 * mm
-SIDE_COLUMN: Final = 42 * mm
-QR_SIZE: Final = 42 * mm
-PHOTO_BOX: Final = (34 * mm, 46 * mm)
-TITLE_BLOCK: Final = 30 * mm
-FOOTER_BLOCK: Final = 54 * mm
-ISSUER_LINE: Final = 31 * mm  # above the bottom of the content: the seal clears the identifier
-SEAL_RADIUS: Final = 21 * mm
-MAX_FONT: Final = 12.0
-MIN_FONT: Final = 7.5
-LEADING: Final = 1.5
 _PHOTO_FORMATS: Final = (FileFormat.JPEG, FileFormat.PNG)
-
-
-@dataclass(frozen=True, slots=True)
-class _Box:
-    left: float
-    bottom: float
-    right: float
-    top: float
 
 
 def render_licence(
@@ -81,7 +73,7 @@ def render_licence(
     from reportlab.lib.pagesizes import A4, landscape, portrait  # noqa: PLC0415 - module doc
     from reportlab.pdfgen.canvas import Canvas  # noqa: PLC0415
 
-    _check_against_template(licence, template, photo)
+    check_against_template(licence, template, photo)
     font = register_font()
     page_size = landscape(A4) if template.orientation is Orientation.LANDSCAPE else portrait(A4)
     width, height = page_size
@@ -96,7 +88,7 @@ def render_licence(
     canvas.setCreator("zhengzhao")
 
     _draw_frame(canvas, template, width, height)
-    content = _Box(FRAME_INSET + PADDING, FRAME_INSET + PADDING,
+    content = Box(FRAME_INSET + PADDING, FRAME_INSET + PADDING,
                    width - FRAME_INSET - PADDING, height - FRAME_INSET - PADDING)
     _draw_title(canvas, font, template, content)
     side_left = content.right - SIDE_COLUMN
@@ -104,71 +96,16 @@ def render_licence(
     if photo is not None:
         side_top -= _draw_photo(canvas, photo, side_left + SIDE_COLUMN / 2, side_top) + 6 * mm
     draw_qr(canvas, qr_payload, side_left, side_top - QR_SIZE, QR_SIZE, qr_style)
-    fields = _Box(content.left, content.bottom + FOOTER_BLOCK, side_left - 8 * mm,
+    fields = Box(content.left, content.bottom + FOOTER_BLOCK, side_left - 8 * mm,
                   content.top - TITLE_BLOCK)
     _draw_fields(canvas, font, licence, template, fields)
-    footer = _Box(content.left, content.bottom, side_left - 8 * mm, content.bottom + FOOTER_BLOCK)
+    footer = Box(content.left, content.bottom, side_left - 8 * mm, content.bottom + FOOTER_BLOCK)
     _draw_footer(canvas, font, licence, template, footer,
                  seal or Seal(licence.issuer, colour=template.colours.seal))
     canvas.showPage()
     canvas.save()
     log.debug("rendered licence type %s", licence.type_code)
     return buffer.getvalue()
-
-
-def _field_value(licence: Licence, key: str) -> str:
-    """The printed text of a template key: standard metadata or a type-specific detail."""
-    match standard_field(key):
-        case StandardField.NAME:
-            return licence.name
-        case StandardField.NUMBER:
-            return licence.number
-        case StandardField.IDENTIFIER:
-            return licence.identifier
-        case StandardField.HOLDER:
-            return licence.holder
-        case StandardField.HOLDER_CODE:
-            return licence.holder_code
-        case StandardField.HOLDER_CODE_MASKED:
-            return licence.masked_holder_code
-        case StandardField.ISSUER:
-            return licence.issuer
-        case StandardField.ISSUE_DATE:
-            return _format_date(licence.issue_date)
-        case StandardField.VALID_FROM:
-            return _format_date(licence.valid_from)
-        case StandardField.VALID_UNTIL:
-            return _format_date(licence.valid_until)
-        case StandardField.VALID_PERIOD:
-            return f"{_format_date(licence.valid_from)}至{_format_date(licence.valid_until)}"
-        case StandardField.JURISDICTION_CODE:
-            return licence.jurisdiction_code
-    value = licence.detail(key)
-    if value is None:
-        raise LicenceRecordInvalidError("<record>", "the template needs this detail",
-                                        f"details.{key}")
-    return value
-
-
-def _format_date(day: date | None) -> str:
-    """``2024年05月06日``; ``长期`` for an open end."""
-    return OPEN_ENDED if day is None else f"{day.year}年{day.month:02d}月{day.day:02d}日"
-
-
-def _check_against_template(
-    licence: Licence, template: LicenceTemplate, photo: bytes | None
-) -> None:
-    if licence.type_code != template.type_code:
-        raise LicenceRecordInvalidError("<record>", "the template is for another licence type",
-                                        "type_code")
-    for key in template.detail_keys:
-        if licence.detail(key) is None:
-            raise LicenceRecordInvalidError("<record>", "the template needs this detail",
-                                            f"details.{key}")
-    if template.photo and photo is None:
-        raise LicenceRecordInvalidError("<photo>", "this licence type needs the holder's photo")
-    if not template.photo and photo is not None:
-        raise LicenceRecordInvalidError("<photo>", "this licence type has no photo box")
 
 
 def _pdf_date(day: date) -> str:
@@ -193,7 +130,7 @@ def _draw_frame(canvas: Canvas, template: LicenceTemplate, width: float, height:
     canvas.restoreState()
 
 
-def _draw_title(canvas: Canvas, font: str, template: LicenceTemplate, box: _Box) -> None:
+def _draw_title(canvas: Canvas, font: str, template: LicenceTemplate, box: Box) -> None:
     centre = (box.left + box.right) / 2
     size = 30.0
     # Short titles are spaced out as on printed licences (营 业 执 照).
@@ -242,28 +179,10 @@ def _draw_photo(canvas: Canvas, photo: bytes, centre_x: float, top: float) -> fl
     return h
 
 
-def _layout_fields(
-    licence: Licence, template: LicenceTemplate, box: _Box
-) -> tuple[float, float, list[tuple[str, list[str]]]]:
-    """Font size, label column width and wrapped lines: the largest size at which all fit."""
-    size = MAX_FONT
-    values = [(field.shown_label, _field_value(licence, field.key)) for field in template.fields]
-    while size >= MIN_FONT:
-        label_width = max(text_width(label, size) for label, _ in values) + size * 1.5
-        value_width = box.right - box.left - label_width
-        wrapped = [(label, wrap_text(value, size, value_width)) for label, value in values]
-        lines = sum(len(value_lines) for _, value_lines in wrapped)
-        gaps = size * 0.6 * (len(wrapped) - 1)
-        if lines * size * LEADING + gaps <= box.top - box.bottom:
-            return size, label_width, wrapped
-        size -= 0.5
-    raise LicenceRecordInvalidError("<record>", "the fields do not fit on the page", "details")
-
-
 def _draw_fields(
-    canvas: Canvas, font: str, licence: Licence, template: LicenceTemplate, box: _Box
+    canvas: Canvas, font: str, licence: Licence, template: LicenceTemplate, box: Box
 ) -> None:
-    size, label_width, wrapped = _layout_fields(licence, template, box)
+    size, label_width, wrapped = layout_fields(licence, template, box)
     leading = size * LEADING
     y = box.top - size
     canvas.saveState()
@@ -280,13 +199,13 @@ def _draw_fields(
 
 
 def _draw_footer(
-    canvas: Canvas, font: str, licence: Licence, template: LicenceTemplate, box: _Box, seal: Seal
+    canvas: Canvas, font: str, licence: Licence, template: LicenceTemplate, box: Box, seal: Seal
 ) -> None:
     canvas.saveState()
     canvas.setFillColor(_colour(template.colours.text))
     canvas.setFont(font, 12)
     issuer_line = f"颁发机构：{licence.issuer}"
-    date_line = f"颁发日期：{_format_date(licence.issue_date)}"
+    date_line = f"颁发日期：{format_date(licence.issue_date)}"
     right = box.right
     y = box.bottom + ISSUER_LINE
     canvas.drawRightString(right, y, issuer_line)

@@ -41,7 +41,8 @@ from elicense.issue import IssuedLicence
 from elicense.model import Licence
 from elicense.ofd_font import OFD_FONT_NAME, font_subset
 from elicense.qr_link import verify_link
-from elicense.render import (
+from elicense.render_fonts import text_width
+from elicense.render_layout import (
     FOOTER_BLOCK,
     FRAME_INSET,
     ISSUER_LINE,
@@ -51,13 +52,12 @@ from elicense.render import (
     SEAL_RADIUS,
     SIDE_COLUMN,
     TITLE_BLOCK,
-    _Box,
-    _check_against_template,
-    _format_date,
-    _layout_fields,
+    Box,
+    check_against_template,
+    format_date,
+    layout_fields,
     mm,
 )
-from elicense.render_fonts import text_width
 from elicense.render_qr import QUIET_ZONE, make_qr
 from elicense.seal import Seal
 from elicense.template import LicenceTemplate, Orientation
@@ -228,7 +228,7 @@ def render_licence_ofd(
     """
     if not qr_payload:
         raise ValueError("qr_payload is empty")
-    _check_against_template(licence, template, photo)
+    check_against_template(licence, template, photo)
     width, height = _A4_PT if template.orientation is Orientation.PORTRAIT else _A4_PT[::-1]
     ids = iter(range(1, 6))
     font_id, photo_id, qr_id, layer_id, attachment_id = (next(ids) for _ in range(5))
@@ -239,7 +239,7 @@ def render_licence_ofd(
     media: list[tuple[int, str, str]] = []
 
     _frame(page, template, width, height)
-    content = _Box(FRAME_INSET + PADDING, FRAME_INSET + PADDING,
+    content = Box(FRAME_INSET + PADDING, FRAME_INSET + PADDING,
                    width - FRAME_INSET - PADDING, height - FRAME_INSET - PADDING)
     _title(page, template, content)
     side_left = content.right - SIDE_COLUMN
@@ -252,10 +252,10 @@ def render_licence_ofd(
     res["qr.png"] = _qr_png(qr_payload)
     media.append((qr_id, "PNG", "qr.png"))
     page.image(qr_id, side_left, side_top - QR_SIZE, QR_SIZE, QR_SIZE)
-    fields = _Box(content.left, content.bottom + FOOTER_BLOCK, side_left - 8 * mm,
+    fields = Box(content.left, content.bottom + FOOTER_BLOCK, side_left - 8 * mm,
                   content.top - TITLE_BLOCK)
     _fields(page, licence, template, fields)
-    footer = _Box(content.left, content.bottom, side_left - 8 * mm, content.bottom + FOOTER_BLOCK)
+    footer = Box(content.left, content.bottom, side_left - 8 * mm, content.bottom + FOOTER_BLOCK)
     centre = _footer(page, licence, template, footer)
     the_seal = seal or Seal(licence.issuer, colour=template.colours.seal)
     if draw_seal:
@@ -309,7 +309,7 @@ def _frame(page: _Page, template: LicenceTemplate, width: float, height: float) 
     page.rect(inner, inner, width - 2 * inner, height - 2 * inner, colour, 0.6)
 
 
-def _title(page: _Page, template: LicenceTemplate, box: _Box) -> None:
+def _title(page: _Page, template: LicenceTemplate, box: Box) -> None:
     centre = (box.left + box.right) / 2
     size = 30.0
     spacing = size * 0.5 if len(template.title) <= 5 else 0.0
@@ -350,8 +350,8 @@ def _qr_png(payload: str) -> bytes:
     return buffer.getvalue()
 
 
-def _fields(page: _Page, licence: Licence, template: LicenceTemplate, box: _Box) -> None:
-    size, label_width, wrapped = _layout_fields(licence, template, box)
+def _fields(page: _Page, licence: Licence, template: LicenceTemplate, box: Box) -> None:
+    size, label_width, wrapped = layout_fields(licence, template, box)
     leading = size * 1.5
     y = box.top - size
     for label, value_lines in wrapped:
@@ -362,11 +362,11 @@ def _fields(page: _Page, licence: Licence, template: LicenceTemplate, box: _Box)
         y -= size * 0.6
 
 
-def _footer(page: _Page, licence: Licence, template: LicenceTemplate, box: _Box,
+def _footer(page: _Page, licence: Licence, template: LicenceTemplate, box: Box,
             ) -> tuple[float, float]:
     """Issuer and date lines, the identifier; returns the seal's centre (points)."""
     issuer_line = f"颁发机构：{licence.issuer}"
-    date_line = f"颁发日期：{_format_date(licence.issue_date)}"
+    date_line = f"颁发日期：{format_date(licence.issue_date)}"
     right = box.right
     y = box.bottom + ISSUER_LINE
     page.right_string(right, y, issuer_line, 12, template.colours.text)

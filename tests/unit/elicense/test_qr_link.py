@@ -34,7 +34,7 @@ from elicense import (
     verify_link,
 )
 from elicense.issue import issue_licence
-from elicense.render import QR_SIZE
+from elicense.render_layout import QR_SIZE
 from signing import Indication, IssuerIdentity, KeyStore
 
 ROOT = Path(__file__).resolve().parents[3]
