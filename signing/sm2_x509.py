@@ -103,11 +103,13 @@ def build_sm2_certificate(*, subject: asn1_x509.Name, public_key: Sm2PublicKey,
         "extensions": extensions,
     })
     signature = sm2_sign(issuer_key, tbs.dump(), uid)
-    return asn1_x509.Certificate({
+    certificate = asn1_x509.Certificate({
         "tbs_certificate": tbs,
         "signature_algorithm": {"algorithm": SM3_WITH_SM2_OID},
         "signature_value": signature,
     })
+    # Re-read from its bytes: a constructed asn1crypto value re-encodes itself on every dump().
+    return asn1_x509.Certificate.load(certificate.dump())
 
 
 def verify_sm2_cert_signature(certificate: asn1_x509.Certificate,
