@@ -8,8 +8,9 @@ the licence as OFD (GB/T 33190, ``elicense.licence_ofd``) with the same QR and `
 beside the PDF's name with ``.ofd`` (the register keeps the PDF's hash), sealed with the key
 store's SM2 electronic seal (GB/T 38540, ``elicense.seal_licence_ofd``), or unsealed with a
 note when the store has no SM2 keys; ``revoke IDENTIFIER --reason TEXT`` revokes it and
-re-publishes the status list; ``verify FILE.pdf | --token STR [--trust DIR]`` checks a licence
-offline against a published trust folder (default: this office's own, then the imported issuer
+re-publishes the status list; ``verify FILE | --token STR [--trust DIR] [--trust-anchor
+CERT.pem]`` checks a licence PDF or OFD (told apart by content, ``api.cli.verify_ofd``) offline
+against a published trust folder (default: this office's own, then the imported issuer
 that lists the token's key; ``--token`` also takes the QR code's link); ``publish DIR [--zip]``
 writes that folder (and the archive another office imports with ``zhengzhao trust import``).
 Exit codes: 0 ok (verify: PASSED only), 1 failed/not passed, 2 usage or configuration error.
@@ -36,6 +37,7 @@ from rich.table import Table
 
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.cli.errors import InputFileTooLargeError, InputFileUnreadableError, fail, print_error
+from api.cli.verify_ofd import add_trust_anchor_argument, load_trust_anchors, verify_document
 from api.db import AuditAction, SqlLicenceRegistry, append_audit, create_db, upgrade
 from api.storage import FileStore
 from api.workflow.trust import ImportedTrust
@@ -52,7 +54,6 @@ from elicense import (
     publish,
     revoke_licence,
     seal_licence_ofd,
-    verify_licence_pdf,
     verify_licence_token,
 )
 from signing import IssuerIdentity, KeyStore
@@ -92,11 +93,13 @@ def add_revoke_arguments(revoke: argparse.ArgumentParser) -> None:
 
 
 def add_verify_arguments(verify: argparse.ArgumentParser) -> None:
-    verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
+    verify.add_argument("file", type=Path, nargs="?", metavar="FILE",
+                        help="a licence PDF or OFD (told apart by content)")
     verify.add_argument("--token", default=None, metavar="STR",
                         help="a scanned QR code: the ZZ1: token or the link https://…/v#ZZ1:…")
     verify.add_argument("--trust", type=Path, default=None, metavar="DIR",
                         help="a published trust folder (default: this office's own)")
+    add_trust_anchor_argument(verify)
     verify.add_argument("--json", action="store_true")
 
 
@@ -215,12 +218,14 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
     trust = load_trust(trust_dir)
     now = datetime.now(UTC)
+    anchors = load_trust_anchors(args.trust_anchors)
     data = None if args.file is None else _read_small(args.file, settings.max_upload_bytes)
 
     def check(material: TrustMaterial) -> LicenceVerdict:
         if data is None:
             return verify_licence_token(args.token.strip(), material, now=now)
-        return verify_licence_pdf(data, material, now=now)
+        # PDF, OFD or a token in a file, by content (api.cli.verify_ofd).
+        return verify_document(data, material, now=now, anchors=anchors)
 
     verdict = check(trust)
     # Like the service: a licence our keys do not know may be an imported issuer's (and must
