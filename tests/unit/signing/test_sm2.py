@@ -8,6 +8,7 @@ EMPTY ID, not GM/T 0009's 1234567812345678; the default must be passed explicitl
 
 from __future__ import annotations
 
+import string
 import subprocess
 from pathlib import Path
 
@@ -242,3 +243,17 @@ def test_wrong_key_flipped_bytes_and_garbage_are_false(our_key: Sm2PrivateKey) -
         der_to_raw(b"garbage")
     with pytest.raises(ValueError):
         raw_to_der(b"\x00" * 63)
+
+
+@pytest.mark.parametrize("length", [1, 15, 17, 64, 200, 1000])
+def test_ids_of_other_lengths_agree_with_openssl(our_key: Sm2PrivateKey, openssl_key: Path,
+                                                 tmp_path: Path, length: int) -> None:
+    """ENTL is the ID's length in bits over two bytes: IDs shorter and longer than the default
+    (and past one byte of bits) give the same Z on both sides."""
+    uid = (string.ascii_letters * 20)[7:7 + length].encode()
+    assert len(uid) == length
+    ours = sm2_sign(our_key, MESSAGE, uid)
+    assert ossl_verify(tmp_path, our_key.public_key(), MESSAGE, ours, uid)
+    theirs = ossl_sign(tmp_path, openssl_key, MESSAGE, uid)
+    assert sm2_verify(ossl_public(openssl_key), MESSAGE, theirs, uid)
+    assert not sm2_verify(ossl_public(openssl_key), MESSAGE, theirs, uid[:-1])
