@@ -58,7 +58,7 @@ from elicense.render_layout import (
     layout_fields,
     mm,
 )
-from elicense.render_qr import QUIET_ZONE, make_qr
+from elicense.render_qr import QUIET_ZONE, qr_png
 from elicense.seal import Seal
 from elicense.template import LicenceTemplate, Orientation
 
@@ -345,9 +345,7 @@ def _photo(page: _Page, resource_id: int, photo: bytes, centre_x: float, top: fl
 
 
 def _qr_png(payload: str) -> bytes:
-    buffer = io.BytesIO()
-    make_qr(payload).save(buffer, kind="png", scale=_QR_SCALE, border=QUIET_ZONE)
-    return buffer.getvalue()
+    return qr_png(payload, _QR_SCALE, QUIET_ZONE)
 
 
 def _fields(page: _Page, licence: Licence, template: LicenceTemplate, box: Box) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -33,13 +34,32 @@ class QrStyle(StrEnum):
     PNG = "png"
 
 
+@lru_cache(maxsize=16)
 def make_qr(payload: str) -> segno.QRCode:
     """A full QR code (never Micro QR) at level M exactly (segno would otherwise raise the level
-    when the version allows it, making the size depend on the payload in surprising ways)."""
+    when the version allows it, making the size depend on the payload in surprising ways).
+
+    Kept for the last few payloads: a licence issued as PDF and OFD draws the same code twice,
+    and segno's choice of mask pattern (pure Python) is most of a licence's rendering time. The
+    code object is only read, never changed."""
     # segno and reportlab load when a page is drawn (``import elicense`` stays light).
     import segno  # noqa: PLC0415
 
     return segno.make_qr(_segments(payload), error="m", boost_error=False)
+
+
+def qr_png(payload: str, scale: int, border: int = QUIET_ZONE) -> bytes:
+    """The code as a 1-bit PNG, ``scale`` pixels a module, ``border`` modules of quiet zone
+    (Pillow writes it: segno's pure-Python PNG writer took about as long as the encoding)."""
+    import numpy as np  # noqa: PLC0415 - with Pillow, only when a code is drawn as a picture
+    from PIL import Image  # noqa: PLC0415
+
+    modules = np.array([list(row) for row in make_qr(payload).matrix], dtype=bool)
+    light = np.pad(~modules, border, constant_values=True)
+    pixels = light.repeat(scale, axis=0).repeat(scale, axis=1)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _segments(payload: str) -> list[str]:
