@@ -28,6 +28,7 @@ class VerifyKind(StrEnum):
 
     TOKEN = "token"
     PDF = "pdf"
+    OFD = "ofd"  # an OFD licence (issue 15)
 
 
 class ServiceMetrics:

@@ -1,5 +1,5 @@
-"""The public JSON API, no account needed: ``POST /api/v1/verify`` (a PDF upload or a QR token;
-HTTP 200 whatever the verdict), the trust material verifiers pin (``/api/v1/trust-list``, its
+"""The public JSON API, no account needed: ``POST /api/v1/verify`` (a PDF or OFD upload or a QR
+token; HTTP 200 whatever the verdict), the trust material verifiers pin (``/api/v1/trust-list``, its
 root certificate, the signed status list), ``/healthz`` and ``/metrics``. Verification and
 trust downloads are rate-limited per client IP; ``/metrics`` answers allowed networks (or the
 metrics token) only; every verification, and every refused token or
@@ -33,7 +33,8 @@ from api.verification_audit import (
     VerifyOutcome,
 )
 from api.workflow.trust import ImportedTrust
-from api.workflow.verification import check_pdf, verify_pdf, verify_token
+from api.workflow.verification import verify_token
+from api.workflow.verification_ofd import upload_kind, verify_upload
 from core import ErrorCode, ZhengzhaoError
 from elicense import LicenceVerdict, TrustMaterial
 
@@ -50,7 +51,7 @@ _VERIFY_BODY: dict[str, Any] = {
             "multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary",
-                                        "description": "the e-licence PDF"}}}},
+                                        "description": "the e-licence PDF or OFD"}}}},
         },
     }
 }
@@ -60,8 +61,9 @@ _VERIFY_BODY: dict[str, Any] = {
              dependencies=[Depends(rate_limited)], openapi_extra=_VERIFY_BODY,
              responses=PROBLEM_RESPONSES)
 async def verify(request: Request, trust: TrustDep, settings: SettingsDep) -> Response:
-    """Verify an e-licence: multipart field ``file`` with the PDF, or JSON ``{"token": "ZZ1:…"}``
-    from its QR code. The verdict's ``indication`` is PASSED, FAILED or INDETERMINATE."""
+    """Verify an e-licence: multipart field ``file`` with the PDF or OFD, or JSON
+    ``{"token": "ZZ1:…"}`` from its QR code. The verdict's ``indication`` is PASSED, FAILED or
+    INDETERMINATE."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
         body = await read_body(request, _JSON_LIMIT)
@@ -158,20 +160,22 @@ async def verify_token_request(request: Request, token: str, trust: TrustMateria
 async def verify_uploaded_pdf(request: Request, trust: TrustMaterial, limit: int,
                               channel: VerifyChannel) -> LicenceVerdict:
     """Read the multipart field ``file`` (at most ``limit`` bytes), verify it as a licence PDF
-    and audit it: a verdict, or the refusal (re-raised) of an upload that is not one."""
+    or OFD (by content, ``api.workflow.verification_ofd``) and audit it: a verdict, or the
+    refusal (re-raised) of an upload that is not one."""
     metrics: ServiceMetrics = request.app.state.metrics
+    kind = VerifyKind.PDF
     try:
-        data = check_pdf(await read_uploaded_pdf(request, limit))
+        data = await read_uploaded_pdf(request, limit)
+        kind = upload_kind(data)
         start = time.perf_counter()
-        # PAdES validation is CPU-bound: keep it off the event loop.
-        verdict = await run_in_threadpool(verify_pdf, data, trust, _imported(request),
+        # PAdES and seal validation are CPU-bound: keep them off the event loop.
+        verdict = await run_in_threadpool(verify_upload, data, trust, _imported(request),
                                           now=datetime.now(UTC))
-        metrics.record_verdict(VerifyKind.PDF, verdict.indication.value,
-                               time.perf_counter() - start)
+        metrics.record_verdict(kind, verdict.indication.value, time.perf_counter() - start)
     except ZhengzhaoError as exc:
-        audit_verification(request, VerifyKind.PDF, channel, error=exc)
+        audit_verification(request, kind, channel, error=exc)
         raise
-    audit_verification(request, VerifyKind.PDF, channel, verdict=verdict,
+    audit_verification(request, kind, channel, verdict=verdict,
                        pdf_sha256=hashlib.sha256(data).hexdigest())
     return verdict
 

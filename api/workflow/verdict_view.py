@@ -121,6 +121,14 @@ _BY_CHECK: Final[dict[tuple[LicenceCheckId, Indication], Pair]] = {
         "无法确认文件的电子签名（签名证书或时间戳无法核实）。",
         "The file's signature cannot be confirmed (its certificate or timestamp cannot be "
         "checked)."),
+    (LicenceCheckId.OFD_SEAL, Indication.FAILED): (
+        "OFD 文件在盖章后被改动过，或电子印章不是签发机构的，电子签章无效。",
+        "The OFD file was changed after it was sealed, or the seal is not the issuing "
+        "office's; its electronic seal is not valid."),
+    (LicenceCheckId.OFD_SEAL, Indication.INDETERMINATE): (
+        "无法确认 OFD 文件的电子签章（未盖章，或印章证书无法核实）。",
+        "The OFD file's electronic seal cannot be confirmed (not sealed, or its certificate "
+        "cannot be checked)."),
     (LicenceCheckId.TOKEN, Indication.FAILED): (
         "二维码中的证照数据被改动过或不是本机构签发的。",
         "The licence data in the QR code was altered or not issued by a trusted office."),
