@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import NoSigningKeysError
 from core import Environment, Settings
 from elicense import FileRegistry, LicenceRegistry, TrustMaterial, load_trust, publish
-from signing import IssuerIdentity, KeyStore
+from signing import IssuerIdentity, KeysExistError, KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ class TrustCache:
 
     def refresh(self, now: datetime | None = None) -> Path:
         """Re-sign the status list and CRLs and rewrite the published folder (on startup; the
-        status list lasts a week). In dev a missing key store is created (a demo PKI)."""
+        status list lasts a week). In dev a missing key store is created (a demo PKI), and one
+        made before the SM2 keys gets them."""
         settings = self._settings
         store = KeyStore.from_settings(settings)
         if not store.exists():
@@ -70,6 +71,15 @@ class TrustCache:
                 raise NoSigningKeysError()
             store.initialise(IssuerIdentity.from_settings(settings))
             log.warning("created a demo PKI in %s (dev only)", store.directory)
+        elif not store.has_sm2() and settings.environment is Environment.DEV:
+            # A demo PKI made before the SM2 keys: add them, so services issuing sealed OFDs
+            # work (elsewhere approving such a licence says to run `keys init --sm2`).
+            try:
+                store.initialise_sm2()
+                log.warning("added the SM2 seal keys to the demo PKI in %s (dev only)",
+                            store.directory)
+            except KeysExistError:  # another process of this service added them first
+                pass
         registry = (self._registry() if self._registry is not None
                     else FileRegistry(settings.resolved_registry_dir))
         directory = publish(store, registry, self.directory, settings.issuer_code,

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DECISIONS", "FIELDS", "FIELDS_BY_KIND", "FINDINGS", "LABELS", "LICENCE_STATUSES",
-           "Labels", "PRINTED", "RULES", "SLOTS", "STATES", "register"]
+__all__ = ["DECISIONS", "FIELDS", "FIELDS_BY_KIND", "FINDINGS", "LABELS", "LICENCE_DOWNLOADS",
+           "LICENCE_STATUSES", "Labels", "PRINTED", "RULES", "SLOTS", "STATES", "register"]
 
 Pair = tuple[str, str]
 
@@ -232,6 +232,11 @@ LICENCE_STATUSES: dict[str, Pair] = {
     "expired": ("已过期", "Expired"),
     "not_yet_valid": ("尚未生效", "Not yet valid"),
 }
+# The files an issued licence is downloaded as (a service's ``licence.formats``).
+LICENCE_DOWNLOADS: dict[str, Pair] = {
+    "pdf": ("下载 PDF", "Download PDF"),
+    "ofd": ("下载 OFD 版", "Download OFD"),
+}
 
 
 def _key(key: Any) -> str:
@@ -282,6 +287,10 @@ class Labels:
 
     def licence_status(self, key: Any) -> Pair:
         return LICENCE_STATUSES.get(_key(key)) or _fallback(key)
+
+    def download(self, key: Any) -> Pair:
+        """The link to download an issued licence as ``key`` (``pdf``, ``ofd``)."""
+        return LICENCE_DOWNLOADS.get(_key(key)) or _fallback(key)
 
     def rule(self, key: Any) -> Pair:
         """A rule id or type, or a finding code."""

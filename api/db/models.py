@@ -195,6 +195,8 @@ class LicenceRecord(Base):
     holder_id_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     status_index: Mapped[int] = mapped_column(Integer, unique=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The sealed OFD issued beside the PDF when the service's ``licence.formats`` asks for it.
+    ofd_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     kid: Mapped[str] = mapped_column(String(128))
     issued_at: Mapped[str] = mapped_column(String(40))  # ISO 8601 as elicense wrote it
     valid_until: Mapped[str | None] = mapped_column(String(10), default=None)

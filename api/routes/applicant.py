@@ -3,7 +3,8 @@ create, upload materials (sniffed, size-limited, stored once by SHA-256; each is
 right away, after the commit, so its findings show before submitting; uploading to a filled
 slot replaces its material, and DELETE empties a slot), correct a field
 (audited, the value's shape checked), submit (processing is enqueued after the commit), follow
-status and findings, download the licence (named 证照名称-受理编号.pdf). The files, the photo
+status and findings, download the licence (named 证照名称-受理编号.pdf, and .ofd when the
+service issues the sealed OFD as well). The files, the photo
 auto-fix offer (:mod:`api.routes.applicant_photo`) and the pre-submit preview
 (:mod:`api.routes.applicant_preview`) are mounted on the same router. An application of
 someone else is a 404, exactly like one that does not exist."""
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Applicant
+from api.auth import Applicant, Principal
 from api.db import Application, LicenceRecord
 from api.deps import MaterialType, RowId
 from api.errors_http import ROUTE_PROBLEMS
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["applicant"], responses=ROUTE_PROBLEMS)
+# The OFD licence's media type (as OFD readers register it).
+OFD_MEDIA_TYPE = "application/ofd"
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
@@ -160,20 +163,37 @@ def _public(ctx: ServiceContext, application_id: int) -> ApplicationPublic:
             responses={200: {"content": {"application/pdf": {}}}})
 def download_licence(application_id: RowId, ctx: ServiceDep, user: Applicant) -> Response:
     """The issued licence PDF (signed, PAdES B-LTA)."""
+    return licence_file(application_id, ctx, user, ofd=False)
+
+
+@router.get("/applications/{application_id}/licence.ofd",
+            responses={200: {"content": {OFD_MEDIA_TYPE: {}}}})
+def download_licence_ofd(application_id: RowId, ctx: ServiceDep, user: Applicant) -> Response:
+    """The issued licence as OFD (GB/T 33190, sealed with the office's SM2 electronic seal),
+    when the service issues it (``licence.formats``); a 404 ``licence`` otherwise."""
+    return licence_file(application_id, ctx, user, ofd=True)
+
+
+def licence_file(application_id: int, ctx: ServiceContext, user: Principal, *,
+                 ofd: bool) -> Response:
+    """The owner's issued licence file (PDF, or the OFD when ``ofd``), named
+    证照名称-受理编号.pdf/.ofd; someone else's application is a 404."""
     with ctx.transaction(read_only=True) as session:
         account = actor(session, user)
         application = load_application(session, application_id, owner_id=account.id)
         record = session.scalars(select(LicenceRecord).where(
             LicenceRecord.application_id == application.id).limit(1)).one_or_none()
-        if record is None:
+        sha256 = None if record is None else record.ofd_sha256 if ofd else record.pdf_sha256
+        if record is None or sha256 is None:
             raise WorkflowNotFoundError("licence", "证照")
-        sha256, type_code = record.pdf_sha256, record.type_code
+        type_code = record.type_code
         number = applications.acceptance_number(application.id, aware(application.created_at))
         service_name = ctx.service(application.service_id).name
-    name = f"{_licence_name(type_code, service_name)}-{number}.pdf"
-    return Response(ctx.store.get(sha256), media_type="application/pdf",
-                    headers={"Content-Disposition": content_disposition(name,
-                                                                        f"licence-{number}.pdf")})
+    suffix, media_type = (".ofd", OFD_MEDIA_TYPE) if ofd else (".pdf", "application/pdf")
+    name = f"{_licence_name(type_code, service_name)}-{number}{suffix}"
+    return Response(ctx.store.get(sha256), media_type=media_type,
+                    headers={"Content-Disposition": content_disposition(
+                        name, f"licence-{number}{suffix}")})
 
 
 def _licence_name(type_code: str, fallback: str) -> str:

@@ -477,3 +477,9 @@ def submit(application_id: RowId, request: Request, ctx: ServiceDep,
 def licence(application_id: RowId, ctx: ServiceDep, user: WebApplicant) -> Response:
     """The issued licence PDF."""
     return applicant.download_licence(application_id, ctx, user)
+
+
+@router.get("/apply/{application_id}/licence.ofd")
+def licence_ofd(application_id: RowId, ctx: ServiceDep, user: WebApplicant) -> Response:
+    """The issued licence as a sealed OFD, when the service issues it."""
+    return applicant.licence_file(application_id, ctx, user, ofd=True)

@@ -126,6 +126,9 @@ class LicencePublic(BaseModel):
     valid_until: str | None = None
     revoked_at: str | None = None
     reason: str | None = None  # why it was revoked (what verifiers are told too)
+    # The files it can be downloaded as: ``pdf`` always, ``ofd`` when the service issued the
+    # sealed OFD as well (``GET /applications/{id}/licence.pdf`` / ``licence.ofd``).
+    formats: list[str] = ["pdf"]
 
 
 class ApplicationPublic(BaseModel):

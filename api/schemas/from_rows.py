@@ -98,7 +98,8 @@ def application_public(session: Session, application: Application) -> Applicatio
         licence=None if licence is None else LicencePublic(
             identifier=licence.identifier, status=licence.status.value,
             issued_at=licence.issued_at, valid_until=licence.valid_until,
-            revoked_at=licence.revoked_at, reason=licence.reason))
+            revoked_at=licence.revoked_at, reason=licence.reason,
+            formats=["pdf", "ofd"] if licence.ofd_sha256 else ["pdf"]))
 
 
 def summary(application: Application) -> ApplicationSummary:

@@ -10,11 +10,18 @@ crash or failure in between, :func:`finish_pending_licences` (the recovery sweep
 ``docs/jobs.md``, "Issuing a licence", for what a crash at each step leaves and why a retry
 never makes a second licence.
 
+A service whose ``licence.formats`` includes ``ofd`` also gets the licence as an OFD (GB/T
+33190, ``elicense.licence_ofd``: the same QR token and ``licence.json`` as the PDF) sealed with
+the key store's SM2 electronic seal at the same signing time, in the signing step; the commit
+stores it with the PDF and records its SHA-256 (``licences.ofd_sha256``). A store without SM2
+keys refuses such a licence before anything is reserved (``zhengzhao keys init --sm2``).
+
 ``id-card-renewal`` issues the 居民身份证换领受理凭证 (the card itself is made by the public
 security authority and collected with this signed receipt)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -51,12 +58,15 @@ from elicense import (
     LicenceIdentifier,
     LicenceTemplate,
     LicenceTemplateMissingError,
+    Seal,
     TemplateCatalog,
     check_issuer_is_ours,
+    licence_ofd,
     load_templates,
     parse_licence,
     publish,
     registry_entry,
+    seal_licence_ofd,
     sign_licence,
 )
 from signing import MIN_STATUS_LIST_BITS
@@ -72,9 +82,9 @@ from verify.forms import (
     uscc_check_char,
 )
 
-__all__ = ["CRASH_EXIT_CODE", "LicenceDraft", "Reservation", "check_service_licences",
-           "draft_licence", "finish_licence", "finish_pending_licences", "licence_template",
-           "reserve_licence"]
+__all__ = ["CRASH_EXIT_CODE", "LicenceDraft", "Reservation", "SealedOfd",
+           "check_service_licences", "draft_licence", "finish_licence",
+           "finish_pending_licences", "licence_template", "reserve_licence"]
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +235,15 @@ class LicenceDraft:
     template: LicenceTemplate
     photo: bytes | None
     holder_id_sha256: str | None
+    ofd: bool = False  # the service's ``licence.formats`` asks for the sealed OFD as well
+
+
+@dataclass(frozen=True)
+class SealedOfd:
+    """The licence's OFD, sealed, and its SHA-256 (hex)."""
+
+    data: bytes
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -272,10 +291,18 @@ def draft_licence(ctx: WorkflowContext, session: Session, application: Applicati
     record["details"] = {label: _detail_text(sources.value(source))
                          for label, source in spec.details.items()}
     licence = parse_licence(record, f"application-{application.id}")
-    check_issuer_is_ours(licence, ctx.key_store(), settings.issuer_code)
+    store = ctx.key_store()
+    check_issuer_is_ours(licence, store, settings.issuer_code)
+    if spec.issues_ofd and not store.has_sm2():
+        raise WorkflowConflictError(
+            "this service issues the licence as a sealed OFD as well, and the key store has no "
+            "SM2 seal keys: run `zhengzhao keys init --sm2`",
+            "该事项同时签发加盖电子签章的 OFD 证照，但密钥库没有 SM2 签章密钥：请运行 "
+            "`zhengzhao keys init --sm2`")
     photo = _photo(ctx, application, spec) if template.photo else None
     # Who it is issued to, as a digest: 秒批 sends a second live one to a clerk.
-    return LicenceDraft(licence, template, photo, licence_holder_digest(service, fields))
+    return LicenceDraft(licence, template, photo, licence_holder_digest(service, fields),
+                        ofd=spec.issues_ofd)
 
 
 def reserve_licence(ctx: WorkflowContext, session: Session, application: Application,
@@ -324,8 +351,9 @@ def finish_licence(ctx: WorkflowContext, reservation: Reservation, *,
                           store=ctx.key_store(), issuer_code=ctx.settings.issuer_code,
                           status_index=reservation.status_index, now=reservation.issued_at,
                           public_url=ctx.settings.public_url)
+    ofd = _sealed_ofd(ctx, issued, draft, reservation.issued_at) if draft.ofd else None
     _crash_point(ctx, CrashPoint.AFTER_SIGN)
-    committed = _commit(ctx, reservation, issued, draft, actor_id=actor_id)
+    committed = _commit(ctx, reservation, issued, draft, ofd, actor_id=actor_id)
     _crash_point(ctx, CrashPoint.AFTER_COMMIT)
     _publish_if_missing(ctx, reservation.issued_at)
     return committed
@@ -355,8 +383,19 @@ def finish_pending_licences(ctx: WorkflowContext, *,
     return done
 
 
+def _sealed_ofd(ctx: WorkflowContext, issued: IssuedLicence, draft: LicenceDraft,
+                now: datetime) -> SealedOfd:
+    """The OFD of the signed licence (its QR and ``licence.json`` taken from the PDF), drawn
+    without a seal and sealed with the store's SM2 seal at the PDF's signing time."""
+    ofd, placement = licence_ofd(issued, draft.template, photo=draft.photo,
+                                 public_url=ctx.settings.public_url, draw_seal=False)
+    seal = Seal(draft.licence.issuer, colour=draft.template.colours.seal)
+    sealed = seal_licence_ofd(ofd, placement, seal, ctx.key_store(), now)
+    return SealedOfd(sealed, hashlib.sha256(sealed).hexdigest())
+
+
 def _commit(ctx: WorkflowContext, reservation: Reservation, issued: IssuedLicence,
-            draft: LicenceDraft, *, actor_id: int | None) -> bool:
+            draft: LicenceDraft, ofd: SealedOfd | None, *, actor_id: int | None) -> bool:
     with ctx.db.transaction() as session:
         application = session.scalars(select(Application)
                                       .where(Application.id == reservation.application_id)
@@ -366,19 +405,26 @@ def _commit(ctx: WorkflowContext, reservation: Reservation, issued: IssuedLicenc
                 or row is None or row.application_id != application.id
                 or row.identifier != reservation.identifier):
             return False  # issued (or withdrawn) meanwhile: nothing to record
-        # The PDF first: a licence row always has its PDF; a PDF whose row never commits is
-        # an unreferenced blob (docs/jobs.md, "Issuing a licence").
+        # The files first (the PDF, and the OFD when the service issues it): a licence row
+        # always has them; a file whose row never commits is an unreferenced blob
+        # (docs/jobs.md, "Issuing a licence").
         ctx.store.put(issued.pdf)
+        if ofd is not None:
+            ctx.store.put(ofd.data)
         SqlLicenceRegistry(ctx.db, session=session).add(
             registry_entry(issued, reservation.issued_at))  # deletes the reservation
         record = session.get(LicenceRecord, reservation.identifier)
         assert record is not None  # written just now in this session
         record.application_id = application.id
         record.holder_id_sha256 = draft.holder_id_sha256
+        record.ofd_sha256 = None if ofd is None else ofd.sha256
+        details = {"application_id": application.id, "pdf_sha256": issued.pdf_sha256,
+                   "kid": issued.kid.hex()}
+        if ofd is not None:
+            details["ofd_sha256"] = ofd.sha256
         append_audit(session, AuditAction.LICENCE_ISSUED, actor_id=actor_id,
                      subject_type="licence", subject_id=reservation.identifier,
-                     details={"application_id": application.id,
-                              "pdf_sha256": issued.pdf_sha256, "kid": issued.kid.hex()})
+                     details=details)
         move(session, application, ApplicationState.ISSUED, actor_id=actor_id,
              reason="licence:issued")
     log.info("application %s issued its licence (index %d)", reservation.application_id,

@@ -240,6 +240,8 @@ def _delete_unreferenced(ctx: WorkflowContext, blobs: set[str]) -> None:
                                     .where(PhotoCheck.fixed_sha256.in_(blobs))))
         used |= set(session.scalars(select(LicenceRecord.pdf_sha256)
                                     .where(LicenceRecord.pdf_sha256.in_(blobs))))
+        used |= {sha for sha in session.scalars(select(LicenceRecord.ofd_sha256)
+                                                .where(LicenceRecord.ofd_sha256.in_(blobs)))}
     deleted = sum(ctx.store.delete(key) for key in sorted(blobs - used))
     if deleted:
         log.info("deleted %d stored file(s) no longer referred to", deleted)

@@ -1,6 +1,6 @@
 """A process killed between the steps of issuing (reserve, sign, commit) never leaves two
-licences for one application, nor a licence record without its PDF, nor a reservation nobody
-finishes; the audit chain stays intact.
+licences for one application, nor a licence record without its PDF (or its OFD), nor a
+reservation nobody finishes; the audit chain stays intact.
 
 Three 秒批 applications (sample case 1, an individual business registration) are validated, one
 per subprocess, against a real database (a SQLite file, or a PostgreSQL database of its own)
@@ -39,7 +39,7 @@ from api.jobs import JobContext
 from api.storage import FileStore
 from api.workflow.issuing import CRASH_EXIT_CODE, finish_pending_licences
 from core import CrashPoint, Settings
-from elicense import load_trust, verify_licence_pdf
+from elicense import load_trust, verify_licence_ofd, verify_licence_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -142,10 +142,11 @@ def test_a_crash_between_the_steps_never_leaves_two_licences_or_an_orphan(
     assert pending() == {crashed[CrashPoint.AFTER_RESERVE], crashed[CrashPoint.AFTER_SIGN]}
     assert licences(crashed[CrashPoint.AFTER_SIGN]) == []
     assert len(licences(crashed[CrashPoint.AFTER_COMMIT])) == 1
-    # The PDF is stored in the commit step: a PDF signed by a process that died before its
-    # commit exists nowhere; the committed one is in the store.
+    # The files are stored in the commit step: a PDF and OFD signed and sealed by a process
+    # that died before its commit exist nowhere; the committed ones (the service issues both,
+    # licence.formats [pdf, ofd]) are in the store.
     assert stored == {CrashPoint.AFTER_RESERVE: 0, CrashPoint.AFTER_SIGN: 0,
-                      CrashPoint.AFTER_COMMIT: 1}
+                      CrashPoint.AFTER_COMMIT: 2}
 
     recovery = _run(settings, "recover", *(str(i) for i in crashed.values()))
     assert recovery.returncode == 0, recovery.stderr[-2000:]
@@ -163,6 +164,9 @@ def test_a_crash_between_the_steps_never_leaves_two_licences_or_an_orphan(
             pdf = store.get(rows[0].pdf_sha256)
             verdict = verify_licence_pdf(pdf, trust)
             assert verdict.passed, (point, verdict.to_dict())
+            assert rows[0].ofd_sha256 is not None, point
+            ofd_verdict = verify_licence_ofd(store.get(rows[0].ofd_sha256), trust)
+            assert ofd_verdict.passed, (point, ofd_verdict.to_dict())
             issued = session.scalar(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.action == AuditAction.LICENCE_ISSUED.value,
                 AuditEntry.subject_id == rows[0].identifier))

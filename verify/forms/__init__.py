@@ -35,6 +35,7 @@ from verify.forms.licence_spec import (
     Constant,
     HolderKind,
     LicenceFact,
+    LicenceFileFormat,
     LicenceSpec,
     NumberScheme,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "HolderKind",
     "LicenceEvidence",
     "LicenceFact",
+    "LicenceFileFormat",
     "LicenceSpec",
     "NumberScheme",
     "ID_CHECK_CHARS",

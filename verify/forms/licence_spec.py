@@ -4,7 +4,8 @@
   plain string here; ``api`` resolves it against the ``elicense`` templates at startup), where
   each licence field comes from (``<material id>.<field id>``, a constant ``{value: ...}`` or
   one of the licence's own facts ``{licence: issue_date}``), the validity in years and the
-  photo;
+  photo, and the files the applicant receives (``formats``: the signed PDF always, the sealed
+  OFD as well when asked for);
 * ``elicence:`` on a material — the material may be handed in as a signed e-licence PDF instead
   of a scan: which licence types are accepted and which licence fact fills which field.
 
@@ -55,6 +56,19 @@ class NumberScheme(StrEnum):
     USCC = "uscc"
 
 
+class LicenceFileFormat(StrEnum):
+    """A file an issued licence is handed out as: the PAdES-signed PDF, or the OFD (GB/T 33190)
+    sealed with the office's SM2 electronic seal (GB/T 38540)."""
+
+    PDF = "pdf"
+    OFD = "ofd"
+
+
+def _format_list(value: Any) -> Any:
+    """``formats: pdf`` alone is the one-element list; anything else is checked below."""
+    return [value] if isinstance(value, str) else value
+
+
 class Constant(_Strict):
     """A fixed value written into every licence (``{value: 个人经营}``)."""
 
@@ -102,7 +116,10 @@ class LicenceSpec(_Strict):
     ``uscc``: the assigned code is then the holder's code as well. ``valid_years`` absent means
     open-ended (长期). ``photo_material`` is the portrait material; ``portrait_from`` the ID card
     front whose portrait is cut out when no photo was uploaded. ``stand_in`` says in the docs
-    and the API that the template only stands in for the real licence type."""
+    and the API that the template only stands in for the real licence type. ``formats`` lists
+    the files issued: ``[pdf]`` (the default) or ``[pdf, ofd]``; the PDF is always among them,
+    since the register keeps it (its hash, the status list entry, the photo the verifier page
+    shows), so ``[ofd]`` alone is refused."""
 
     type_code: str = Field(pattern=TYPE_CODE)
     stand_in: str | None = Field(default=None, min_length=1, max_length=200)
@@ -114,6 +131,23 @@ class LicenceSpec(_Strict):
     valid_years: int | None = Field(default=None, ge=1, le=100)
     photo_material: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     portrait_from: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    formats: Annotated[tuple[LicenceFileFormat, ...], BeforeValidator(_format_list)] = (
+        LicenceFileFormat.PDF,)
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: tuple[LicenceFileFormat, ...]) -> tuple[LicenceFileFormat, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("formats lists each format once")
+        if LicenceFileFormat.PDF not in value:
+            raise ValueError("formats must include pdf: the register keeps the signed PDF "
+                             "(write [pdf, ofd] for both files)")
+        return value
+
+    @property
+    def issues_ofd(self) -> bool:
+        """Whether the licence is also issued as a sealed OFD."""
+        return LicenceFileFormat.OFD in self.formats
 
     @field_validator("details")
     @classmethod
