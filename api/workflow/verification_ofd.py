@@ -1,7 +1,7 @@
 """Verifying an uploaded licence file that may be an OFD as well as a PDF: the use case behind
 ``POST /api/v1/verify`` and ``POST /verify`` for uploads (issue 15, item 4).
 
-:func:`upload_kind` tells the two apart by content (a zip is an OFD package, ``%PDF-`` a PDF;
+:func:`is_ofd` tells the two apart by content (a zip is an OFD package, ``%PDF-`` a PDF;
 anything else is refused as before by :func:`api.workflow.verification.check_pdf`).
 :func:`verify_ofd` is :func:`api.workflow.verification.verify_pdf` for an OFD: this office's
 trust material first, then the imported issuer that lists the token's key id. An OFD whose
@@ -15,28 +15,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from api.metrics import VerifyKind
 from api.workflow.errors import VerificationInputError
 from api.workflow.trust import ImportedTrust
 from api.workflow.verification import check_pdf, verify_pdf
 from core import ErrorCode
 from elicense import LicenceCheckId, LicenceVerdict, TrustMaterial, verify_licence_ofd
 
-__all__ = ["OFD_MAGIC", "upload_kind", "verify_ofd", "verify_upload"]
+__all__ = ["OFD_MAGIC", "is_ofd", "verify_ofd", "verify_upload"]
 
 OFD_MAGIC: Final = b"PK\x03\x04"
 _OFD_CODES: Final = frozenset(code.value for code in ErrorCode if code.value.startswith("ofd."))
 
 
-def upload_kind(data: bytes) -> VerifyKind:
-    """OFD for a zip, else PDF (whose own check refuses what is not one)."""
-    return VerifyKind.OFD if data.startswith(OFD_MAGIC) else VerifyKind.PDF
+def is_ofd(data: bytes) -> bool:
+    """A zip: an OFD package (anything else goes the PDF way, whose check refuses non-PDFs)."""
+    return data.startswith(OFD_MAGIC)
 
 
 def verify_upload(data: bytes, trust: TrustMaterial, imported: ImportedTrust | None, *,
                   now: datetime) -> LicenceVerdict:
     """The verdict on an uploaded licence PDF or OFD."""
-    if upload_kind(data) is VerifyKind.OFD:
+    if is_ofd(data):
         return verify_ofd(data, trust, imported, now=now)
     return verify_pdf(check_pdf(data), trust, imported, now=now)
 

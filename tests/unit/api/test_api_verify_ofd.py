@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import random
+import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,3 +178,11 @@ def test_the_upload_page_shows_an_ofds_verdict_like_a_pdfs(client, sealed) -> No
     bomb = zipped([("OFD.xml", bytes(40 * 1024 * 1024))])
     page = post_ofd(client, bomb, "/verify")
     assert page.status_code == 413 and "ofd.zip_bomb" in page.text
+
+
+def test_ofd_verifications_are_counted_as_ofd(client, sealed) -> None:
+    post_ofd(client, sealed)
+    metrics = TestClient(client.app, client=("127.0.0.1", 50000)).get("/metrics")
+    assert metrics.status_code == 200
+    assert re.search(r'zz_verify_verdicts_total\{indication="PASSED",kind="ofd"\} [1-9]',
+                     metrics.text), metrics.text[:2000]
