@@ -506,10 +506,8 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
         if len(path) > _MAX_CHAIN:
             return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "chain too long", "证书链过长", False)
         current = path[-1]
-        issuer = next((c for c in pool if c.der != current.der
-                       and (c.der in anchors or _may_issue(c))
-                       and c.parsed.subject == current.parsed.issuer
-                       and _signed_by(current, c)), None)
+        issuer = (_issuer_in(pool, current, anchors, exact=True)
+                  or _issuer_in(pool, current, anchors, exact=False))
         if issuer is None:
             return (SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
                     "no chain to a trusted SM2 root", "无法构建到受信任 SM2 根证书的证书链",
@@ -533,6 +531,27 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
             return (SubIndication.OUT_OF_BOUNDS_NO_POE,
                     "a certificate has expired and no timestamp proves the signing time",
                     "证书已过期且无时间戳证明签章时间", False)
+    return None
+
+
+def _issuer_in(pool: list[_Cert], cert: _Cert, anchors: set[bytes], *, exact: bool
+               ) -> _Cert | None:
+    """The certificate of ``pool`` that issued ``cert``: its subject is ``cert``'s issuer
+    (with ``exact``, encoded identically, as every issuer we know writes it; without, equal by
+    RFC 5280 name matching, which in asn1crypto normalises every attribute and cost a third of
+    a validation), it may issue certificates and its key verifies ``cert``'s signature."""
+    issuer_name = cert.parsed.issuer
+    wanted = issuer_name.dump()
+    for candidate in pool:
+        if candidate.der == cert.der or not (candidate.der in anchors or _may_issue(candidate)):
+            continue
+        subject = candidate.parsed.subject
+        if exact and subject.dump() != wanted:
+            continue
+        if not exact and (subject.dump() == wanted or subject != issuer_name):
+            continue  # the identical ones were tried first
+        if _signed_by(cert, candidate):
+            return candidate
     return None
 
 
