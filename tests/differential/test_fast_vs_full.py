@@ -79,8 +79,9 @@ def test_no_mutant_is_judged_more_leniently_by_the_fast_path(material: Material)
         result = check(mutant.pdf, material)
         tally.add(mutant.kind.value, result)
         if result.bad:
-            bad.append((mutant.index, mutant.kind.value, mutant.base, mutant.detail, result))
-    assert bad == [], tally.table()
+            bad.append(f"#{mutant.index} {mutant.kind.value} of {mutant.base} ({mutant.detail}): "
+                       f"{result}")
+    assert bad == [], "\n".join(bad) + "\n" + tally.table()
     if COUNT >= len(Kind):
         assert set(tally.rows) == {k.value for k in Kind}
         total = tally.total()
