@@ -54,7 +54,7 @@ family's) and builds both messages itself; no error inherits across packages, an
         │                                 UploadRejectedError, QuotaExceededError,
         │                                 HolderIdInvalidError, VerificationInputError
         ├── api.cli.errors                the commands: InputFileTooLargeError,
-        │                                 InputFileUnreadableError
+        │                                 InputFileUnreadableError, TrustAnchorError
         └── api.errors_http               the HTTP layer's own (only api's HTTP modules raise it)
             └── ApiError
                 └── LoginThrottled        (auth.throttled; api.login_guard)

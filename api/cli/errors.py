@@ -7,7 +7,8 @@ command handled becomes ``Error: <message>``; the caller gets the exit code back
 check failed, 2 usage or configuration). Tracebacks only with ``--verbose``.
 
 The commands' own errors live here too: a file named on the command line that is too large
-(``input.too_large``) or cannot be read (``input.not_found``).
+(``input.too_large``) or cannot be read (``input.not_found``), and a ``--trust-anchor`` file
+that holds no certificate (``input.unsupported_type``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pydantic import ValidationError
 from api.cli.common import EXIT_FAILED, EXIT_USAGE, emit_json
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["InputFileTooLargeError", "InputFileUnreadableError", "fail", "fail_os",
-           "fail_settings", "print_error"]
+__all__ = ["InputFileTooLargeError", "InputFileUnreadableError", "TrustAnchorError", "fail",
+           "fail_os", "fail_settings", "print_error"]
 
 log = logging.getLogger("api.cli")
 
@@ -46,6 +47,16 @@ class InputFileUnreadableError(ZhengzhaoError):
 class _Console(Protocol):  # rich.console.Console, without importing rich here
     def print(self, *objects: object, markup: bool | None = ..., highlight: bool | None = ...
               ) -> None: ...
+
+
+class TrustAnchorError(ZhengzhaoError):
+    """A ``--trust-anchor`` file that holds no readable certificate (``input.unsupported_type``).
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(ErrorCode.INPUT_UNSUPPORTED_TYPE,
+                         f"{name} holds no PEM or DER certificate",
+                         f"{name} 中没有 PEM 或 DER 格式的证书")
 
 
 def print_error(message_en: str, message_zh: str | None = None, code: str | None = None, *,

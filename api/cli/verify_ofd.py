@@ -20,8 +20,7 @@ from typing import Final
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
-from api.cli.errors import InputFileUnreadableError
-from core import ErrorCode, ZhengzhaoError
+from api.cli.errors import InputFileUnreadableError, TrustAnchorError
 from elicense import (
     MAX_QR_TEXT_CHARS,
     LicenceVerdict,
@@ -31,7 +30,7 @@ from elicense import (
     verify_licence_token,
 )
 
-__all__ = ["DocumentKind", "TrustAnchorError", "add_trust_anchor_argument", "document_kind",
+__all__ = ["DocumentKind", "add_trust_anchor_argument", "document_kind",
            "load_trust_anchors", "verify_document"]
 
 PDF_MAGIC: Final = b"%PDF-"
@@ -43,16 +42,6 @@ class DocumentKind(StrEnum):
     OFD = "ofd"
     PDF = "pdf"
     TOKEN = "token"
-
-
-class TrustAnchorError(ZhengzhaoError):
-    """A ``--trust-anchor`` file that holds no readable certificate (``input.unsupported_type``).
-    """
-
-    def __init__(self, name: str) -> None:
-        super().__init__(ErrorCode.INPUT_UNSUPPORTED_TYPE,
-                         f"{name} holds no PEM or DER certificate",
-                         f"{name} 中没有 PEM 或 DER 格式的证书")
 
 
 def add_trust_anchor_argument(parser: argparse.ArgumentParser) -> None:

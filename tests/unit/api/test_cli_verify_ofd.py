@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli.errors import InputFileUnreadableError
-from api.cli.verify_ofd import DocumentKind, TrustAnchorError, document_kind, load_trust_anchors
+from api.cli.errors import InputFileUnreadableError, TrustAnchorError
+from api.cli.verify_ofd import DocumentKind, document_kind, load_trust_anchors
 from elicense import MAX_QR_TEXT_CHARS
 from signing import load_sm2_certificate
 
