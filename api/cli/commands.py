@@ -61,7 +61,7 @@ COMMANDS: tuple[Command, ...] = (
             "api.cli.licence", "add_issue_arguments", DataDir.IN_DEV),
     Command("revoke", "revoke an issued licence", "api.cli.licence", "add_revoke_arguments",
             DataDir.IN_DEV),
-    Command("verify", "verify an e-licence PDF or QR token offline", "api.cli.licence",
+    Command("verify", "verify an e-licence PDF, OFD or QR token offline", "api.cli.licence",
             "add_verify_arguments"),
     Command("publish", "write the trust folder verifiers need", "api.cli.licence",
             "add_publish_arguments", DataDir.IN_DEV),

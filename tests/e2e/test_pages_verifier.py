@@ -234,7 +234,7 @@ def test_the_upload_form_speaks_chinese_and_fits_a_phone(pages_office: Any,
     accessible name; the chosen file's name shows beside it."""
     page.goto(f"{pages_office.base}/verify")
     assert page.locator("#offline-link a").get_attribute("href") == "/verify/offline"
-    assert page.get_by_label("选择 PDF 文件").count() == 1
+    assert page.get_by_label("选择 PDF 或 OFD 文件").count() == 1
     assert page.locator("#pdf-file-name").inner_text() == "未选择文件"
     page.set_input_files("#pdf-file", str(ORDINARY_PDF))
     assert page.locator("#pdf-file-name").inner_text() == ORDINARY_PDF.name
