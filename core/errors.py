@@ -59,9 +59,11 @@ family's) and builds both messages itself; no error inherits across packages, an
             └── ApiError
                 └── LoginThrottled        (auth.throttled; api.login_guard)
 
-Two internal exceptions are not part of the tree: ``signing.pdf_streams.PdfTooComplexError``
-(a ``ValueError`` the PDF readers turn into their verdict) and ``api.web_session.LoginRequired``
-(a page's login redirect, never an error response).
+Four internal exceptions are not part of the tree: ``signing.pdf_streams.PdfTooComplexError``
+(a ``ValueError`` the PDF readers turn into their verdict), ``signing.der_walk.DerError`` and
+``signing.pdf_revisions.LayoutError`` (``ValueError`` subclasses of the strict readers under the PDF
+fast path, which then hands the file to the full validator) and
+``api.web_session.LoginRequired`` (a page's login redirect, never an error response).
 """
 
 from __future__ import annotations

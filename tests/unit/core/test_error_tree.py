@@ -1,5 +1,5 @@
 """Errors are built in one style (issue 12): every error class of the product lives in its
-package's ``errors.py`` (the HTTP layer's ``ApiError`` family and two named internal exceptions
+package's ``errors.py`` (the HTTP layer's ``ApiError`` family and a few named internal exceptions
 aside), nothing outside ``core`` raises the root ``ZhengzhaoError`` itself, and the tree drawn in
 ``core/errors.py``'s docstring names every class those modules define."""
 
@@ -18,6 +18,8 @@ OUTSIDE_ERRORS = {
     ("api/errors_http.py", "ApiError"),  # the HTTP layer's own error
     ("api/login_guard.py", "LoginThrottled"),  # an ApiError (Retry-After)
     ("signing/pdf_streams.py", "PdfTooComplexError"),  # internal, turned into a verdict
+    ("signing/der_walk.py", "DerError"),  # internal to the strict DER reader: a verdict
+    ("signing/pdf_revisions.py", "LayoutError"),  # internal to the PDF fast path: hand over
 }
 
 

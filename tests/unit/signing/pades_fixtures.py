@@ -61,11 +61,12 @@ def sign_with(store: KeyStore, pdf: bytes | None = None, *, at: datetime | None 
 def validate_with(store: KeyStore, pdf: bytes, *, now: datetime | None = None,
                   root: x509.Certificate | None = None,
                   crls: list[x509.CertificateRevocationList] | None = None,
-                  required_level: PadesLevel = PadesLevel.B_LTA) -> PdfSignatureVerdict:
+                  required_level: PadesLevel = PadesLevel.B_LTA, fast: bool = True
+                  ) -> PdfSignatureVerdict:
     return validate_pdf(pdf, trust_roots=[root or store.certificate(CertRole.ROOT)],
                         crls=store.crls() if crls is None else crls,
                         now=now or check_time(store),
-                        required_level=required_level)
+                        required_level=required_level, fast=fast)
 
 
 def flip(data: bytes, index: int) -> bytes:

@@ -22,6 +22,7 @@ from pades_fixtures import (
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
+import signing.pades_fast as pades_fast
 import signing.pades_validate as pades_validate
 from signing import CertRole, KeyStore
 from signing.pades_validate import validate_pdf
@@ -170,9 +171,22 @@ def test_an_exception_inside_is_indeterminate(pki_store: KeyStore, signed_licenc
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pades_validate, "async_validate_pdf_signature", explode)
-    verdict = validate_with(pki_store, signed_licence)
+    # The full validator (the fast path would answer for this genuine licence without it).
+    verdict = validate_with(pki_store, signed_licence, fast=False)
     assert verdict.indication is Indication.INDETERMINATE
     assert verdict.sub_indication is SubIndication.VALIDATION_ERROR
+
+
+def test_an_exception_inside_the_fast_path_leaves_the_verdict_to_the_full_validator(
+        pki_store: KeyStore, signed_licence: bytes,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    full = validate_with(pki_store, signed_licence, fast=False)
+    monkeypatch.setattr(pades_fast, "read_layout", explode)
+    assert validate_with(pki_store, signed_licence) == full
+    assert full.indication is Indication.PASSED
 
 
 def test_no_trust_roots_is_not_passed(pki_store: KeyStore, signed_licence: bytes) -> None:  # noqa: F811

@@ -29,7 +29,8 @@ EXPECTED = {
     },
     "signing.errors": {
         "KeysExistError", "KeysInvalidError", "KeysMissingError", "KeysPassphraseError",
-        "OfdFormatError", "PdfSigningError", "SigningError", "TokenMalformedError", "TokenNonCanonicalError",
+        "OfdFormatError", "PdfSigningError", "SigningError", "TokenMalformedError",
+        "TokenNonCanonicalError",
     },
 }
 
