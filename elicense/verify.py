@@ -34,29 +34,30 @@ from elicense.attachment import (
     read_licence_json,
     read_photo,
 )
-from elicense.errors import LicenceTemplateMissingError
-from elicense.issue import CHINA
 from elicense.issuer_binding import check_issuer_binding
-from elicense.model import HolderCodeType, mask_holder_code
+from elicense.licence_checks import (
+    check,
+    consistency_check,
+    public_facts,
+    signed_by,
+    status_checks,
+    token_check,
+    token_summary,
+)
 from elicense.publish import TrustMaterial
 from elicense.qr_link import token_from_qr_text
-from elicense.template import load_templates
 from elicense.verdict import (
     LicenceCheck,
     LicenceCheckId,
     LicenceCode,
     LicenceVerdict,
     PdfSignatureSummary,
-    TokenSummary,
     combine,
 )
 from signing import (
     Indication,
-    RevocationStatus,
     TokenClaims,
-    TokenVerdict,
     decode_kid,
-    verify_status_list,
     verify_token,
 )
 
@@ -79,7 +80,7 @@ def verify_licence_pdf(pdf: bytes, trust: TrustMaterial, *, now: datetime | None
         return _verify_pdf(pdf, trust, now, fast)
     except Exception as exc:  # noqa: BLE001 - a verdict, never an exception
         log.warning("licence PDF verification raised %s", type(exc).__name__)
-        return combine([_check(LicenceCheckId.PDF_SIGNATURE, I, LicenceCode.ERROR,
+        return combine([check(LicenceCheckId.PDF_SIGNATURE, I, LicenceCode.ERROR,
                                "verification could not be completed", "核验未能完成")])
 
 
@@ -90,15 +91,15 @@ def verify_licence_token(token: str, trust: TrustMaterial, *, now: datetime | No
     try:
         checks: list[LicenceCheck] = []
         verdict = verify_token(token_from_qr_text(token), trust.trusted_keys, now)
-        checks.append(_token_check(verdict))
+        checks.append(token_check(verdict))
         claims = verdict.claims if verdict.valid else None
         checks.append(check_issuer_binding(trust.issuer, claims))
-        checks += _status_checks(claims, trust, now)
-        return combine(checks, licence=_public(claims), token=_token_summary(verdict),
-                       signed_by=_signed_by(claims, trust))
+        checks += status_checks(claims, trust, now)
+        return combine(checks, licence=public_facts(claims), token=token_summary(verdict),
+                       signed_by=signed_by(claims, trust))
     except Exception as exc:  # noqa: BLE001
         log.warning("licence token verification raised %s", type(exc).__name__)
-        return combine([_check(LicenceCheckId.TOKEN, I, LicenceCode.ERROR,
+        return combine([check(LicenceCheckId.TOKEN, I, LicenceCode.ERROR,
                                "verification could not be completed", "核验未能完成")])
 
 
@@ -113,7 +114,7 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime, fast: bool) -> 
                                      now=now, reader=reader, fast=fast)
     sub = signature.sub_indication.value if signature.sub_indication else "ok"
     why = signature.reason  # the check that decided, with its detail, when not PASSED
-    checks.append(_check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
+    checks.append(check(LicenceCheckId.PDF_SIGNATURE, signature.indication, sub,
                          "PDF signature " + ("valid" if signature.passed else "not valid")
                          + f" ({sub})" + (f": {why.detail}" if why and why.detail else ""),
                          "PDF 签名" + ("有效" if signature.passed else "无效") + f"（{sub}）"
@@ -127,22 +128,23 @@ def _verify_pdf(pdf: bytes, trust: TrustMaterial, now: datetime, fast: bool) -> 
     data = _licence_data(reader) if files is None else parse_licence_json(
         files.get(ATTACHMENT_NAME))
     if data is None:
-        checks.append(_check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
+        checks.append(check(LicenceCheckId.LICENCE_DATA, I, LicenceCode.NO_LICENCE_DATA,
                              "the PDF carries no e-licence data (licence.json)",
                              "PDF 中没有电子证照数据（licence.json）"))
         return combine(checks, pdf=pdf_summary)
-    checks.append(_check(LicenceCheckId.LICENCE_DATA, P, LicenceCode.OK,
+    checks.append(check(LicenceCheckId.LICENCE_DATA, P, LicenceCode.OK,
                          "e-licence data found", "已读取电子证照数据"))
     verdict = verify_token(str(data.get("token", "")), trust.trusted_keys, now)
-    checks.append(_token_check(verdict))
+    checks.append(token_check(verdict))
     claims = verdict.claims if verdict.valid else None
-    checks.append(_consistency(data, claims, signer_kid, verdict))
+    checks.append(consistency_check(data, claims, verdict, document="PDF",
+                                    signer_kid=signer_kid))
     record = data.get("licence")
     checks.append(check_issuer_binding(trust.issuer, claims,
                                        record if isinstance(record, dict) else {}))
-    checks += _status_checks(claims, trust, now)
-    result = combine(checks, licence=_public(claims, record), pdf=pdf_summary,
-                     token=_token_summary(verdict), signed_by=_signed_by(claims, trust))
+    checks += status_checks(claims, trust, now)
+    result = combine(checks, licence=public_facts(claims, record), pdf=pdf_summary,
+                     token=token_summary(verdict), signed_by=signed_by(claims, trust))
     if result.indication is Indication.FAILED:
         return result  # no holder photo beside a licence that failed
     return replace(result, photo=_signed_photo(reader, claims, files=files))
@@ -161,113 +163,6 @@ def _licence_data(reader: PdfFileReader | None) -> dict[str, Any] | None:
     try:
         return read_licence_json(reader)
     except Exception:  # noqa: BLE001 - an unreadable PDF simply has no licence data
-        return None
-
-
-def _token_check(verdict: TokenVerdict) -> LicenceCheck:
-    if verdict.valid:
-        return _check(LicenceCheckId.TOKEN, P, verdict.code.value,
-                      "token signed by a trusted issuer key", "令牌由受信任的签发密钥签名")
-    code = verdict.code.value
-    return _check(LicenceCheckId.TOKEN, F, code, f"token not valid ({code}): {verdict.message_en}",
-                  f"令牌无效（{code}）：{verdict.message_zh}")
-
-
-def _consistency(data: dict[str, Any], claims: TokenClaims | None, pdf_kid: bytes | None,
-                 verdict: TokenVerdict) -> LicenceCheck:
-    if claims is None:
-        return _check(LicenceCheckId.CONSISTENCY, I, LicenceCode.NOT_CHECKED,
-                      "not compared: the token is not valid", "未比对：令牌无效")
-    record = data.get("licence") or {}
-    token = claims.licence
-    try:
-        code_type = HolderCodeType(str(record.get("holder_code_type")))
-        masked = mask_holder_code(str(record.get("holder_code")), code_type)
-    except ValueError:
-        masked = None
-    photo = data.get("photo_sha256")
-    differences = [name for name, ok in (
-        ("identifier", record.get("identifier") == token.identifier),
-        ("holder", record.get("holder") == token.holder_name),
-        ("holder_code", masked == token.holder_code),
-        ("issuer", record.get("issuer") == token.issuer_name),
-        ("issue_date", record.get("issue_date") == token.issued_on.isoformat()),
-        ("valid_from", record.get("valid_from") == token.valid_from.isoformat()),
-        ("valid_until", record.get("valid_until") == (
-            token.valid_until.isoformat() if token.valid_until else None)),
-        ("photo", photo == (token.photo_sha256.hex() if token.photo_sha256 else None)),
-        ("signer", pdf_kid is None or verdict.kid is None or verdict.kid == pdf_kid),
-    ) if not ok]
-    if differences:
-        listing = ", ".join(differences)
-        return _check(LicenceCheckId.CONSISTENCY, F, LicenceCode.INCONSISTENT,
-                      f"the PDF and its token disagree on: {listing}",
-                      f"PDF 与令牌不一致：{listing}")
-    return _check(LicenceCheckId.CONSISTENCY, P, LicenceCode.OK,
-                  "the PDF and its token agree", "PDF 与令牌一致")
-
-
-def _status_checks(claims: TokenClaims | None, trust: TrustMaterial, now: datetime
-                   ) -> list[LicenceCheck]:
-    if claims is None:
-        return [_check(LicenceCheckId.REVOCATION, I, LicenceCode.NOT_CHECKED,
-                       "not checked: no valid token", "未检查：无有效令牌"),
-                _check(LicenceCheckId.VALIDITY_PERIOD, I, LicenceCode.NOT_CHECKED,
-                       "not checked: no valid token", "未检查：无有效令牌")]
-    return [_revocation(claims, trust, now), _period(claims, now)]
-
-
-def _revocation(claims: TokenClaims, trust: TrustMaterial, now: datetime) -> LicenceCheck:
-    index = claims.licence.status_index
-    if trust.status_list is None or index is None:
-        return _check(LicenceCheckId.REVOCATION, I, LicenceCode.REVOCATION_UNKNOWN,
-                      "revocation status unknown (no status list)", "吊销状态未知（无状态列表）")
-    status = verify_status_list(trust.status_list, trust.trusted_keys, now).status(index)
-    if status is RevocationStatus.REVOKED:
-        return _check(LicenceCheckId.REVOCATION, F, LicenceCode.REVOKED,
-                      "the licence has been revoked", "该证照已被吊销/注销")
-    if status is RevocationStatus.UNKNOWN:
-        return _check(LicenceCheckId.REVOCATION, I, LicenceCode.REVOCATION_UNKNOWN,
-                      "revocation status unknown (status list invalid or out of date)",
-                      "吊销状态未知（状态列表无效或已过期）")
-    return _check(LicenceCheckId.REVOCATION, P, LicenceCode.OK,
-                  "not revoked", "未被吊销")
-
-
-def _period(claims: TokenClaims, now: datetime) -> LicenceCheck:
-    today = now.astimezone(CHINA).date()
-    licence = claims.licence
-    if today < licence.valid_from:
-        return _check(LicenceCheckId.VALIDITY_PERIOD, F, LicenceCode.NOT_YET_VALID,
-                      "the licence is not yet in force", "证照尚未生效")
-    if licence.valid_until is not None and today > licence.valid_until:
-        return _check(LicenceCheckId.VALIDITY_PERIOD, F, LicenceCode.EXPIRED,
-                      "the licence has expired", "证照已过有效期")
-    return _check(LicenceCheckId.VALIDITY_PERIOD, P, LicenceCode.OK,
-                  "within its validity period", "在有效期内")
-
-
-def _public(claims: TokenClaims | None, record: Any = None) -> dict[str, Any] | None:
-    """The facts a verifier may see: the token's own, whose holder code is already masked,
-    with the licence name from the signed record or the type's template when the token has
-    none."""
-    if claims is None:
-        return None
-    facts = claims.licence.to_dict()
-    if not facts.get("name"):
-        name = record.get("name") if isinstance(record, dict) else None
-        facts["name"] = name if isinstance(name, str) and name else _type_name(facts)
-    return facts
-
-
-def _type_name(facts: dict[str, Any]) -> str | None:
-    """The bundled template's licence name for the token's type code, if there is one."""
-    type_code = facts.get("type_code")
-    if not isinstance(type_code, str):
-        return None
-    try:
-        return load_templates().get(type_code).name
-    except LicenceTemplateMissingError:
         return None
 
 
@@ -292,17 +187,3 @@ def _signed_photo(reader: PdfFileReader | None, claims: TokenClaims | None,
     except Exception:  # noqa: BLE001 - a photo that cannot be read is simply not shown
         return None
     return photo if photo is not None and hashlib.sha256(photo).digest() == expected else None
-
-
-def _signed_by(claims: TokenClaims | None, trust: TrustMaterial) -> dict[str, str] | None:
-    """The office whose key verified the token, as its trust list names it."""
-    return None if claims is None or trust.issuer is None else trust.issuer.to_dict()
-
-
-def _token_summary(verdict: TokenVerdict) -> TokenSummary:
-    return TokenSummary(code=verdict.code.value, kid=verdict.kid)
-
-
-def _check(check: LicenceCheckId, outcome: Indication, code: str, en: str, zh: str
-           ) -> LicenceCheck:
-    return LicenceCheck(check, outcome, str(code), en, zh)
