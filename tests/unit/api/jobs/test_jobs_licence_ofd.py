@@ -2,16 +2,19 @@
 individual business registration) issues both files. The commit stores the PDF and the sealed
 OFD and records the OFD's SHA-256 (audited too); the OFD is PASSED by ``signing.validate_ofd``
 against the office's SM2 root and its licence verdict is PASSED; the owner downloads each
-through the API (``licence.pdf`` / ``licence.ofd``, listed in ``licence.formats``), another
-applicant gets a 404 for both and nobody signed in a 401. An office whose key store has no SM2
+through the API (``licence.pdf`` / ``licence.ofd``, listed in ``licence.formats``) and from the
+application page (its 下载 OFD 版 link), another applicant gets a 404 for both and nobody signed
+in a 401. An office whose key store has no SM2
 keys is refused before anything is reserved: the instant approval goes to a clerk with
 ``api.conflict`` and no reservation or licence row is left."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +42,19 @@ from core import key_passphrase_of
 from elicense import load_trust, verify_licence_ofd, verify_licence_pdf
 from signing import Indication, KeyStore, Sm2Role, read_ofd, validate_ofd
 
+
+def _web_forms():  # tests/unit/api/web_forms.py: signing in through the web form
+    if "web_forms" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "web_forms", Path(__file__).resolve().parents[1] / "web_forms.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["web_forms"] = module
+    return sys.modules["web_forms"]
+
+
+sign_in = _web_forms().sign_in
 CASE = 1  # sample case 1: an individual business registration, issued instantly
 SERVICE = "individual-business-registration"
 PASSWORD = "correct horse battery"
@@ -136,6 +152,24 @@ def test_the_owner_downloads_each_format_and_nobody_else(context: JobContext,
             assert refused.status_code == 404, (fmt, refused.text)
             assert refused.content != ofd.content and refused.content != pdf.content
             assert client.get(path).status_code == 401, fmt
+
+        # The application page, as a browser signed in as alice sees it: both links, both files.
+        assert sign_in(client, "alice", PASSWORD).status_code == 303
+        page = client.get(f"/apply/{app_id}")
+        assert page.status_code == 200, page.text
+        assert f'href="/apply/{app_id}/licence.pdf"' in page.text
+        assert f'id="licence-ofd-link" class="button" href="/apply/{app_id}/licence.ofd"' \
+            in page.text
+        assert "下载 OFD 版" in page.text and "Download OFD" in page.text
+        web_ofd = client.get(f"/apply/{app_id}/licence.ofd")
+        assert web_ofd.status_code == 200 and web_ofd.content == ofd.content
+        client.cookies.clear()
+        del client.headers["X-CSRF-Token"]  # alice's, from her session
+        assert sign_in(client, "bob", PASSWORD).status_code == 303
+        for fmt in ("pdf", "ofd"):
+            refused = client.get(f"/apply/{app_id}/licence.{fmt}", follow_redirects=False)
+            assert refused.status_code == 404, (fmt, refused.status_code)
+        assert "licence-ofd-link" not in client.get(f"/apply/{app_id}").text
 
 
 def test_a_key_store_without_sm2_keys_refuses_before_reserving(context: JobContext,
