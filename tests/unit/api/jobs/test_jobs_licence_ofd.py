@@ -171,6 +171,18 @@ def test_the_owner_downloads_each_format_and_nobody_else(context: JobContext,
             assert refused.status_code == 404, (fmt, refused.status_code)
         assert "licence-ofd-link" not in client.get(f"/apply/{app_id}").text
 
+        # A licence issued as PDF only (before formats, or a [pdf] service): no OFD to hand out.
+        with context.db.transaction() as session:
+            row = session.get(LicenceRecord, record.identifier)
+            assert row is not None
+            row.ofd_sha256 = None
+        shown = client.get(f"/api/v1/applications/{app_id}", headers=owner).json()
+        assert shown["licence"]["formats"] == ["pdf"]
+        missing = client.get(f"/api/v1/applications/{app_id}/licence.ofd", headers=owner)
+        assert missing.status_code == 404, missing.text
+        assert client.get(f"/api/v1/applications/{app_id}/licence.pdf",
+                          headers=owner).status_code == 200
+
 
 def test_a_key_store_without_sm2_keys_refuses_before_reserving(context: JobContext,
                                                                 tmp_path: Path) -> None:
