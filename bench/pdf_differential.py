@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "differential"))
 
 from fast_full_compare import Tally, check  # noqa: E402
 from licence_material import build_material  # noqa: E402
-from pdf_mutations import mutants  # noqa: E402
+from pdf_mutations import WRITER_RAISED, mutants  # noqa: E402
 
 from bench.common import RESULTS, report  # noqa: E402
 
@@ -51,7 +51,8 @@ def _worker(args: tuple[int, int, int, str]) -> tuple[dict[str, dict[str, int]],
         started = time.perf_counter()
         for mutant in mutants(material, seed * 1000 + worker, count):
             result = check(mutant.pdf, material)
-            tally.add(mutant.kind.value, result)
+            tally.add(mutant.kind.value, result,
+                  generator_failed=mutant.detail.startswith(WRITER_RAISED))
             if result.bad:
                 name = f"w{worker}-{mutant.index:05d}-{mutant.kind.value}.pdf"
                 out = Path(lenient_dir)

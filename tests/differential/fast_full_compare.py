@@ -102,9 +102,10 @@ class Tally:
 
     rows: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def add(self, kind: str, result: Result) -> None:
+    def add(self, kind: str, result: Result, *, generator_failed: bool = False) -> None:
         row = self.rows.setdefault(kind, Counter())
         row["mutants"] += 1
+        row["generator_failed"] += generator_failed
         row[f"sig:{result.signature}"] += 1
         row[f"lic:{result.licence}"] += 1
         row[result.decision.value] += 1
@@ -120,7 +121,7 @@ class Tally:
         return out
 
     def table(self) -> str:
-        columns = [("mutants", "n"),
+        columns = [("mutants", "n"), ("generator_failed", "writer raised"),
                    ("sig:agree", "sig agree"), ("sig:fast_stricter", "sig stricter"),
                    ("sig:fast_more_lenient", "sig LENIENT"),
                    ("sig:both_passed_but_differ", "sig pass≠"),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from asn1crypto import cms
+from asn1crypto import cms, core
 from licence_material import EOF_MARK, Genuine, Layout, Material
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -38,6 +38,8 @@ from elicense.publish import fresh_crls
 from signing import FileSigner, KeyStore, PadesLevel, pyhanko_timestamper, sign_pdf
 
 POOL = 3
+_TIMESTAMP_OID = core.ObjectIdentifier("1.2.840.113549.1.9.16.2.14").dump()
+WRITER_RAISED = "writer raised"
 _XREF_MARKS = (b"xref", b"trailer", b"startxref", b"/Type /XRef", b"/Prev", b"/Size", b"/Root")
 
 
@@ -371,7 +373,7 @@ def resign_modified(rng: random.Random, g: Genuine, m: Material) -> tuple[bytes,
         signed = _sign(base, signer, m.store, m)
         if variant == 1:  # the licence data changed after signing, then signed again on top
             changed, _ = replace_json(rng, Genuine.of(g.name, signed), m)
-            signed = _sign(changed, signer, m.store, m)
+            signed = _sign(changed, signer, m.store, m, PadesLevel.B_T, "Signature2")
         return signed
 
     return _pooled(rng, m, (Kind.RESIGN_MODIFIED, g.name, str(variant)), make)
@@ -431,15 +433,36 @@ def _token_of(der: bytes) -> cms.ContentInfo | None:
     return None
 
 
+def _tlv(tag: int, content: bytes) -> bytes:
+    length = len(content)
+    if length < 0x80:
+        return bytes([tag, length]) + content
+    octets = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(octets)]) + octets + content
+
+
+def _with_token(der: bytes, token: bytes) -> bytes:
+    """The CMS ``der`` with its unsigned attributes replaced by one signature timestamp
+    ``token``, spliced at the DER level (asn1crypto re-encoding a changed tree took seconds)."""
+    parsed = cms.ContentInfo.load(der)
+    signed_data = parsed["content"]
+    signer_infos = signed_data["signer_infos"]
+    info = signer_infos[0]
+    unsigned = info["unsigned_attrs"].dump()
+    head = info.contents[:len(info.contents) - len(unsigned)]
+    attribute = _tlv(0x30, _TIMESTAMP_OID + _tlv(0x31, token))
+    new_info = _tlv(0x30, head + _tlv(0xA1, attribute))
+    body = signed_data.contents
+    prefix = body[:len(body) - len(signer_infos.dump())]
+    new_signed_data = _tlv(0x30, prefix + _tlv(0x31, new_info))
+    return _tlv(0x30, parsed["content_type"].dump() + _tlv(0xA0, new_signed_data))
+
+
 def swap_sig_ts(rng: random.Random, g: Genuine, m: Material) -> tuple[bytes, str]:
     donor = rng.choice([x for x in m.ours + m.foreign if x is not g])
-    der = cms.ContentInfo.load(_cms(g.pdf, g.layout, 0))
     token = _token_of(_cms(donor.pdf, donor.layout, 0))
-    attrs = der["content"]["signer_infos"][0]["unsigned_attrs"]
-    for attr in attrs:
-        if attr["type"].native == "signature_time_stamp_token":
-            attr["values"] = cms.SetOfContentInfo([token])
-    out = _put_cms(g.pdf, g.layout, 0, der.dump(force=True))
+    assert token is not None
+    out = _put_cms(g.pdf, g.layout, 0, _with_token(_cms(g.pdf, g.layout, 0), token.dump()))
     return (out, f"token of {donor.name}") if out is not None else (g.pdf + b"\n", "too long")
 
 
@@ -481,5 +504,5 @@ def mutants(material: Material, seed: int, count: int) -> Iterator[Mutant]:
             pdf, detail = MUTATIONS[kind](rng, base, material)
         except Exception as exc:  # noqa: BLE001 - a generator failure is recorded, not fatal
             pdf = _flip_at(base.pdf, rng, rng.randrange(len(base.pdf)))
-            detail = f"writer raised {type(exc).__name__}; random flip instead"
+            detail = f"{WRITER_RAISED} {type(exc).__name__}; random flip instead"
         yield Mutant(index=index, kind=kind, base=base.name, detail=detail, pdf=pdf)
