@@ -3,9 +3,8 @@ validator. Mutated licences (:mod:`pdf_mutations`, seed fixed) go through
 ``signing.validate_pdf`` and ``elicense.verify_licence_pdf`` with ``fast=True`` and ``fast=False``;
 the fast verdict must be the same or stricter (PASSED < INDETERMINATE < FAILED), and when both
 pass, level, signer and signing time must be equal. ``ZZ_DIFF_COUNT`` sets the number of mutants
-(default 81, three of each kind: 38 s of CPU, 76 s in pytest on the loaded
-2-core machine); ``bench/pdf_differential.py`` runs
-10,000.
+(default 81, three of each kind: 38 s of CPU, 76 s in pytest on the loaded 2-core machine);
+``bench/pdf_differential.py`` runs 10,000.
 """
 
 from __future__ import annotations
