@@ -20,6 +20,9 @@ class FileFormat(StrEnum):
     TIFF = "tiff"
     BMP = "bmp"
     PDF = "pdf"
+    # A sealed OFD e-licence (a zip). ``sniff_format`` never answers it: only the upload of an
+    # e-licence material accepts one (``api.workflow.materials.sniff_upload``).
+    OFD = "ofd"
 
 
 _TIFF_MAGIC: Final = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF

@@ -1,7 +1,8 @@
 """Verifying an e-licence handed in as a material, against this office's own trust material and
 every imported issuer's (:class:`elicense.TrustStore`): the issuer is picked by the key id of
 the licence's token (the key that signed it; :class:`elicense.TrustedIssuers`), then
-:func:`elicense.verify_licence_pdf` gives the verdict, which is summed up as one stable outcome
+:func:`elicense.verify_licence_pdf` (or, for a sealed OFD, :func:`elicense.verify_licence_ofd`)
+gives the verdict, which is summed up as one stable outcome
 (``licence.verified``, ``licence.forged``, ``licence.revoked`` ...). A licence whose signing key
 no trusted issuer lists, or whose token or record names another issuer than the one whose key
 signed it (the verdict's issuer check, ``licence.issuer_mismatch``), is
@@ -26,6 +27,7 @@ from elicense.model import HolderCodeType, Licence, mask_holder_code, parse_lice
 from elicense.trusted_issuers import TrustedIssuers
 from elicense.verdict import LicenceCheckId, LicenceCode, LicenceVerdict
 from elicense.verify import verify_licence_pdf
+from elicense.verify_ofd import is_ofd_package, ofd_licence_attachment, verify_licence_ofd
 from signing import Indication, TokenCode, TokenMalformedError, decode_token
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ def _outcome(verdict: LicenceVerdict) -> ElicenceOutcome:
         return ElicenceOutcome.VERIFIED
     codes = {check.check: check.code for check in verdict.checks
              if check.outcome is not Indication.PASSED}
-    if LicenceCheckId.PDF_SIGNATURE in codes:
+    if LicenceCheckId.PDF_SIGNATURE in codes or LicenceCheckId.OFD_SEAL in codes:
         return ElicenceOutcome.FORGED
     if codes.get(LicenceCheckId.ISSUER) == LicenceCode.ISSUER_MISMATCH:
         # Signed by a trusted office, but in another office's name.
@@ -150,9 +152,11 @@ def _outcome(verdict: LicenceVerdict) -> ElicenceOutcome:
 
 def verify_elicence(pdf: bytes, issuers: TrustedIssuers, *,
                     now: datetime | None = None) -> ElicenceResult:
-    """Verify ``pdf`` against the trusted issuer whose key signed it (see the module doc)."""
+    """Verify ``pdf`` (a licence PDF or sealed OFD) against the trusted issuer whose key signed
+    it (see the module doc)."""
     now = now or datetime.now(UTC)
-    data = licence_attachment(pdf)
+    ofd = is_ofd_package(pdf)
+    data = ofd_licence_attachment(pdf) if ofd else licence_attachment(pdf)
     if data is None:
         return ElicenceResult(ElicenceOutcome.UNVERIFIED, None, None, None, None)
     record = data.get("licence") if isinstance(data.get("licence"), dict) else {}
@@ -164,7 +168,8 @@ def verify_elicence(pdf: bytes, issuers: TrustedIssuers, *,
                               record)
     # The issuer binding is part of the verdict (its issuer check): a licence signed by a
     # trusted office in another office's name is not verified.
-    verdict = verify_licence_pdf(pdf, source.material, now=now)
+    verdict = (verify_licence_ofd(pdf, source.material, now=now) if ofd
+               else verify_licence_pdf(pdf, source.material, now=now))
     issuer = source.material.issuer
     return ElicenceResult(_outcome(verdict), verdict,
                           source.code if issuer is None else issuer.code,

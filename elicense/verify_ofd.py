@@ -36,6 +36,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from asn1crypto import x509 as asn1_x509
@@ -77,7 +78,10 @@ from signing import (
     verify_token,
 )
 
-__all__ = ["ANCHOR_ISSUER", "ANCHOR_TRUST_ANCHOR", "verify_licence_ofd"]
+OFD_MAGIC = b"PK\x03\x04"  # an OFD package is a zip
+
+__all__ = ["ANCHOR_ISSUER", "ANCHOR_TRUST_ANCHOR", "OFD_MAGIC", "is_ofd_package",
+           "ofd_licence_attachment", "verify_licence_ofd"]
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +247,20 @@ def _join(base_part: str, loc: str) -> str:
 def _child_text(element: Element, name: str) -> str | None:
     child = element.find(_NS + name)
     return None if child is None or not child.text else child.text.strip()
+
+
+def is_ofd_package(data: bytes) -> bool:
+    """Whether ``data`` is a zip, the container of an OFD (its reader decides the rest)."""
+    return bytes(data[:4]) == OFD_MAGIC
+
+
+def ofd_licence_attachment(data: bytes) -> dict[str, Any] | None:
+    """The ``licence.json`` an OFD carries (unverified), or ``None``: is it one of ours? Read
+    through the bounded package reader; never raises."""
+    try:
+        return parse_licence_json(_licence_json(read_ofd(data)))
+    except Exception:  # noqa: BLE001 - an unreadable package simply carries no licence
+        return None
 
 
 def _licence_json(package: OfdPackage) -> bytes | None:

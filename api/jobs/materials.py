@@ -1,12 +1,12 @@
 """``process_material``: OCR a document or check a portrait photo, off the request path.
 
-A material the service accepts as an e-licence (``elicence:`` in its definition) that arrives
-as a PDF carrying our ``licence.json`` is not OCR'd: it is verified (``elicense``) against this
-office's own published trust folder and every imported issuer's, and its result is an
-:class:`api.workflow.material_result.ElicenceRead`: the mapped facts of the licence (read from its
-record as a typed :class:`elicense.Licence`) as fields, and a summary (outcome code, issuer,
-identifier, status, holder code masked). A licence that does not verify, or of a type the
-material does not accept, contributes no fields. Every result is stored through
+A material the service accepts as an e-licence (``elicence:`` in its definition) that arrives as
+a PDF carrying our ``licence.json``, or as a sealed OFD licence, is not OCR'd: it is verified
+(``elicense``) against this office's own published trust folder and every imported issuer's, and
+its result is an :class:`api.workflow.material_result.ElicenceRead`: the mapped facts of the
+licence (read from its record as a typed :class:`elicense.Licence`) as fields, and a summary
+(outcome code, issuer, identifier, status, holder code masked). A licence that does not verify,
+or of a type the material does not accept, contributes no fields. Every result is stored through
 :func:`api.workflow.material_result.encode`. A portrait that fails any mechanical rule (file
 format, size, dpi, framing, a tilted head, background: ``verify.photo.MECHANICAL_CHECKS``) is
 fixed (``verify.photo.fix_photo``) and re-checked, whatever else it fails. The fixed photo is
@@ -49,7 +49,8 @@ from api.workflow.material_result import (
     Unreadable,
     encode,
 )
-from core import DocType, ZhengzhaoError
+from api.workflow.materials import CONTENT_TYPES
+from core import DocType, FileFormat, ZhengzhaoError
 from elicense import (
     ElicenceOutcome,
     HolderCodeType,
@@ -74,6 +75,7 @@ from verify.photo import (
 )
 
 log = logging.getLogger(__name__)
+OFD_CONTENT_TYPE = CONTENT_TYPES[FileFormat.OFD]
 
 # For crash tests only: seconds to sleep just before a job stores its result, so a test can
 # kill -9 the worker at that point. Unset in production.
@@ -125,9 +127,12 @@ def process_material(ctx: JobContext, material_id: int) -> JobOutcome:
         passed, photo_report, fixed_sha256 = _check_photo(ctx, data, profile)
         if fixed_used:
             photo_report["fixed_photo_used"] = True
-    elif spec is not None and spec.elicence and content_type == "application/pdf" \
-            and _carries_licence(data):
-        read = _read_elicence(ctx, data, spec, material_id)
+    elif spec is not None and spec.elicence and (
+            content_type == OFD_CONTENT_TYPE
+            or (content_type == "application/pdf" and _carries_licence(data))):
+        # An OFD is only ever an e-licence: verified (through the bounded OFD reader), never
+        # OCR'd; one that is not a licence of a trusted issuer gives no fields.
+        read = _read_elicence(ctx, data, spec, material_id, ofd=content_type == OFD_CONTENT_TYPE)
     else:
         read = _read_document(ctx, data, content_type, material_id)
     if time.monotonic() - started > ctx.settings.job_deadline_seconds:
@@ -260,8 +265,8 @@ def _holder_digest(licence: Licence) -> str | None:
     return None if number is None else holder_id_sha256(number)
 
 
-def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
-                   ) -> ElicenceRead:
+def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int, *,
+                   ofd: bool = False) -> ElicenceRead:
     verdict = verify_elicence(data, _trust_sources(ctx), now=datetime.now(UTC))
     summary = ElicenceSummary.from_dict(verdict.summary())
     licence = verdict.licence
@@ -282,4 +287,5 @@ def _read_elicence(ctx: JobContext, data: bytes, spec: Any, material_id: int
         summary = replace(summary, holder_id_sha256=_holder_digest(licence))
     log.info("material %s is an e-licence: %s", material_id, summary.code)
     return ElicenceRead(summary=summary, doc_type=DocType(spec.kind.value),
-                        file=f"material-{material_id}.pdf", fields=fields)
+                        file=f"material-{material_id}.{'ofd' if ofd else 'pdf'}",
+                        fields=fields)

@@ -97,6 +97,7 @@ _CONTENT_TYPES: dict[str, tuple[str, str]] = {
     "application/pdf": ("PDF 文件", "PDF file"), "image/jpeg": ("JPEG 图片", "JPEG image"),
     "image/png": ("PNG 图片", "PNG image"), "image/webp": ("WebP 图片", "WebP image"),
     "image/tiff": ("TIFF 图片", "TIFF image"), "image/bmp": ("BMP 图片", "BMP image"),
+    "application/ofd": ("OFD 电子证照", "OFD e-licence"),
 }
 # A resident ID number (18 characters, or the old 15 digits), shown masked.
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")

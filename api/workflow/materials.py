@@ -62,8 +62,12 @@ CONTENT_TYPES: dict[FileFormat, str] = {
     FileFormat.WEBP: "image/webp",
     FileFormat.TIFF: "image/tiff",
     FileFormat.BMP: "image/bmp",
+    FileFormat.OFD: "application/ofd",
 }
-IMAGE_FORMATS = frozenset(CONTENT_TYPES) - {FileFormat.PDF}
+IMAGE_FORMATS = frozenset(CONTENT_TYPES) - {FileFormat.PDF, FileFormat.OFD}
+_ZIP_LOCAL = b"PK\x03\x04"
+_ZIP_END = b"PK\x05\x06"
+_ZIP_END_WINDOW = 22 + 65535  # the end record and the longest zip comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +83,27 @@ class SniffedUpload:
 
 
 def sniff_upload(data: bytes, *, image_only: bool = False,
-                 max_pixels: int | None = None) -> SniffedUpload:
+                 max_pixels: int | None = None, ofd: bool = False) -> SniffedUpload:
     """Accept ``data`` as a material, or raise :class:`UploadRejectedError` with a stable code.
     With ``max_pixels``, an image whose header declares more pixels is refused (a
-    decompression bomb is a few hundred KB that decodes to gigabytes)."""
+    decompression bomb is a few hundred KB that decodes to gigabytes). With ``ofd`` (a
+    material the service accepts as an e-licence), a zip is taken as an OFD licence: its job
+    reads it only through the bounded OFD reader and verifies it, never OCRs it."""
     if not data:
         raise UploadRejectedError(ErrorCode.INPUT_EMPTY, "the uploaded file is empty",
                                   "上传的文件为空")
     fmt = sniff_format(data)
+    if fmt is None and ofd and data.startswith(_ZIP_LOCAL):
+        fmt = FileFormat.OFD
+        if _ZIP_END not in data[-_ZIP_END_WINDOW:]:
+            raise UploadRejectedError(ErrorCode.INPUT_TRUNCATED, "the OFD file is cut short",
+                                      "OFD 文件不完整（被截断）")
+        return SniffedUpload(data, fmt)
     if fmt is None or (image_only and fmt not in IMAGE_FORMATS):
-        wanted_en = "a JPEG, PNG, WebP, TIFF or BMP image" + ("" if image_only else " or a PDF")
-        wanted_zh = "JPEG、PNG、WebP、TIFF 或 BMP 图片" + ("" if image_only else "或 PDF")
+        wanted_en = "a JPEG, PNG, WebP, TIFF or BMP image" + ("" if image_only else " or a PDF") \
+            + (" or an OFD e-licence" if ofd else "")
+        wanted_zh = "JPEG、PNG、WebP、TIFF 或 BMP 图片" + ("" if image_only else "或 PDF") \
+            + ("或 OFD 电子证照" if ofd else "")
         raise UploadRejectedError(ErrorCode.INPUT_UNSUPPORTED_TYPE,
                                   f"the file's content is not {wanted_en}",
                                   f"文件内容不是{wanted_zh}")
@@ -144,7 +158,8 @@ def upload_material(ctx: WorkflowContext, username: str, application_id: int,
             raise MaterialInvalidError(f"this service has no material {material_type!r}",
                                        f"该事项没有材料“{material_type}”")
         upload = sniff_upload(data, image_only=spec.kind is MaterialKind.PHOTO,
-                              max_pixels=ctx.settings.max_image_pixels)
+                              max_pixels=ctx.settings.max_image_pixels,
+                              ofd=bool(spec.elicence))
         if application.state not in EDITABLE:
             raise not_editable(application.state)
         # Locking the old rows makes a job still running on one wait, then find it gone.

@@ -15,8 +15,9 @@ PUBLIC = {
     "load_services", "normalize_identifier", "normalize_mobile", "normalize_name",
     "org_code_check_char", "parse_service", "read_documents_json", "uscc_check_char", "validate",
     "validate_id_number", "validate_mobile", "validate_org_code", "validate_person_name",
-    "validate_uscc", "Constant", "HolderKind", "LicenceEvidence", "LicenceFact", "LicenceFileFormat",
-    "LicenceSpec", "NumberScheme", "BUNDLED_SERVICES_DIR", "load_service_catalog",
+    "validate_uscc", "Constant", "HolderKind", "LicenceEvidence", "LicenceFact",
+    "LicenceFileFormat", "LicenceSpec", "NumberScheme", "BUNDLED_SERVICES_DIR",
+    "load_service_catalog",
 }
 
 
