@@ -127,6 +127,11 @@ class FieldNote(StrEnum):
     # A round seal's text read from inside the name (the seal was stamped turned) was put back
     # in order: the part after 局 first; the result names GB/T 2260 places.
     SEAL_TEXT_REORDERED = "seal_text_reordered"
+    # A registration date read as earlier than the establishment date (impossible) with a
+    # one-digit day: CTC recognition merges a doubled digit (22日 read 2日, often under a seal).
+    # The doubled day is the value when it is a real date on or after the establishment date
+    # and not in the future; ``raw`` is the date as read.
+    REPEATED_DIGIT_RESTORED = "repeated_digit_restored"
 
 
 @dataclass(frozen=True, slots=True)

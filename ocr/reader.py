@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,10 @@ class DocumentReader:
                 date_field = self._date_under_seal(r)
                 if date_field is not None and not _before_establishment(date_field, new_fields):
                     new_fields[BusinessLicenceField.REGISTRATION_DATE] = date_field
+                elif printed_date is not None:
+                    restored = _doubled_day(printed_date, new_fields)
+                    if restored is not None:
+                        new_fields[BusinessLicenceField.REGISTRATION_DATE] = restored
             for key, value in new_fields.items():
                 fields.setdefault(key, value)
             checkboxes.update(r.checkboxes)
@@ -287,6 +292,25 @@ def _before_establishment(issued: ExtractedField, fields: dict[str, ExtractedFie
     (both ISO dates; a missing establishment date proves nothing)."""
     established = fields.get(BusinessLicenceField.ESTABLISHED_DATE)
     return established is not None and issued.value < established.value
+
+
+def _doubled_day(issued: ExtractedField, fields: dict[str, ExtractedField]
+                 ) -> ExtractedField | None:
+    """A registration date read before the establishment date whose day has one digit, with
+    that digit doubled (``2015-07-02`` -> ``2015-07-22``: recognition merges a repeated digit),
+    when that is a real date between the establishment date and today; ``None`` otherwise
+    (:data:`core.FieldNote.REPEATED_DIGIT_RESTORED`)."""
+    established = fields.get(BusinessLicenceField.ESTABLISHED_DATE)
+    try:
+        read = date.fromisoformat(issued.value)
+        day = read.replace(day=read.day * 11) if read.day < 10 else None
+    except ValueError:
+        return None
+    if day is None or established is None or not (
+            established.value <= day.isoformat() <= date.today().isoformat()):
+        return None
+    return ExtractedField(day.isoformat(), issued.confidence, issued.box, issued.value,
+                          (FieldNote.REPEATED_DIGIT_RESTORED,))
 
 
 def _authority_rank(text: str) -> tuple[int, str]:
