@@ -261,8 +261,8 @@ PUBLIC = {
         "normalize_mobile", "normalize_name", "org_code_check_char", "parse_service",
         "read_documents_json", "uscc_check_char", "validate", "validate_id_number",
         "validate_mobile", "validate_org_code", "validate_person_name", "validate_uscc",
-        "Constant", "HolderKind", "LicenceEvidence", "LicenceFact", "LicenceSpec",
-        "NumberScheme", "BUNDLED_SERVICES_DIR", "load_service_catalog",
+        "Constant", "HolderKind", "LicenceEvidence", "LicenceFact", "LicenceFileFormat",
+        "LicenceSpec", "NumberScheme", "BUNDLED_SERVICES_DIR", "load_service_catalog",
     },
     "verify.photo": {
         "BACKGROUND_CHECKS", "CHECK_TITLES", "CheckResult", "CheckStatus", "FaceLandmarks",
