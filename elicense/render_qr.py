@@ -39,13 +39,23 @@ def make_qr(payload: str) -> segno.QRCode:
     """A full QR code (never Micro QR) at level M exactly (segno would otherwise raise the level
     when the version allows it, making the size depend on the payload in surprising ways).
 
-    Kept for the last few payloads: a licence issued as PDF and OFD draws the same code twice,
-    and segno's choice of mask pattern (pure Python) is most of a licence's rendering time. The
-    code object is only read, never changed."""
-    # segno and reportlab load when a page is drawn (``import elicense`` stays light).
+    Kept for the last few payloads: a licence issued as PDF and OFD draws the same code twice.
+    segno's own choice of mask pattern (pure Python) was most of a licence's rendering time, so
+    the code is encoded with mask 0, :func:`elicense.qr_mask.best_mask` makes segno's choice with
+    numpy, and the code is encoded again with that mask unless it is 0. The code object is only
+    read, never changed."""
+    # segno, numpy and reportlab load when a page is drawn (``import elicense`` stays light).
     import segno  # noqa: PLC0415
 
-    return segno.make_qr(_segments(payload), error="m", boost_error=False)
+    from elicense.qr_mask import best_mask  # noqa: PLC0415
+
+    segments = _segments(payload)
+    first = segno.make_qr(segments, error="m", boost_error=False, mask=0)
+    if first.is_micro:
+        return first
+    mask = best_mask(first.matrix)
+    return first if mask == 0 else segno.make_qr(segments, error="m", boost_error=False,
+                                                 mask=mask)
 
 
 def qr_png(payload: str, scale: int, border: int = QUIET_ZONE) -> bytes:
