@@ -81,7 +81,7 @@ from elicense.verdict import (
     OfdSealSummary,
 )
 from elicense.verify import licence_photo, verify_licence_pdf, verify_licence_token
-from elicense.verify_ofd import verify_licence_ofd
+from elicense.verify_ofd import is_ofd_package, verify_licence_ofd
 
 __all__ = [
     "ElicenceOutcome",
@@ -135,6 +135,7 @@ __all__ = [
     "TemplateCatalog",
     "TrustMaterial",
     "TrustMaterialError",
+    "is_ofd_package",
     "issue_licence",
     "sign_licence",
     "token_from_qr_text",

@@ -150,13 +150,14 @@ def _outcome(verdict: LicenceVerdict) -> ElicenceOutcome:
     return ElicenceOutcome.UNVERIFIED
 
 
-def verify_elicence(pdf: bytes, issuers: TrustedIssuers, *,
+def verify_elicence(licence_file: bytes, issuers: TrustedIssuers, *,
                     now: datetime | None = None) -> ElicenceResult:
-    """Verify ``pdf`` (a licence PDF or sealed OFD) against the trusted issuer whose key signed
-    it (see the module doc)."""
+    """Verify ``licence_file`` (a licence PDF or sealed OFD) against the trusted issuer whose key
+    signed it (see the module doc)."""
     now = now or datetime.now(UTC)
-    ofd = is_ofd_package(pdf)
-    data = ofd_licence_attachment(pdf) if ofd else licence_attachment(pdf)
+    ofd = is_ofd_package(licence_file)
+    data = (ofd_licence_attachment(licence_file) if ofd
+            else licence_attachment(licence_file))
     if data is None:
         return ElicenceResult(ElicenceOutcome.UNVERIFIED, None, None, None, None)
     record = data.get("licence") if isinstance(data.get("licence"), dict) else {}
@@ -168,8 +169,8 @@ def verify_elicence(pdf: bytes, issuers: TrustedIssuers, *,
                               record)
     # The issuer binding is part of the verdict (its issuer check): a licence signed by a
     # trusted office in another office's name is not verified.
-    verdict = (verify_licence_ofd(pdf, source.material, now=now) if ofd
-               else verify_licence_pdf(pdf, source.material, now=now))
+    verdict = (verify_licence_ofd(licence_file, source.material, now=now) if ofd
+               else verify_licence_pdf(licence_file, source.material, now=now))
     issuer = source.material.issuer
     return ElicenceResult(_outcome(verdict), verdict,
                           source.code if issuer is None else issuer.code,

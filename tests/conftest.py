@@ -15,6 +15,11 @@ import pytest
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
+# Two issuing offices with their own key stores and trust folders, written for the elicense tests
+# and imported by the api tests too (``import trust_offices``): one module, whichever test
+# directory is collected first.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "unit" / "elicense"))
+
 
 @pytest.fixture(scope="session")
 def settings():

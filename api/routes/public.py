@@ -34,9 +34,9 @@ from api.verification_audit import (
 )
 from api.workflow.trust import ImportedTrust
 from api.workflow.verification import verify_token
-from api.workflow.verification_ofd import is_ofd, verify_upload
+from api.workflow.verification_ofd import verify_upload
 from core import ErrorCode, ZhengzhaoError
-from elicense import LicenceVerdict, TrustMaterial
+from elicense import LicenceVerdict, TrustMaterial, is_ofd_package
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ async def verify_uploaded_pdf(request: Request, trust: TrustMaterial, limit: int
     kind = VerifyKind.PDF
     try:
         data = await read_uploaded_pdf(request, limit)
-        kind = VerifyKind.OFD if is_ofd(data) else VerifyKind.PDF
+        kind = VerifyKind.OFD if is_ofd_package(data) else VerifyKind.PDF
         start = time.perf_counter()
         # PAdES and seal validation are CPU-bound: keep them off the event loop.
         verdict = await run_in_threadpool(verify_upload, data, trust, _imported(request),

@@ -1,8 +1,8 @@
 """Verifying an uploaded licence file that may be an OFD as well as a PDF: the use case behind
 ``POST /api/v1/verify`` and ``POST /verify`` for uploads (issue 15, item 4).
 
-:func:`is_ofd` tells the two apart by content (a zip is an OFD package, ``%PDF-`` a PDF;
-anything else is refused as before by :func:`api.workflow.verification.check_pdf`).
+:func:`elicense.is_ofd_package` tells the two apart by content (a zip is an OFD package,
+``%PDF-`` a PDF; anything else is refused as before by :func:`api.workflow.verification.check_pdf`).
 :func:`verify_ofd` is :func:`api.workflow.verification.verify_pdf` for an OFD: this office's
 trust material first, then the imported issuer that lists the token's key id. An OFD whose
 package or seal cannot be read (zip bomb, unsafe or duplicate entry names, missing parts, huge
@@ -19,23 +19,23 @@ from api.workflow.errors import VerificationInputError
 from api.workflow.trust import ImportedTrust
 from api.workflow.verification import check_pdf, verify_pdf
 from core import ErrorCode
-from elicense import LicenceCheckId, LicenceVerdict, TrustMaterial, verify_licence_ofd
+from elicense import (
+    LicenceCheckId,
+    LicenceVerdict,
+    TrustMaterial,
+    is_ofd_package,
+    verify_licence_ofd,
+)
 
-__all__ = ["OFD_MAGIC", "is_ofd", "verify_ofd", "verify_upload"]
+__all__ = ["verify_ofd", "verify_upload"]
 
-OFD_MAGIC: Final = b"PK\x03\x04"
 _OFD_CODES: Final = frozenset(code.value for code in ErrorCode if code.value.startswith("ofd."))
-
-
-def is_ofd(data: bytes) -> bool:
-    """A zip: an OFD package (anything else goes the PDF way, whose check refuses non-PDFs)."""
-    return data.startswith(OFD_MAGIC)
 
 
 def verify_upload(data: bytes, trust: TrustMaterial, imported: ImportedTrust | None, *,
                   now: datetime) -> LicenceVerdict:
     """The verdict on an uploaded licence PDF or OFD."""
-    if is_ofd(data):
+    if is_ofd_package(data):  # anything else goes the PDF way, whose check refuses non-PDFs
         return verify_ofd(data, trust, imported, now=now)
     return verify_pdf(check_pdf(data), trust, imported, now=now)
 

@@ -31,17 +31,6 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("office")
 
 
-@pytest.fixture()
-def office(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run the CLI in a folder of its own: keys, register and published folder under ./var."""
-    monkeypatch.chdir(workdir)
-    for name in ("ZZ_DATA_DIR", "ZZ_KEYS_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield workdir
-    get_settings.cache_clear()
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     code = main([*argv, "--json"])
     out = capsys.readouterr().out

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_office import PHOTO, permit_record  # a sibling module
 
 from api.cli import main
 from core import get_settings
-from elicense import LicenceIdentifier, parse_identifier
 from signing import (
     Indication,
     IssuerIdentity,
@@ -28,39 +28,12 @@ from signing import (
     write_ofd,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-RECORDS = ROOT / "samples" / "licences"
-PHOTO = RECORDS / "holder_photo.jpg"
-
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("office-ofd")
-
-
-@pytest.fixture()
-def office(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run the CLI in a folder of its own: keys, register and published folder under ./var."""
-    monkeypatch.chdir(workdir)
-    for name in ("ZZ_DATA_DIR", "ZZ_KEYS_DIR", "ZZ_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield workdir
-    get_settings.cache_clear()
-
-
-def _record(office: Path, serial: str) -> Path:
-    """The sample residence permit with its own number and identifier (each is issued once)."""
-    record = json.loads((RECORDS / "residence_permit.json").read_text("utf-8"))
-    record["number"] = record["number"][:-len(serial)] + serial
-    parts = parse_identifier(record["identifier"]).identifier
-    record["identifier"] = str(LicenceIdentifier.create(
-        parts.type_code, parts.issuer_code, parts.serial[:-len(serial)] + serial))
-    path = office / f"permit-{serial}.json"
-    path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-    return path
 
 
 def _issue(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
@@ -71,7 +44,7 @@ def _issue(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, s
 
 def test_both_writes_a_pdf_and_its_ofd_twin(office: Path, capsys, tmp_path: Path) -> None:
     out = office / "both.pdf"
-    code, result, _ = _issue(capsys, str(_record(office, "91")), "--photo", str(PHOTO),
+    code, result, _ = _issue(capsys, str(permit_record(office, "91")), "--photo", str(PHOTO),
                              "--out", str(out), "--format", "both")
     assert code == 0, result
     assert Path(result["file"]) == out and Path(result["ofd_file"]) == office / "both.ofd"
@@ -95,8 +68,8 @@ def _sm2_trust() -> tuple[list, list]:
 
 def test_the_ofd_seal_validates_and_an_edit_fails_it(office: Path, capsys) -> None:
     out = office / "sealed.ofd"
-    code = main(["issue", str(_record(office, "92")), "--photo", str(PHOTO), "--out", str(out),
-                 "--format", "ofd"])
+    code = main(["issue", str(permit_record(office, "92")), "--photo", str(PHOTO), "--out",
+                 str(out), "--format", "ofd"])
     captured = capsys.readouterr()
     assert code == 0
     assert out.is_file() and not (office / "sealed.pdf").exists()
@@ -130,7 +103,7 @@ def test_without_sm2_keys_the_ofd_is_unsealed_and_says_so(
         KeyStore.from_settings(settings).initialise(IssuerIdentity.from_settings(settings),
                                                     sm2=False)
         out = tmp_path / "plain.ofd"
-        code = main(["issue", str(_record(tmp_path, "95")), "--photo", str(PHOTO), "--out",
+        code = main(["issue", str(permit_record(tmp_path, "95")), "--photo", str(PHOTO), "--out",
                      str(out), "--format", "ofd"])
         captured = capsys.readouterr()
     finally:
@@ -145,7 +118,7 @@ def test_without_sm2_keys_the_ofd_is_unsealed_and_says_so(
 
 def test_pdf_is_still_the_default_and_writes_no_ofd(office: Path, capsys) -> None:
     out = office / "plain.pdf"
-    code, result, _ = _issue(capsys, str(_record(office, "93")), "--photo", str(PHOTO),
+    code, result, _ = _issue(capsys, str(permit_record(office, "93")), "--photo", str(PHOTO),
                              "--out", str(out))
     assert code == 0 and "ofd_file" not in result
     assert out.is_file() and not (office / "plain.ofd").exists()
@@ -153,5 +126,5 @@ def test_pdf_is_still_the_default_and_writes_no_ofd(office: Path, capsys) -> Non
 
 def test_an_unknown_format_is_a_usage_error(office: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["issue", str(_record(office, "94")), "--format", "docx"])
+        main(["issue", str(permit_record(office, "94")), "--format", "docx"])
     assert exited.value.code == 2

@@ -11,15 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_office import PHOTO, ROOT, permit_record  # a sibling module
 
 from api.cli import main
-from core import get_settings
-from elicense import LicenceIdentifier, parse_identifier
 from signing import read_ofd, write_ofd
 
-ROOT = Path(__file__).resolve().parents[2]
-RECORDS = ROOT / "samples" / "licences"
-PHOTO = RECORDS / "holder_photo.jpg"
 OFDRW = ROOT / "tests" / "data" / "ofd" / "ofdrw"
 ANCHOR = OFDRW / "ofdrw_root.pem"
 # Intact v4 seals of other implementations (n.ofd, v1, was re-saved after signing: FAILED).
@@ -34,28 +30,6 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("office-verify-ofd")
 
 
-@pytest.fixture()
-def office(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run the CLI in a folder of its own: keys, register and published folder under ./var."""
-    monkeypatch.chdir(workdir)
-    for name in ("ZZ_DATA_DIR", "ZZ_KEYS_DIR", "ZZ_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield workdir
-    get_settings.cache_clear()
-
-
-def _record(office: Path, serial: str) -> Path:
-    record = json.loads((RECORDS / "residence_permit.json").read_text("utf-8"))
-    record["number"] = record["number"][:-len(serial)] + serial
-    parts = parse_identifier(record["identifier"]).identifier
-    record["identifier"] = str(LicenceIdentifier.create(
-        parts.type_code, parts.issuer_code, parts.serial[:-len(serial)] + serial))
-    path = office / f"permit-{serial}.json"
-    path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-    return path
-
-
 def _verify(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     code = main(["verify", *argv, "--json"])
     out = capsys.readouterr().out
@@ -67,7 +41,7 @@ def issued(office: Path, capsys: pytest.CaptureFixture[str]) -> dict:
     """A licence issued as PDF and sealed OFD (once per office folder)."""
     done = office / "both.json"
     if not done.exists():
-        code = main(["issue", str(_record(office, "71")), "--photo", str(PHOTO), "--out",
+        code = main(["issue", str(permit_record(office, "71")), "--photo", str(PHOTO), "--out",
                      str(office / "both.pdf"), "--format", "both", "--json"])
         assert code == 0
         done.write_text(capsys.readouterr().out, "utf-8")

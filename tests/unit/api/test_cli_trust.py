@@ -4,14 +4,12 @@ listed, removed and audited; a refused folder exits 1 with the code on stderr.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import trust_offices as offices  # tests/unit/elicense/trust_offices.py (tests/conftest.py)
 
 from api.cli import build_parser
 from api.cli.trust import run as run_trust
@@ -21,24 +19,11 @@ from core import Settings
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _trust_offices() -> ModuleType:
-    if "trust_offices" in sys.modules:
-        return sys.modules["trust_offices"]
-    spec = importlib.util.spec_from_file_location(
-        "trust_offices", ROOT / "tests" / "unit" / "elicense" / "trust_offices.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_offices"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def trust(settings: Settings, *argv: str) -> int:
     return run_trust(build_parser(["trust", *argv]).parse_args(["trust", *argv]), settings)
 
 
 def test_import_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    offices = _trust_offices()
     settings = Settings(_env_file=None, data_dir=tmp_path / "data")
     other = offices.Office(tmp_path / "other", *offices.OTHER,
                            datetime.now(UTC) - timedelta(days=1))

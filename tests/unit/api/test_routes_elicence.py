@@ -8,14 +8,12 @@ is audited."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import trust_offices as offices  # tests/unit/elicense/trust_offices.py (tests/conftest.py)
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
 from office_db import BACKENDS, office_database_url  # a sibling module
@@ -41,21 +39,6 @@ USCC, COMPANY, REPRESENTATIVE = "91610113MA26Y1127U", "西安德润建筑工程�
 BEFORE_CARD_VALIDITY = date(2019, 1, 1)
 PASSWORD = "correct horse battery"
 USERS = {"alice": Role.APPLICANT, "carol": Role.CLERK, "dave": Role.ADMIN}
-
-
-def _trust_offices() -> ModuleType:
-    if "trust_offices" in sys.modules:
-        return sys.modules["trust_offices"]
-    spec = importlib.util.spec_from_file_location(
-        "trust_offices", ROOT / "tests" / "unit" / "elicense" / "trust_offices.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_offices"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-offices = _trust_offices()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -8,16 +8,14 @@ refused at upload."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import trust_offices as offices  # tests/unit/elicense/trust_offices.py (tests/conftest.py)
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
 
@@ -36,21 +34,6 @@ ROOT = Path(__file__).resolve().parents[3]
 USCC, COMPANY, REPRESENTATIVE = "91610113MA26Y1127U", "西安德润建筑工程有限公司", "段海"
 PASSWORD = "correct horse battery"
 USERS = {"alice": Role.APPLICANT, "dave": Role.ADMIN}
-
-
-def _trust_offices() -> ModuleType:
-    if "trust_offices" in sys.modules:
-        return sys.modules["trust_offices"]
-    spec = importlib.util.spec_from_file_location(
-        "trust_offices", ROOT / "tests" / "unit" / "elicense" / "trust_offices.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_offices"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-offices = _trust_offices()
 
 
 def _sealed_ofd(office: Any, now: datetime) -> bytes:

@@ -9,16 +9,14 @@ issuer already imported, cannot be imported (``trust.conflict``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import trust_offices as offices  # tests/unit/elicense/trust_offices.py (tests/conftest.py)
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -31,21 +29,6 @@ ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime.now(UTC).replace(microsecond=0)
 USCC, HOLDER, REPRESENTATIVE = "91610113MA26Y1127U", "西安德润建筑工程有限公司", "段海"
 MISMATCH = "licence.issuer_mismatch"
-
-
-def _trust_offices() -> ModuleType:
-    if "trust_offices" in sys.modules:
-        return sys.modules["trust_offices"]
-    spec = importlib.util.spec_from_file_location(
-        "trust_offices", ROOT / "tests" / "unit" / "elicense" / "trust_offices.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_offices"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-offices = _trust_offices()
 
 
 def cli(settings: Settings, run: Any, *argv: str) -> int:

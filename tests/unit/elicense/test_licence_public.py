@@ -18,7 +18,7 @@ PUBLIC = {
     # the OFD twin of the page (issue 15)
     "SealPlacement", "licence_ofd", "render_licence_ofd", "seal_licence_ofd", "seal_picture_png",
     # verifying an OFD licence (issue 15, item 4)
-    "OfdSealSummary", "verify_licence_ofd",
+    "OfdSealSummary", "verify_licence_ofd", "is_ofd_package",
     # issuing, register, published trust folder, verification
     "FileRegistry", "IssuedLicence", "LicenceCheck", "LicenceCheckId", "LicenceCode",
     "LicenceExistsError", "LicenceNotFoundError", "LicenceRegistry", "LicenceStatus",

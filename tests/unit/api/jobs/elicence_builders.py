@@ -5,14 +5,12 @@ legal-representative change whose ``licence`` material is an uploaded PDF."""
 
 from __future__ import annotations
 
-import importlib.util
 import secrets
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import trust_offices as offices  # tests/unit/elicense/trust_offices.py (tests/conftest.py)
 from jobs_builders import (  # a sibling module
     ROOT,
     SAMPLES,
@@ -33,20 +31,6 @@ from api.db import (
 from api.storage import FileStore
 from core import Settings, key_passphrase_of
 
-
-def _trust_offices() -> ModuleType:
-    if "trust_offices" in sys.modules:
-        return sys.modules["trust_offices"]
-    path = ROOT / "tests" / "unit" / "elicense" / "trust_offices.py"
-    spec = importlib.util.spec_from_file_location("trust_offices", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_offices"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-offices = _trust_offices()
 Office, OTHER, flip, zipped = offices.Office, offices.OTHER, offices.flip, offices.zipped
 __all__ = ["ANOTHER_USCC", "NOW", "OTHER", "ROOT", "USCC", "change_application",
            "company_licence", "flip", "other_office", "our_office", "sample_application",
