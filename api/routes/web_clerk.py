@@ -3,10 +3,11 @@ session cookie of :mod:`api.web_session`: the review queue (oldest first: the se
 applicant, since when it waits, in the office's time zone ``ZZ_TIMEZONE``) and one application
 side by side (each material's image, small and opening the original, beside its fields: the
 value read and, where the applicant corrected it, the corrected value; low-confidence and
-flagged fields marked; the findings), and the decision — approve, reject or return for
-correction — which needs an explicit choice and, to reject or return, a comment; afterwards
-the queue confirms what was recorded. Every action calls the clerk API's own route functions
-(:mod:`api.routes.clerk`)."""
+flagged fields marked; the findings; for an issued application, the licence issued, each of
+its files verified on every view (:mod:`api.workflow.issued_view`) and downloadable), and the
+decision — approve, reject or return for correction — which needs an explicit choice and, to
+reject or return, a comment; afterwards the queue confirms what was recorded. Every action
+calls the clerk API's own route functions (:mod:`api.routes.clerk`)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,17 @@ from api.db import ReviewDecision
 from api.deps import RowId
 from api.errors_http import status_for
 from api.routes import clerk
+from api.routes.applicant import content_disposition
 from api.routes.web_applicant import application_context
 from api.schemas.applications import ReviewRequest
 from api.schemas.review import ReviewFieldPublic
 from api.service_context import ServiceContext, ServiceDep
 from api.web_session import WebClerk, page_url, render
 from api.workflow.errors import WorkflowInputError
+from api.workflow.issued_view import issued_file, issued_licence_view
 from api.workflow.review import COMMENT_REQUIRED
 from core import ZhengzhaoError
+from verify.forms import LicenceFileFormat
 
 __all__ = ["router"]
 
@@ -44,12 +48,16 @@ def _review_page(request: Request, ctx: ServiceContext, user: Principal, applica
     by_material: dict[str, list[ReviewFieldPublic]] = {}
     for field in clerk.review_fields(application_id, ctx, user):
         by_material.setdefault(field.material, []).append(field)
+    # Verified afresh on every view against this office's trust material (what the public
+    # verify routes use), loaded only when there is an issued licence.
+    issued = issued_licence_view(ctx.workflow, application_id, request.app.state.trust.get,
+                                 now=datetime.now(ctx.settings.zone))
     status = 200 if error is None else status_for(error.code)
     return render(request, "review.html",
                   {**application_context(ctx, application), "error": error,
                    "fields": by_material, "decisions": list(ReviewDecision),
                    "comment_required": [d.value for d in COMMENT_REQUIRED],
-                   "chosen": decision, "comment": comment,
+                   "chosen": decision, "comment": comment, "issued": issued,
                    "zone": ctx.settings.zone}, status=status)
 
 
@@ -93,6 +101,27 @@ def material(material_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
 def material_page(material_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
     """The first page of a PDF material as an image, for the review page."""
     return clerk.material_page(material_id, ctx, user)
+
+
+@router.get("/review/{application_id}/licence.pdf")
+def issued_pdf(application_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
+    """The licence PDF issued for the application, for the clerk."""
+    return _issued_download(ctx, application_id, LicenceFileFormat.PDF)
+
+
+@router.get("/review/{application_id}/licence.ofd")
+def issued_ofd(application_id: RowId, ctx: ServiceDep, user: WebClerk) -> Response:
+    """The sealed licence OFD issued for the application, when one was (else a 404)."""
+    return _issued_download(ctx, application_id, LicenceFileFormat.OFD)
+
+
+def _issued_download(ctx: ServiceContext, application_id: int,
+                     fmt: LicenceFileFormat) -> Response:
+    file = issued_file(ctx.workflow, application_id, fmt)
+    disposition = content_disposition(file.filename, file.ascii_filename)
+    return Response(file.data, media_type=file.media_type,
+                    headers={"Content-Disposition": disposition,
+                             "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/review/{application_id}/decision")
