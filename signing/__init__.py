@@ -60,6 +60,7 @@ from signing.keystore_crl import (
 )
 from signing.keystore_sm2 import (
     Sm2Role,
+    sm2_crl_url,
 )
 from signing.ofd_package import (
     OFD_NAMESPACE,
@@ -116,6 +117,14 @@ from signing.sm2 import (
     sm2_sign,
     sm2_verify,
     sm3,
+)
+from signing.sm2_crl import (
+    load_sm2_crl,
+    make_sm2_crl,
+    sm2_crl_facts,
+    sm2_crl_issuer,
+    sm2_crl_pem,
+    verify_sm2_crl_signature,
 )
 from signing.sm2_x509 import (
     SM3_WITH_SM2_OID,
@@ -213,6 +222,14 @@ __all__ = [
     "sm2_public_key_of",
     "verify_sm2_cert_signature",
     "Sm2Role",
+    # SM2 CRLs (signing.sm2_crl)
+    "load_sm2_crl",
+    "make_sm2_crl",
+    "sm2_crl_facts",
+    "sm2_crl_issuer",
+    "sm2_crl_pem",
+    "sm2_crl_url",
+    "verify_sm2_crl_signature",
     # the rest
     "ALG_ES256",
     "BASE45_ALPHABET",

@@ -8,7 +8,9 @@ out a :class:`signing.FileSigner` whose key is decrypted once and cached, ``revo
 Beside the ECDSA PKI, the SM2 one of the national profile (``signing.keystore_sm2``, folder
 ``sm2/``): ``initialise`` makes both; a store made before SM2 existed keeps working and gets its
 SM2 keys from ``initialise_sm2`` (``zhengzhao keys init --sm2``); ``rotate`` also rotates the SM2
-seal signer when the store has one; ``sm2_key`` / ``sm2_certificate`` read them.
+seal signer when the store has one; ``sm2_key`` / ``sm2_certificate`` read them. The SM2 CAs
+issue CRLs too (``sm2_crls``): ``refresh_crls`` re-issues both PKIs' CRLs and ``revoke`` takes an
+SM2 certificate (an asn1crypto one, e.g. a seal signer's) as well as an ECDSA one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -141,8 +144,8 @@ class KeyStore:
         replaced = None
         try:
             root, signing = self._write_new_pki(KeyLayout(staging), identity, now, crl_base_url)
-            sm2_root = (write_sm2_pki(Sm2Layout(staging), identity, self._passphrase, now)
-                        if sm2 else None)
+            sm2_root = (write_sm2_pki(Sm2Layout(staging), identity, self._passphrase, now,
+                                      crl_base_url) if sm2 else None)
             if occupied:
                 replaced = aside_path(target, now)
                 os.rename(target, replaced)
@@ -163,7 +166,8 @@ class KeyStore:
         """Add the SM2 PKI to an existing store (one made before SM2, or with ``sm2=False``);
         returns the SM2 root. Raises :class:`signing.KeysExistError` if it has one already."""
         info = self.info()
-        root = write_sm2_pki(self._sm2.layout, info.identity, self._passphrase, now or _utcnow())
+        root = write_sm2_pki(self._sm2.layout, info.identity, self._passphrase, now or _utcnow(),
+                             info.crl_base_url)
         self._sm2.forget()
         log.info("SM2 keys added dir=%s", self.directory)
         return root
@@ -213,7 +217,8 @@ class KeyStore:
 
     def rotate_sm2(self, *, now: datetime | None = None) -> asn1_x509.Certificate:
         """A new SM2 seal-signer key and certificate (``rotate`` calls it too)."""
-        cert = self._sm2.rotate(self.info().identity, now or _utcnow())
+        info = self.info()
+        cert = self._sm2.rotate(info.identity, now or _utcnow(), info.crl_base_url)
         self._sm2.forget()
         log.info("SM2 seal signer rotated dir=%s", self.directory)
         return cert
@@ -306,10 +311,20 @@ class KeyStore:
         signing and timestamp certificates)."""
         return read_crls(self._layout)
 
-    def revoke(self, certificate: x509.Certificate, *,
+    def sm2_crls(self) -> tuple[asn1_crl.CertificateList, ...]:
+        """The SM2 CAs' current CRLs: the SM2 root's (covers the SM2 issuing CA), the issuing
+        CA's (covers the seal maker and seal signers). Empty for a store without SM2 keys, or
+        whose SM2 PKI predates its CRLs and has not refreshed them yet."""
+        return self._sm2.crls() if self.has_sm2() else ()
+
+    def revoke(self, certificate: x509.Certificate | asn1_x509.Certificate, *,
                reason: x509.ReasonFlags = x509.ReasonFlags.unspecified,
                now: datetime | None = None) -> None:
-        """Put ``certificate`` on its CA's CRL and re-issue that CRL."""
+        """Put ``certificate`` on its CA's CRL and re-issue that CRL. An SM2 certificate
+        (asn1crypto, e.g. ``sm2_certificate(Sm2Role.SEAL_SIGNER)``) goes on its SM2 CA's CRL."""
+        if isinstance(certificate, asn1_x509.Certificate):
+            self.revoke_sm2(certificate, reason=reason, now=now)
+            return
         now = now or _utcnow()
         for ca in CA_ROLES:
             ca_cert = self.certificate(ca)
@@ -322,10 +337,27 @@ class KeyStore:
         issue_crls(self._layout, state, {ca: (ca_cert, self.load_ca_key(ca))}, now)
         log.info("certificate revoked serial=%x ca=%s", certificate.serial_number, ca.value)
 
+    def revoke_sm2(self, certificate: asn1_x509.Certificate, *,
+                   reason: x509.ReasonFlags = x509.ReasonFlags.unspecified,
+                   now: datetime | None = None) -> None:
+        """Put an SM2 certificate (seal signer, seal maker, the SM2 issuing CA) on the CRL of the
+        SM2 CA that issued it (found by signature) and re-issue that CRL."""
+        ca = self._sm2.revoke(certificate, reason, now or _utcnow())
+        log.info("SM2 certificate revoked serial=%x ca=%s",
+                 int(certificate.serial_number), ca.value)
+
     def refresh_crls(self, *, now: datetime | None = None) -> None:
-        """Re-issue both CRLs (new numbers, new nextUpdate), e.g. before the old ones expire."""
+        """Re-issue both CRLs (new numbers, new nextUpdate), e.g. before the old ones expire;
+        and the SM2 CAs' two when the store has the SM2 PKI."""
+        now = now or _utcnow()
         cas = {ca: (self.certificate(ca), self.load_ca_key(ca)) for ca in CA_ROLES}
-        issue_crls(self._layout, CrlState.load(self._layout), cas, now or _utcnow())
+        issue_crls(self._layout, CrlState.load(self._layout), cas, now)
+        if self.has_sm2():
+            self.refresh_sm2_crls(now=now)
+
+    def refresh_sm2_crls(self, *, now: datetime | None = None) -> None:
+        """Re-issue the SM2 CAs' CRLs (the first ones for an SM2 PKI that predates them)."""
+        self._sm2.refresh_crls(now or _utcnow())
 
     def _current_stem(self) -> str:
         stem = read_bytes(self._layout.current, f"{self.directory}/signing/current")

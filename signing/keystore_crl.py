@@ -1,13 +1,17 @@
 """The key store's CRLs: one per CA, re-issued with a higher CRL number whenever a certificate
 is revoked or the CRLs are refreshed; ``crl/state.json`` remembers the numbers and the revoked
-serials so a new CRL still lists every earlier revocation."""
+serials so a new CRL still lists every earlier revocation. The SM2 PKI keeps the same state for
+its two CAs in ``sm2/crl/state.json`` (:class:`CrlState` over ``Sm2Role``; its CRLs are signed
+by ``signing.keystore_sm2``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,29 +43,34 @@ def crl_url(base_url: str, ca: CertRole) -> str:
 
 @dataclass(frozen=True)
 class CrlState:
-    """The last CRL number of each CA and what it has revoked."""
+    """The last CRL number of each CA and what it has revoked (keyed by the CA's role:
+    ``CertRole`` for the ECDSA PKI, ``Sm2Role`` for the SM2 one)."""
 
-    numbers: Mapping[CertRole, int] = field(default_factory=dict)
-    revoked: Mapping[CertRole, tuple[RevokedCertificate, ...]] = field(default_factory=dict)
+    numbers: Mapping[StrEnum, int] = field(default_factory=dict)
+    revoked: Mapping[StrEnum, tuple[RevokedCertificate, ...]] = field(default_factory=dict)
 
     @classmethod
-    def empty(cls) -> CrlState:
-        return cls({ca: 0 for ca in CA_ROLES}, {ca: () for ca in CA_ROLES})
+    def empty(cls, roles: Sequence[StrEnum] = CA_ROLES) -> CrlState:
+        return cls({ca: 0 for ca in roles}, {ca: () for ca in roles})
 
     @classmethod
     def load(cls, layout: KeyLayout) -> CrlState:
-        raw = read_bytes(layout.crl_state, "crl/state.json")
+        return cls.load_file(layout.crl_state, "crl/state.json", CA_ROLES)
+
+    @classmethod
+    def load_file(cls, path: Path, what: str, roles: Sequence[StrEnum]) -> CrlState:
+        raw = read_bytes(path, what)
         try:
             data = json.loads(raw)
             return cls(
-                {ca: int(data[ca.value]["number"]) for ca in CA_ROLES},
+                {ca: int(data[ca.value]["number"]) for ca in roles},
                 {ca: tuple(RevokedCertificate(int(r["serial"], 16),
                                               datetime.fromisoformat(r["revoked_at"]),
                                               x509.ReasonFlags(r["reason"]))
-                           for r in data[ca.value]["revoked"]) for ca in CA_ROLES},
+                           for r in data[ca.value]["revoked"]) for ca in roles},
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeysInvalidError("crl/state.json", str(exc)) from exc
+            raise KeysInvalidError(what, str(exc)) from exc
 
     def dump(self) -> bytes:
         data = {
@@ -71,29 +80,35 @@ class CrlState:
                              "revoked_at": r.revoked_at.isoformat(), "reason": r.reason.value}
                             for r in self.revoked[ca]],
             }
-            for ca in CA_ROLES
+            for ca in self.numbers
         }
         return json.dumps(data, indent=2).encode("utf-8")
 
-    def with_revoked(self, ca: CertRole, entry: RevokedCertificate) -> CrlState:
+    def with_revoked(self, ca: StrEnum, entry: RevokedCertificate) -> CrlState:
         if any(r.serial_number == entry.serial_number for r in self.revoked[ca]):
             return self
         revoked = dict(self.revoked)
         revoked[ca] = (*revoked[ca], entry)
         return replace(self, revoked=revoked)
 
+    def with_next_numbers(self, cas: Sequence[StrEnum]) -> CrlState:
+        """The state after one more CRL of each of ``cas``."""
+        numbers = dict(self.numbers)
+        for ca in cas:
+            numbers[ca] += 1
+        return replace(self, numbers=numbers)
+
 
 def issue_crls(layout: KeyLayout, state: CrlState,
                cas: Mapping[CertRole, tuple[x509.Certificate, ec.EllipticCurvePrivateKey]],
                now: datetime) -> CrlState:
     """Sign a new CRL for each CA in ``cas`` (number + 1) and save them with the state."""
-    numbers = dict(state.numbers)
+    new_state = state.with_next_numbers(list(cas))
     make_private_dir(layout.crl_dir)
     for ca, (certificate, key) in cas.items():
-        numbers[ca] += 1
-        crl = make_crl(certificate, key, number=numbers[ca], now=now, revoked=state.revoked[ca])
+        crl = make_crl(certificate, key, number=new_state.numbers[ca], now=now,
+                       revoked=new_state.revoked[ca])
         write_private_file(layout.crl(ca), crl_pem(crl))
-    new_state = replace(state, numbers=numbers)
     write_private_file(layout.crl_state, new_state.dump())
     return new_state
 

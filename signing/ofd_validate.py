@@ -20,7 +20,14 @@ stable code). For each signature listed in each document's ``Signatures.xml``:
 7. ``certificate_chain``: the signer's and the seal maker's certificates chain (SM3withSM2
    certificate signatures) to one of ``trust_roots_sm2``, valid at the signing time and now;
    every intermediate is a CA (basic constraints, ``keyCertSign``), a leaf with key usage
-   allows signing. No path: INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``), never PASSED.
+   allows signing. No path: INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``), never PASSED;
+8. ``revocation``, only when the caller gives CRLs (``crls_sm2``, even none: the chain's own
+   issuer's, which then must cover it): every certificate of both paths below the anchor (the
+   signer's, the seal maker's, the CA's) is checked against its issuer's CRLs
+   (``signing.sm2_crl.sm2_revocation``): listed by one that verifies, FAILED (``REVOKED``); no
+   current CRL that verifies (missing, stale, or signed by another key), INDETERMINATE
+   (``TRY_LATER``: fail closed, as for the PDFs). Without ``crls_sm2`` (a third party's OFD)
+   revocation is not checked, as before.
 
 The signing time is the signer's own claim (``TBS_Sign.timeInfo``); there is no timestamp
 check, so a certificate expired now is INDETERMINATE (``OUT_OF_BOUNDS_NO_POE``).
@@ -35,16 +42,27 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from xml.etree.ElementTree import Element
 
 from asn1crypto import algos, x509
+from asn1crypto import crl as asn1_crl
 
 from core import ErrorCode
 from signing import der_walk
 from signing.errors import OfdFormatError
 from signing.ofd_package import OFD_NAMESPACE, OFD_ROOT_FILE, OfdPackage, read_ofd, resolve_loc
-from signing.pades_verdict import CheckOutcome, Indication, SubIndication
+from signing.ofd_revocation import check_revocation
+from signing.ofd_verdict import (
+    OfdCheck,
+    OfdCheckId,
+    OfdSignatureResult,
+    OfdSignatureVerdict,
+    combine,
+    failed,
+    ok,
+    unsure,
+)
+from signing.pades_verdict import Indication, SubIndication
 from signing.ses import OID_SM2_SM3, SesSignature, SesVersion, parse_ses_signature
 from signing.sm2 import Sm2PublicKey, sm2_verify, sm2_verify_digest, sm2_z, sm3
 
@@ -62,122 +80,27 @@ _MAX_CHAIN = 6
 MAX_SIGNATURES = 16
 
 
-class OfdCheckId(StrEnum):
-    FORMAT = "format"
-    REFERENCES = "references"
-    COVERAGE = "coverage"
-    SEAL_SIGNATURE = "seal_signature"
-    SEAL_BINDING = "seal_binding"
-    SEAL_VALIDITY = "seal_validity"
-    SIGNATURE_VALUE = "signature_value"
-    CERTIFICATE_CHAIN = "certificate_chain"
-
-
-@dataclass(frozen=True)
-class OfdCheck:
-    check: OfdCheckId
-    outcome: CheckOutcome
-    sub_indication: SubIndication | None = None
-    detail: str = ""
-    detail_zh: str = ""
-    code: str = ""  # the stable error code of a FORMAT failure (ofd.*)
-
-
-@dataclass(frozen=True)
-class OfdSignatureResult:
-    """One signature: its ``Signature.xml`` path, verdict and checks, and what it names."""
-
-    signature_path: str
-    indication: Indication
-    sub_indication: SubIndication | None
-    checks: tuple[OfdCheck, ...]
-    version: SesVersion | None = None
-    seal_name: str | None = None
-    seal_id: str | None = None
-    signer_subject: str | None = None
-    signing_time: datetime | None = None
-
-
-@dataclass(frozen=True)
-class OfdSignatureVerdict:
-    """The result of :func:`validate_ofd`: PASSED only when there is at least one signature
-    and every one passed; FAILED when any failed; else INDETERMINATE."""
-
-    indication: Indication
-    sub_indication: SubIndication | None
-    signatures: tuple[OfdSignatureResult, ...]
-    checks: tuple[OfdCheck, ...] = ()  # package-level (format) problems
-
-    @property
-    def passed(self) -> bool:
-        return self.indication is Indication.PASSED
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form (enums as their values, times in ISO 8601), shaped like
-        :meth:`signing.pades_verdict.PdfSignatureVerdict.to_dict` with one entry per signature."""
-        return {
-            "indication": self.indication.value,
-            "sub_indication": self.sub_indication.value if self.sub_indication else None,
-            "checks": [_check_dict(c) for c in self.checks],
-            "signatures": [{
-                "signature": r.signature_path,
-                "indication": r.indication.value,
-                "sub_indication": r.sub_indication.value if r.sub_indication else None,
-                "version": int(r.version) if r.version is not None else None,
-                "seal_name": r.seal_name,
-                "seal_id": r.seal_id,
-                "signer_subject": r.signer_subject,
-                "signing_time": r.signing_time.isoformat() if r.signing_time else None,
-                "checks": [_check_dict(c) for c in r.checks],
-            } for r in self.signatures],
-        }
-
-
-def _check_dict(check: OfdCheck) -> dict[str, object]:
-    return {"check": check.check.value, "outcome": check.outcome.value,
-            "sub_indication": check.sub_indication.value if check.sub_indication else None,
-            "detail": check.detail, "detail_zh": check.detail_zh, "code": check.code or None}
-
-
-def _ok(check: OfdCheckId, detail: str = "") -> OfdCheck:
-    return OfdCheck(check, CheckOutcome.PASSED, None, detail)
-
-
-def _failed(check: OfdCheckId, sub: SubIndication, en: str, zh: str, code: str = "") -> OfdCheck:
-    return OfdCheck(check, CheckOutcome.FAILED, sub, en, zh, code)
-
-
-def _unsure(check: OfdCheckId, sub: SubIndication, en: str, zh: str, code: str = "") -> OfdCheck:
-    return OfdCheck(check, CheckOutcome.INDETERMINATE, sub, en, zh, code)
-
-
-def _combine(checks: Sequence[OfdCheck]) -> tuple[Indication, SubIndication | None]:
-    for outcome, indication in ((CheckOutcome.FAILED, Indication.FAILED),
-                                (CheckOutcome.INDETERMINATE, Indication.INDETERMINATE)):
-        found = next((c for c in checks if c.outcome is outcome), None)
-        if found is not None:
-            return indication, found.sub_indication
-    return Indication.PASSED, None
-
-
 def _format_verdict(exc: OfdFormatError) -> OfdSignatureVerdict:
-    check = _unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
-                    exc.message_zh, exc.code.value)
+    check = unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
+                   exc.message_zh, exc.code.value)
     return OfdSignatureVerdict(Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE, (),
                                (check,))
 
 
 def validate_ofd(data: bytes, *, trust_roots_sm2: Sequence[x509.Certificate], now: datetime,
-                 intermediates: Sequence[x509.Certificate] = ()) -> OfdSignatureVerdict:
-    """Validate every electronic-seal signature of an OFD package (see the module docstring)."""
+                 intermediates: Sequence[x509.Certificate] = (),
+                 crls_sm2: Sequence[asn1_crl.CertificateList] | None = None
+                 ) -> OfdSignatureVerdict:
+    """Validate every electronic-seal signature of an OFD package (see the module docstring).
+    ``crls_sm2`` None: no revocation check; a sequence (even empty): revocation required."""
     try:
         package = read_ofd(data)
         listed = _listed_signatures(package)
     except OfdFormatError as exc:
         return _format_verdict(exc)
     if not listed:
-        check = _unsure(OfdCheckId.FORMAT, SubIndication.NO_SIGNATURE, "the OFD has no signature",
-                        "OFD 文件没有签章")
+        check = unsure(OfdCheckId.FORMAT, SubIndication.NO_SIGNATURE, "the OFD has no signature",
+                       "OFD 文件没有签章")
         return OfdSignatureVerdict(Indication.INDETERMINATE, SubIndication.NO_SIGNATURE, (),
                                    (check,))
     own_files = {path for entry in listed for path in entry[1]}
@@ -185,7 +108,7 @@ def validate_ofd(data: bytes, *, trust_roots_sm2: Sequence[x509.Certificate], no
     digests: dict[tuple[bytes, str], bytes] = {}
     results = tuple(
         _validate_one(package, path, own_files | list_files, trust_roots_sm2, intermediates, now,
-                      digests)
+                      digests, crls_sm2)
         for path, _own, _list in listed)
     indication, sub = _overall(results)
     return OfdSignatureVerdict(indication, sub, results)
@@ -238,7 +161,8 @@ def _listed_signatures(package: OfdPackage) -> list[tuple[str, set[str], str]]:
 
 def _validate_one(package: OfdPackage, path: str, exempt: set[str],
                   roots: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate],
-                  now: datetime, digests: dict[tuple[bytes, str], bytes]) -> OfdSignatureResult:
+                  now: datetime, digests: dict[tuple[bytes, str], bytes],
+                  crls: Sequence[asn1_crl.CertificateList] | None) -> OfdSignatureResult:
     try:
         root = package.xml(path)
         info = _child(root, "SignedInfo")
@@ -250,12 +174,13 @@ def _validate_one(package: OfdPackage, path: str, exempt: set[str],
             raise _xml_error(path, f"names a missing SignedValue {value_path}")
         ses = parse_ses_signature(package.files[value_path])
     except OfdFormatError as exc:
-        check = _unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
-                        exc.message_zh, exc.code.value)
+        check = unsure(OfdCheckId.FORMAT, SubIndication.FORMAT_FAILURE, exc.message_en,
+                       exc.message_zh, exc.code.value)
         return OfdSignatureResult(path, Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE,
                                   (check,))
     signer = _certificate(ses.signer_cert)
     maker = _certificate(ses.seal.maker_cert)
+    paths: list[list[_Cert]] = []  # the chains _check_chains found: signer's, seal maker's
     checks = [
         _guarded(OfdCheckId.REFERENCES, _check_references, package, info, signer, digests),
         _guarded(OfdCheckId.COVERAGE, _check_coverage, package, info, exempt),
@@ -265,9 +190,12 @@ def _validate_one(package: OfdPackage, path: str, exempt: set[str],
         _guarded(OfdCheckId.SIGNATURE_VALUE, _check_signature_value, ses,
                  package.files[path], signer),
         _guarded(OfdCheckId.CERTIFICATE_CHAIN, _check_chains, signer, maker, ses.time_info,
-                 roots, intermediates, now),
+                 roots, intermediates, now, paths),
     ]
-    indication, sub = _combine(checks)
+    if crls is not None:
+        checks.append(_guarded(OfdCheckId.REVOCATION, check_revocation,
+                               [[c.parsed for c in p] for p in paths], crls, now))
+    indication, sub = combine(checks)
     return OfdSignatureResult(
         path, indication, sub, tuple(checks), ses.version, ses.seal.name, ses.seal.es_id,
         _subject(signer), ses.time_info)
@@ -282,9 +210,9 @@ def _guarded(check_id: OfdCheckId, run: Callable[..., OfdCheck], *args: object) 
     try:
         return run(*args)
     except _DECODE_ERRORS as exc:
-        return _unsure(check_id, SubIndication.FORMAT_FAILURE,
-                       f"a structure needed by this check is malformed ({type(exc).__name__})",
-                       "该项检查所需的数据结构格式错误", ErrorCode.OFD_SEAL_MALFORMED.value)
+        return unsure(check_id, SubIndication.FORMAT_FAILURE,
+                      f"a structure needed by this check is malformed ({type(exc).__name__})",
+                      "该项检查所需的数据结构格式错误", ErrorCode.OFD_SEAL_MALFORMED.value)
 
 
 def _subject(cert: _Cert | None) -> str | None:
@@ -337,20 +265,20 @@ def _check_references(package: OfdPackage, info: Element, signer: _Cert | None,
                       digests: dict[tuple[bytes, str], bytes]) -> OfdCheck:
     refs_el = _child(info, "References")
     if refs_el is None:
-        return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
-                       "Signature.xml has no References", "Signature.xml 缺少 References")
+        return failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
+                      "Signature.xml has no References", "Signature.xml 缺少 References")
     method = (refs_el.get("CheckMethod") or "").strip().lower()
     prefix = b""
     if method == _SM3_Z_METHOD:
         key = _public(signer)
         if key is None:
-            return _unsure(OfdCheckId.REFERENCES, SubIndication.FORMAT_FAILURE,
-                           "the signer's key needed by the digests is unreadable",
-                           "无法读取计算摘要所需的签章人公钥")
+            return unsure(OfdCheckId.REFERENCES, SubIndication.FORMAT_FAILURE,
+                          "the signer's key needed by the digests is unreadable",
+                          "无法读取计算摘要所需的签章人公钥")
         prefix = sm2_z(key)
     elif method not in _SM3_METHODS:
-        return _unsure(OfdCheckId.REFERENCES, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                       f"digest method {method!r} is not SM3", f"摘要算法 {method} 不是 SM3")
+        return unsure(OfdCheckId.REFERENCES, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                      f"digest method {method!r} is not SM3", f"摘要算法 {method} 不是 SM3")
     bad = []
     for ref in refs_el.findall(_NS + "Reference"):
         loc = ref.get("FileRef") or ""
@@ -366,10 +294,10 @@ def _check_references(package: OfdPackage, info: Element, signer: _Cert | None,
         if data is None or _digest(digests, prefix, name, data) != expected:
             bad.append(name)
     if bad:
-        return _failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
-                       f"changed or missing protected files: {', '.join(sorted(bad)[:5])}",
-                       f"受保护文件被修改或缺失：{', '.join(sorted(bad)[:5])}")
-    return _ok(OfdCheckId.REFERENCES)
+        return failed(OfdCheckId.REFERENCES, SubIndication.HASH_FAILURE,
+                      f"changed or missing protected files: {', '.join(sorted(bad)[:5])}",
+                      f"受保护文件被修改或缺失：{', '.join(sorted(bad)[:5])}")
+    return ok(OfdCheckId.REFERENCES)
 
 
 def _digest(cache: dict[tuple[bytes, str], bytes], prefix: bytes, name: str,
@@ -392,115 +320,117 @@ def _check_coverage(package: OfdPackage, info: Element, exempt: set[str]) -> Ofd
             continue
     loose = sorted(set(package.files) - covered - exempt)
     if loose:
-        return _failed(OfdCheckId.COVERAGE, SubIndication.MODIFIED,
-                       f"files the signature does not cover: {', '.join(loose[:5])}",
-                       f"签章未保护的文件：{', '.join(loose[:5])}")
-    return _ok(OfdCheckId.COVERAGE)
+        return failed(OfdCheckId.COVERAGE, SubIndication.MODIFIED,
+                      f"files the signature does not cover: {', '.join(loose[:5])}",
+                      f"签章未保护的文件：{', '.join(loose[:5])}")
+    return ok(OfdCheckId.COVERAGE)
 
 
 def _check_seal_signature(ses: SesSignature, maker: _Cert | None) -> OfdCheck:
     seal = ses.seal
     key = _public(maker)
     if key is None:
-        return _unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.FORMAT_FAILURE,
-                       "the seal maker's certificate is not an SM2 certificate",
-                       "制章人证书不是可读的 SM2 证书")
+        return unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.FORMAT_FAILURE,
+                      "the seal maker's certificate is not an SM2 certificate",
+                      "制章人证书不是可读的 SM2 证书")
     if seal.signature_algorithm != OID_SM2_SM3:
-        return _unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                       f"seal signed with {seal.signature_algorithm}, not SM3withSM2",
-                       "印章签名算法不是 SM3withSM2")
+        return unsure(OfdCheckId.SEAL_SIGNATURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                      f"seal signed with {seal.signature_algorithm}, not SM3withSM2",
+                      "印章签名算法不是 SM3withSM2")
     if not sm2_verify(key, seal.signed_bytes, seal.signature):
-        return _failed(OfdCheckId.SEAL_SIGNATURE, SubIndication.SIG_CRYPTO_FAILURE,
-                       "the seal maker's signature over the seal does not verify",
-                       "制章人对印章的签名验证失败")
-    return _ok(OfdCheckId.SEAL_SIGNATURE)
+        return failed(OfdCheckId.SEAL_SIGNATURE, SubIndication.SIG_CRYPTO_FAILURE,
+                      "the seal maker's signature over the seal does not verify",
+                      "制章人对印章的签名验证失败")
+    return ok(OfdCheckId.SEAL_SIGNATURE)
 
 
 def _check_binding(ses: SesSignature) -> OfdCheck:
     seal = ses.seal
     if ses.signer_cert in seal.signer_certs:
-        return _ok(OfdCheckId.SEAL_BINDING)
+        return ok(OfdCheckId.SEAL_BINDING)
     for kind, digest in seal.signer_cert_digests:
         name = kind.strip().lower().replace("-", "")
         if name == "sm3" and sm3(ses.signer_cert) == digest:
-            return _ok(OfdCheckId.SEAL_BINDING)
+            return ok(OfdCheckId.SEAL_BINDING)
         if name in {"sha1", "sha256"} and hashlib.new(name, ses.signer_cert).digest() == digest:
-            return _ok(OfdCheckId.SEAL_BINDING)
+            return ok(OfdCheckId.SEAL_BINDING)
     if not seal.signer_certs and not seal.signer_cert_digests:
-        return _unsure(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                       "the seal names no signer certificate", "印章未指定签章人证书")
-    return _failed(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                   "the signer is not one the seal was made for",
-                   "签章人证书不在印章绑定的证书列表中")
+        return unsure(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                      "the seal names no signer certificate", "印章未指定签章人证书")
+    return failed(OfdCheckId.SEAL_BINDING, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                  "the signer is not one the seal was made for",
+                  "签章人证书不在印章绑定的证书列表中")
 
 
 def _check_seal_validity(ses: SesSignature, now: datetime) -> OfdCheck:
     seal, when = ses.seal, ses.time_info
     if when is None or seal.valid_start is None or seal.valid_end is None:
-        return _unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.FORMAT_FAILURE,
-                       "the signing time or the seal's validity is unreadable",
-                       "签章时间或印章有效期无法读取")
+        return unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.FORMAT_FAILURE,
+                      "the signing time or the seal's validity is unreadable",
+                      "签章时间或印章有效期无法读取")
     if when > now:
-        return _failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
-                       "the signing time is in the future", "签章时间晚于当前时间")
+        return failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
+                      "the signing time is in the future", "签章时间晚于当前时间")
     if when < seal.valid_start:
-        return _failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
-                       "signed before the seal's validity period", "签章时间早于印章有效期")
+        return failed(OfdCheckId.SEAL_VALIDITY, SubIndication.NOT_YET_VALID,
+                      "signed before the seal's validity period", "签章时间早于印章有效期")
     if when > seal.valid_end:
         # As for a certificate (signing.pades_verdict): signed after expiry is INDETERMINATE.
-        return _unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.EXPIRED,
-                       "signed after the seal's validity period", "签章时间晚于印章有效期")
-    return _ok(OfdCheckId.SEAL_VALIDITY)
+        return unsure(OfdCheckId.SEAL_VALIDITY, SubIndication.EXPIRED,
+                      "signed after the seal's validity period", "签章时间晚于印章有效期")
+    return ok(OfdCheckId.SEAL_VALIDITY)
 
 
 def _check_signature_value(ses: SesSignature, signature_xml: bytes,
                            signer: _Cert | None) -> OfdCheck:
     key = _public(signer)
     if key is None:
-        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.FORMAT_FAILURE,
-                       "the signer's certificate is not an SM2 certificate",
-                       "签章人证书不是可读的 SM2 证书")
+        return unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.FORMAT_FAILURE,
+                      "the signer's certificate is not an SM2 certificate",
+                      "签章人证书不是可读的 SM2 证书")
     if ses.signature_algorithm != OID_SM2_SM3:
-        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                       f"signed with {ses.signature_algorithm}, not SM3withSM2",
-                       "签名算法不是 SM3withSM2")
+        return unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                      f"signed with {ses.signature_algorithm}, not SM3withSM2",
+                      "签名算法不是 SM3withSM2")
     accepted = {sm3(signature_xml)}
     if ses.version is SesVersion.V1:  # iOFD's v1 hashes with the signer's Z value (401.2)
         accepted.add(sm3(sm2_z(key) + signature_xml))
     if ses.data_hash not in accepted:
-        return _failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.HASH_FAILURE,
-                       "Signature.xml changed after signing (dataHash does not match)",
-                       "Signature.xml 在签章后被修改（原文杂凑值不符）")
+        return failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.HASH_FAILURE,
+                      "Signature.xml changed after signing (dataHash does not match)",
+                      "Signature.xml 在签章后被修改（原文杂凑值不符）")
     if sm2_verify(key, ses.tbs_bytes, ses.signature):
-        return _ok(OfdCheckId.SIGNATURE_VALUE)
+        return ok(OfdCheckId.SIGNATURE_VALUE)
     if ses.version is SesVersion.V1 and sm2_verify_digest(key, ses.data_hash, ses.signature):
         # iOFD's v1 signs e = dataHash: the seal and the time are not under the signature.
-        return _unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                       "the v1 signature covers the data hash only, not the seal or the time",
-                       "v1 签名仅覆盖原文杂凑值，未覆盖印章和时间")
-    return _failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CRYPTO_FAILURE,
-                   "the signature value does not verify", "签名值验证失败")
+        return unsure(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CONSTRAINTS_FAILURE,
+                      "the v1 signature covers the data hash only, not the seal or the time",
+                      "v1 签名仅覆盖原文杂凑值，未覆盖印章和时间")
+    return failed(OfdCheckId.SIGNATURE_VALUE, SubIndication.SIG_CRYPTO_FAILURE,
+                  "the signature value does not verify", "签名值验证失败")
 
 
 def _check_chains(signer: _Cert | None, maker: _Cert | None, when: datetime | None,
                   roots: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate],
-                  now: datetime) -> OfdCheck:
+                  now: datetime, paths: list[list[_Cert]]) -> OfdCheck:
+    """The chain check; every path it completes is appended to ``paths`` (for revocation)."""
     anchors = [c for c in (_certificate(r.dump()) for r in roots) if c is not None]
     pool = anchors + [c for c in (_certificate(i.dump()) for i in intermediates) if c is not None]
     for role_en, role_zh, cert in (("signer", "签章人", signer), ("seal maker", "制章人", maker)):
         if cert is None:
-            return _unsure(OfdCheckId.CERTIFICATE_CHAIN, SubIndication.FORMAT_FAILURE,
-                           f"the {role_en} certificate is unreadable", f"{role_zh}证书无法读取")
-        problem = _chain_problem(cert, {a.der for a in anchors}, pool, when, now)
+            return unsure(OfdCheckId.CERTIFICATE_CHAIN, SubIndication.FORMAT_FAILURE,
+                          f"the {role_en} certificate is unreadable", f"{role_zh}证书无法读取")
+        problem = _chain_problem(cert, {a.der for a in anchors}, pool, when, now, paths)
         if problem is not None:
-            sub, en, zh, failed = problem
-            make = _failed if failed else _unsure
+            sub, en, zh, is_failure = problem
+            make = failed if is_failure else unsure
             return make(OfdCheckId.CERTIFICATE_CHAIN, sub, f"{role_en}: {en}", f"{role_zh}：{zh}")
-    return _ok(OfdCheckId.CERTIFICATE_CHAIN)
+    return ok(OfdCheckId.CERTIFICATE_CHAIN)
 
 
 def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: datetime | None,
-                   now: datetime) -> tuple[SubIndication, str, str, bool] | None:
+                   now: datetime, paths: list[list[_Cert]]
+                   ) -> tuple[SubIndication, str, str, bool] | None:
     path = [cert]
     while path[-1].der not in anchors:
         if len(path) > _MAX_CHAIN:
@@ -513,6 +443,7 @@ def _chain_problem(cert: _Cert, anchors: set[bytes], pool: list[_Cert], when: da
                     "no chain to a trusted SM2 root", "无法构建到受信任 SM2 根证书的证书链",
                     False)
         path.append(issuer)
+    paths.append(path)
     usage = cert.parsed.key_usage_value
     if usage is not None and not {"digital_signature", "non_repudiation"} & set(usage.native):
         return (SubIndication.CHAIN_CONSTRAINTS_FAILURE,
@@ -569,3 +500,4 @@ def _signed_by(cert: _Cert, issuer: _Cert) -> bool:
     if issuer.key is None or cert.algorithm != OID_SM2_SM3:
         return False
     return sm2_verify(issuer.key, cert.tbs, cert.signature)
+

@@ -30,9 +30,10 @@ SM3_WITH_SM2_OID = "1.2.156.10197.1.501"
 _UTC_TIME_LIMIT = 2050  # RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050
 
 
-def _time(moment: datetime) -> asn1_x509.Time:
+def x509_time(moment: datetime) -> asn1_x509.Time:
+    """UTCTime through 2049, GeneralizedTime from 2050, whole seconds (certificates, CRLs)."""
     if moment.tzinfo is None:
-        raise ValueError("certificate times must be timezone-aware")
+        raise ValueError("certificate and CRL times must be timezone-aware")
     moment = moment.replace(microsecond=0)
     if moment.year < _UTC_TIME_LIMIT:
         return asn1_x509.Time(name="utc_time", value=moment)
@@ -56,6 +57,7 @@ def build_sm2_certificate(*, subject: asn1_x509.Name, public_key: Sm2PublicKey,
                           ca: bool, path_length: int | None = None,
                           key_usage: Iterable[str],
                           extended_key_usage: Iterable[str] = (),
+                          crl_url: str | None = None,
                           uid: bytes = SM2_DEFAULT_ID) -> asn1_x509.Certificate:
     """A v3 certificate for ``public_key`` signed SM3withSM2 by ``issuer_key``.
 
@@ -63,7 +65,8 @@ def build_sm2_certificate(*, subject: asn1_x509.Name, public_key: Sm2PublicKey,
     key). ``key_usage`` takes asn1crypto's names (``digital_signature``, ``non_repudiation``,
     ``key_cert_sign``, ``crl_sign``...), ``extended_key_usage`` names or dotted OIDs. Basic
     constraints and key usage are critical; subject and authority key identifiers are SHA-1 of
-    the keys (RFC 5280 method 1).
+    the keys (RFC 5280 method 1). ``crl_url`` becomes the CRL distribution point (where the
+    issuer publishes the CRL that would revoke this certificate), as on the ECDSA certificates.
     """
     if serial_number <= 0 or serial_number.bit_length() > 159:
         raise ValueError("a serial number is a positive integer of at most 20 octets")
@@ -88,6 +91,11 @@ def build_sm2_certificate(*, subject: asn1_x509.Name, public_key: Sm2PublicKey,
         {"extn_id": "authority_key_identifier", "critical": False,
          "extn_value": {"key_identifier": sm2_key_identifier(issuer_public)}},
     ]
+    if crl_url is not None:
+        extensions.append({"extn_id": "crl_distribution_points", "critical": False,
+                           "extn_value": [{"distribution_point": {
+                               "full_name": [asn1_x509.GeneralName(
+                                   name="uniform_resource_identifier", value=crl_url)]}}]})
     purposes = list(extended_key_usage)
     if purposes:
         extensions.append({"extn_id": "extended_key_usage", "critical": False,
@@ -97,7 +105,7 @@ def build_sm2_certificate(*, subject: asn1_x509.Name, public_key: Sm2PublicKey,
         "serial_number": serial_number,
         "signature": {"algorithm": SM3_WITH_SM2_OID},
         "issuer": issuer_name,
-        "validity": {"not_before": _time(not_before), "not_after": _time(not_after)},
+        "validity": {"not_before": x509_time(not_before), "not_after": x509_time(not_after)},
         "subject": subject,
         "subject_public_key_info": asn1_x509.PublicKeyInfo.load(public_key.to_der()),
         "extensions": extensions,
@@ -168,4 +176,5 @@ __all__ = [
     "sm2_key_identifier",
     "sm2_public_key_of",
     "verify_sm2_cert_signature",
+    "x509_time",
 ]

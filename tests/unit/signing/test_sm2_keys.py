@@ -71,7 +71,8 @@ def test_sm2_files_are_protected_like_the_ecdsa_ones(pki_store: KeyStore) -> Non
     sm2_dir = pki_store.directory / "sm2"
     files = [p for p in sm2_dir.rglob("*") if p.is_file()]
     dirs = [sm2_dir, *(p for p in sm2_dir.rglob("*") if p.is_dir())]
-    assert len(files) == 9  # 3 fixed certs + keys, one seal signer cert + key, current
+    # 3 fixed certs + keys, one seal signer cert + key, current; the CAs' 2 CRLs + crl/state.json
+    assert len(files) == 12
     assert all(mode(p) == 0o600 for p in files)
     assert all(mode(d) == 0o700 for d in dirs)
     key_files = sorted(sm2_dir.rglob("*.key.pem"))
