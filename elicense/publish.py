@@ -3,8 +3,11 @@ loads it: a folder with ``trust-list.json`` (the signing certificates and their 
 ``root.pem`` (the root to pin), ``crls/*.pem`` (certificate revocation) and ``status-list.cose``
 (the signed licence revocation list, fresh for :data:`STATUS_LIST_LIFETIME`); and when the office
 has the SM2 PKI (sealed OFD licences), ``sm2-root.pem`` (the SM2 anchor) and ``sm2-ca.pem`` (its
-issuing CA, which issues the seal maker and seal signer certificates). Both are optional for a
-reader: folders published before SM2 have neither.
+issuing CA, which issues the seal maker and seal signer certificates) and the two SM2 CAs' CRLs
+beside the ECDSA ones, as ``crls/sm2-crl-<n>.pem`` (SM3withSM2; a reader before them loads them
+as CRLs of an issuer it does not know and ignores them). All are optional for a reader: folders
+published before SM2 have none; ``load_trust`` refuses an SM2 CRL that is not signed by the
+folder's SM2 root or CA.
 
 The issuer keeps its copy in ``<data dir>/published`` and refreshes it on every issue, revocation
 and key change; ``zhengzhao publish DIR`` copies it out for a web server or a USB stick.
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -36,10 +40,15 @@ from signing import (
     StatusList,
     key_id,
     load_sm2_certificate,
+    load_sm2_crl,
     parse_trust_list,
     sign_status_list,
     sm2_certificate_pem,
+    sm2_crl_facts,
+    sm2_crl_issuer,
+    sm2_crl_pem,
     verify_sm2_cert_signature,
+    verify_sm2_crl_signature,
 )
 
 TRUST_LIST_FILE = "trust-list.json"
@@ -48,6 +57,7 @@ STATUS_LIST_FILE = "status-list.cose"
 SM2_ROOT_FILE = "sm2-root.pem"
 SM2_CA_FILE = "sm2-ca.pem"
 CRL_DIR = "crls"
+SM2_CRL_PREFIX = "sm2-"  # crls/sm2-*.pem are the SM2 CAs' CRLs, the other crls/*.pem ECDSA ones
 # Serialises publishers: ``.<folder name>.publish.lock`` beside the folder, so the folder
 # itself holds only what verifiers read.
 PUBLISH_LOCK_SUFFIX = ".publish.lock"
@@ -72,6 +82,8 @@ class TrustMaterial:
     # None / empty for a folder published before SM2.
     sm2_root: asn1_x509.Certificate | None = None
     sm2_cas: tuple[asn1_x509.Certificate, ...] = ()
+    # The SM2 CAs' CRLs, each checked against sm2_root / sm2_cas when the folder was read.
+    sm2_crls: tuple[asn1_crl.CertificateList, ...] = ()
 
 
 def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocationList, ...]:
@@ -80,6 +92,18 @@ def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocati
     if any(now - crl.last_update_utc > CRL_REFRESH_AGE for crl in crls):
         store.refresh_crls(now=now)
         crls = store.crls()
+    return crls
+
+
+def fresh_sm2_crls(store: KeyStore, now: datetime) -> tuple[asn1_crl.CertificateList, ...]:
+    """The store's SM2 CRLs (none without SM2 keys), re-issued first if any is older than
+    :data:`CRL_REFRESH_AGE` or the SM2 PKI predates its CRLs."""
+    if not store.has_sm2():
+        return ()
+    crls = store.sm2_crls()
+    if not crls or any(now - sm2_crl_facts(crl)[0] > CRL_REFRESH_AGE for crl in crls):
+        store.refresh_sm2_crls(now=now)
+        crls = store.sm2_crls()
     return crls
 
 
@@ -126,6 +150,10 @@ def _publish(store: KeyStore, registry: LicenceRegistry, directory: Path, issuer
         name = f"crl-{index}.pem"
         wanted.add(name)
         write_atomically(directory / CRL_DIR / name, crl.public_bytes(serialization.Encoding.PEM))
+    for index, sm2_crl in enumerate(fresh_sm2_crls(store, now)):
+        name = f"{SM2_CRL_PREFIX}crl-{index}.pem"
+        wanted.add(name)
+        write_atomically(directory / CRL_DIR / name, sm2_crl_pem(sm2_crl))
     for stale in (directory / CRL_DIR).glob("*.pem"):
         if stale.name not in wanted:
             stale.unlink()
@@ -150,7 +178,11 @@ def load_trust(directory: Path) -> TrustMaterial:
     except KeysInvalidError as exc:
         raise TrustMaterialError(TRUST_LIST_FILE, exc.message_en) from None
     crls = []
+    sm2_crl_files = []
     for path in sorted((directory / CRL_DIR).glob("*.pem")):
+        if path.name.startswith(SM2_CRL_PREFIX):
+            sm2_crl_files.append(path)
+            continue
         try:
             crls.append(x509.load_pem_x509_crl(_read(path)))
         except ValueError:
@@ -158,10 +190,31 @@ def load_trust(directory: Path) -> TrustMaterial:
     status_path = directory / STATUS_LIST_FILE
     status = _read(status_path) if status_path.is_file() else None
     sm2_root, sm2_cas = _load_sm2(directory)
+    sm2_crls = _load_sm2_crls(sm2_crl_files, sm2_root, sm2_cas)
     return TrustMaterial(root=root, trusted_keys=trust_list.trusted_keys(), crls=tuple(crls),
                          status_list=status,
                          issuer=IssuerNames.from_trust_list(trust_list.issuer),
-                         sm2_root=sm2_root, sm2_cas=sm2_cas)
+                         sm2_root=sm2_root, sm2_cas=sm2_cas, sm2_crls=sm2_crls)
+
+
+def _load_sm2_crls(paths: list[Path], root: asn1_x509.Certificate | None,
+                   cas: tuple[asn1_x509.Certificate, ...]
+                   ) -> tuple[asn1_crl.CertificateList, ...]:
+    """The folder's SM2 CRLs, each signed by its SM2 root or CA (the one its issuer names)."""
+    crls = []
+    for path in paths:
+        what = f"{CRL_DIR}/{path.name}"
+        try:
+            crl = load_sm2_crl(_read(path))
+        except ValueError:
+            raise TrustMaterialError(what, "not a PEM CRL") from None
+        if root is None:
+            raise TrustMaterialError(what, f"an SM2 CRL without {SM2_ROOT_FILE}")
+        issuers = [c for c in (root, *cas) if c.subject.dump() == sm2_crl_issuer(crl).dump()]
+        if not any(verify_sm2_crl_signature(crl, issuer) for issuer in issuers):
+            raise TrustMaterialError(what, f"not signed by {SM2_ROOT_FILE} or {SM2_CA_FILE}")
+        crls.append(crl)
+    return tuple(crls)
 
 
 def _load_sm2(directory: Path) -> tuple[asn1_x509.Certificate | None,

@@ -1,9 +1,10 @@
 """Reading another office's published trust folder (``trust-list.json``, ``root.pem``,
-``crls/*.pem``, ``status-list.cose``, optionally ``sm2-root.pem`` and ``sm2-ca.pem``) from a
-directory or a ``.zip`` of one, strictly: only those names (optionally under one top folder), no
-absolute paths, ``..``, links, encryption or duplicates, a cap on the number of entries and on
-every file's real (decompressed) size, so a zip bomb or a path-traversal archive is refused before
-anything is written. Raises :class:`TrustImportError` (code ``trust.invalid``).
+``crls/*.pem`` (the SM2 CAs' ones named ``crls/sm2-*.pem``), ``status-list.cose``, optionally
+``sm2-root.pem`` and ``sm2-ca.pem``) from a directory or a ``.zip`` of one, strictly: only those
+names (optionally under one top folder), no absolute paths, ``..``, links, encryption or
+duplicates, a cap on the number of entries and on every file's real (decompressed) size, so a
+zip bomb or a path-traversal archive is refused before anything is written. Raises
+:class:`TrustImportError` (code ``trust.invalid``).
 """
 
 from __future__ import annotations

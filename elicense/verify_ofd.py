@@ -23,7 +23,13 @@ The seal check (``ofd_seal``):
 - FAILED for an edited or added file, a swapped seal, a resealed package (what
   ``signing.validate_ofd`` fails); INDETERMINATE for an unknown root, an unsealed OFD, or a
   package or seal that cannot be read (the check's code is then the ``ofd.*`` code, which the
-  service answers as a 4xx).
+  service answers as a 4xx);
+- revocation, for a seal checked against the trust material's SM2 root: the seal signer's,
+  the seal maker's and the SM2 CA's certificates are checked against the SM2 CRLs the trust
+  material carries (``TrustMaterial.sm2_crls``): one listed is FAILED (``REVOKED``); no
+  current CRL (none published, or stale) is INDETERMINATE (``TRY_LATER``), as a PDF without
+  fresh revocation data is. A seal that validates only to ``trust_anchors_sm2`` (a third
+  party's) is not checked for revocation: no CRL is known for it.
 
 Never raises: any exception inside is INDETERMINATE, never PASSED.
 """
@@ -149,7 +155,10 @@ def _validate_seal(data: bytes, trust: TrustMaterial, now: datetime,
     gave anchors of its own, against those (the anchor then says which root was reached)."""
     roots = [trust.sm2_root] if trust.sm2_root is not None else []
     intermediates = list(trust.sm2_cas)
-    verdict = validate_ofd(data, trust_roots_sm2=roots, intermediates=intermediates, now=now)
+    # The issuer's own SM2 chain must be covered by its CRLs (fail closed when there are none).
+    crls = trust.sm2_crls if trust.sm2_root is not None else None
+    verdict = validate_ofd(data, trust_roots_sm2=roots, intermediates=intermediates, now=now,
+                           crls_sm2=crls)
     if verdict.passed:
         return verdict, ANCHOR_ISSUER
     if not anchors or verdict.indication is Indication.FAILED or not _no_chain(verdict):
@@ -178,7 +187,7 @@ def _format_problem(verdict: OfdSignatureVerdict) -> tuple[str, str, str] | None
 def _first_problem(verdict: OfdSignatureVerdict) -> tuple[str, str]:
     """The detail of the first check that did not pass, in both languages."""
     checks = list(verdict.checks) + [c for r in verdict.signatures for c in r.checks]
-    for outcome in ("FAILED", "INDETERMINATE"):
+    for outcome in ("failed", "indeterminate"):  # signing.CheckOutcome's values
         for item in checks:
             if item.outcome.value == outcome:
                 return (f"{item.check.value}: {item.detail}",

@@ -4,7 +4,8 @@
 ``--force``); ``keys init --sm2`` adds the SM2 PKI to a store made before it had one,
 ``keys rotate`` adds a new licence-signing certificate, ``keys trust-list [--out FILE]
 [--root FILE]`` writes the trust list (JSON) and optionally the root certificate (PEM),
-``keys crl`` re-issues both CRLs (they are valid for 30 days: run it from a weekly job).
+``keys crl`` re-issues both CRLs, and the SM2 CAs' two when the store has the SM2 PKI (they are
+valid for 30 days: run it from a weekly job).
 Exit codes: 0 ok, 1 the key material is unreadable, 2 usage or configuration errors (keys
 missing or already there, wrong passphrase). Never prints key material: only certificates,
 their fingerprints and key ids.
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -25,7 +27,16 @@ from cryptography.hazmat.primitives import serialization
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.cli.errors import fail, print_error
 from core import ErrorCode, Settings, write_atomically
-from signing import CertRole, IssuerIdentity, KeyStore, SigningError, encode_kid, key_id
+from signing import (
+    CertRole,
+    IssuerIdentity,
+    KeyStore,
+    SigningError,
+    encode_kid,
+    key_id,
+    sm2_crl_facts,
+    sm2_crl_issuer,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="add the SM2 keys (root, CA, seal maker, seal signer) to an existing "
                       "key store that has none; a new store gets them anyway")
     common(commands.add_parser("rotate", help="make a new licence-signing certificate"))
-    common(commands.add_parser("crl", help="re-issue the CRLs (new number, 30 more days)"))
+    common(commands.add_parser("crl", help="re-issue the CRLs, ECDSA and SM2 (new number, 30 "
+                               "more days)"))
     trust = commands.add_parser("trust-list", help="write the trust list to publish")
     common(trust)
     trust.add_argument("--out", type=Path, default=None, metavar="FILE",
@@ -86,9 +98,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                      "this_update": crl.last_update_utc.isoformat(),
                      "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc
                      else None, "revoked": len(crl)} for crl in store.crls()]
-            return _done(args, {"dir": str(store.directory), "crls": crls},
+            sm2_crls = [_describe_sm2_crl(crl) for crl in store.sm2_crls()]
+            return _done(args, {"dir": str(store.directory), "crls": crls,
+                                "sm2_crls": sm2_crls},
                          [f"CRL of {c['issuer']}: {c['revoked']} revoked, next update "
-                          f"{c['next_update']}" for c in crls])
+                          f"{c['next_update']}" for c in crls + sm2_crls])
         if args.keys_command == "trust-list":
             return _trust_list(args, store)
     except SigningError as exc:
@@ -138,6 +152,13 @@ def _describe_sm2(cert: asn1_x509.Certificate) -> dict[str, str]:
         "not_before": validity["not_before"].native.isoformat(),
         "not_after": validity["not_after"].native.isoformat(),
     }
+
+
+def _describe_sm2_crl(crl: asn1_crl.CertificateList) -> dict[str, Any]:
+    this_update, next_update, revoked = sm2_crl_facts(crl)
+    return {"issuer": sm2_crl_issuer(crl).human_friendly, "this_update": this_update.isoformat(),
+            "next_update": next_update.isoformat() if next_update else None,
+            "revoked": revoked}
 
 
 def _init_lines(payload: dict[str, Any]) -> list[str]:

@@ -66,3 +66,24 @@ def test_init_sm2_adds_to_an_old_store(capsys: pytest.CaptureFixture[str],
     assert "already exist" in err
     assert hashlib.sha256(store.sm2_certificate(Sm2Role.ROOT).dump()).hexdigest() == (
         payload["sm2_root"]["sha256"])
+
+
+def test_crl_refreshes_the_sm2_crls_too(capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    run(capsys, "init", "--dir", str(keys))
+    store = KeyStore(keys, SecretStr(PASSPHRASE))
+    before = [crl.dump() for crl in store.sm2_crls()]
+    code, out, err = run(capsys, "crl", "--dir", str(keys), "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert len(payload["crls"]) == 2  # the ECDSA ones, as before
+    sm2 = payload["sm2_crls"]
+    assert [c["revoked"] for c in sm2] == [0, 0]
+    assert "SM2 Root CA" in sm2[0]["issuer"] and "SM2 Issuing CA" in sm2[1]["issuer"]
+    after = store.sm2_crls()
+    assert [crl.dump() for crl in after] != before
+    assert [crl["tbs_cert_list"]["crl_extensions"][0]["extn_value"].native
+            for crl in after] == [2, 2]
+    code, out, err = run(capsys, "crl", "--dir", str(keys))
+    assert code == 0 and out.count("SM2") == 2
