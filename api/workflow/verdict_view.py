@@ -89,6 +89,9 @@ _FACT_LABELS: Final[tuple[tuple[str, Pair], ...]] = (
 )
 _PHOTO_MEDIA: Final = {FileFormat.JPEG: "image/jpeg", FileFormat.PNG: "image/png"}
 _NOT_SIGNED: Final = "NO_SIGNATURE"
+# Sub-indications (ETSI EN 319 102-1) that the signature and seal checks carry as their codes.
+_REVOKED: Final = ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE")
+_TRY_LATER: Final = "TRY_LATER"
 
 # Plain sentences for the checks that did not pass, by check and code; then by check alone.
 _BY_CODE: Final[dict[tuple[LicenceCheckId, str], Pair]] = {
@@ -110,6 +113,20 @@ _BY_CODE: Final[dict[tuple[LicenceCheckId, str], Pair]] = {
     (LicenceCheckId.TOKEN, TokenCode.SIGNER_NOT_VALID.value): (
         "签发时所用的签名证书不在有效期内。",
         "The signing certificate was not valid when the licence was signed."),
+    # A revoked or unconfirmable signing certificate is not a changed file (the by-check
+    # sentences below say that).
+    **{(LicenceCheckId.PDF_SIGNATURE, code): (
+        "签发该证照所用的签名证书已被吊销，电子签名无效。",
+        "The certificate the licence was signed with has been revoked; its signature is not "
+        "valid.") for code in _REVOKED},
+    **{(LicenceCheckId.OFD_SEAL, code): (
+        "该电子印章或盖章所用的证书已被吊销，电子签章无效。",
+        "The electronic seal, or the certificate it was applied with, has been revoked; the "
+        "seal is not valid.") for code in _REVOKED},
+    (LicenceCheckId.OFD_SEAL, _TRY_LATER): (
+        "暂时无法确认电子印章的证书是否已被吊销（证书吊销列表无法获取或已过期）。",
+        "Whether the seal's certificates were revoked cannot be confirmed now (no current "
+        "certificate revocation list)."),
     (LicenceCheckId.LICENCE_DATA, LicenceCode.NO_LICENCE_DATA): (
         "该 PDF 不含电子证照数据。", "The PDF carries no e-licence data."),
 }
