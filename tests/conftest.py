@@ -19,6 +19,8 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 # and imported by the api tests too (``import trust_offices``): one module, whichever test
 # directory is collected first.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "unit" / "elicense"))
+# Signing in through the web form (``web_forms``), for the api tests in subfolders too.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "unit" / "api"))
 
 
 @pytest.fixture(scope="session")

@@ -17,11 +17,9 @@ receipt) shows the holder's resident ID number masked only, never in full."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import os
 import re
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from fastapi.testclient import TestClient
 from huey import MemoryHuey
 from jobs_builders import case_truths  # a sibling module
 from sqlalchemy import select
+from web_forms import sign_in  # tests/unit/api/web_forms.py (tests/conftest.py)
 
 from api.app import create_app
 from api.db import (
@@ -51,19 +50,6 @@ from api.users_db import DbUsers
 from api.workflow.issuing import finish_licence, reserve_licence
 from elicense import licence_attachment
 
-
-def _web_forms():  # tests/unit/api/web_forms.py: signing in through the web form
-    if "web_forms" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "web_forms", Path(__file__).resolve().parents[1] / "web_forms.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules["web_forms"] = module
-    return sys.modules["web_forms"]
-
-
-sign_in = _web_forms().sign_in
 CASE = 1  # sample case 1: an individual business registration, issued instantly as PDF + OFD
 SERVICE = "individual-business-registration"
 PASSWORD = "correct horse battery"

@@ -11,10 +11,8 @@ keys is refused before anything is reserved: the instant approval goes to a cler
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from elicence_builders import other_office, our_office, sample_application  # si
 from fastapi.testclient import TestClient
 from huey import MemoryHuey
 from sqlalchemy import func, select
+from web_forms import sign_in  # tests/unit/api/web_forms.py (tests/conftest.py)
 
 from api.app import create_app
 from api.db import (
@@ -42,19 +41,6 @@ from core import key_passphrase_of
 from elicense import load_trust, verify_licence_ofd, verify_licence_pdf
 from signing import Indication, KeyStore, Sm2Role, read_ofd, validate_ofd
 
-
-def _web_forms():  # tests/unit/api/web_forms.py: signing in through the web form
-    if "web_forms" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "web_forms", Path(__file__).resolve().parents[1] / "web_forms.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules["web_forms"] = module
-    return sys.modules["web_forms"]
-
-
-sign_in = _web_forms().sign_in
 CASE = 1  # sample case 1: an individual business registration, issued instantly
 SERVICE = "individual-business-registration"
 PASSWORD = "correct horse battery"
