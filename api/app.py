@@ -29,6 +29,7 @@ from api.routes import (
     auth,
     docs,
     pages,
+    pki,
     public,
     web_applicant,
     web_clerk,
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, users: UserSource | None = None,
     install_http_hardening(app, settings)  # proxies, trusted hosts, security headers
     install_metrics(app, app.state.metrics)
     app.include_router(public.router)
+    app.include_router(pki.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     install_offline_docs(app)

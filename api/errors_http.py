@@ -24,6 +24,7 @@ PROBLEM_TYPE_PREFIX = "urn:zhengzhao:error:"
 _STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.TRUST_NOT_FOUND: 404,
+    ErrorCode.CRL_NOT_FOUND: 404,
     ErrorCode.TRUST_INVALID: 422,
     ErrorCode.TRUST_OWN_ISSUER: 409,
     ErrorCode.TRUST_ROLLBACK: 409,

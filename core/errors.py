@@ -144,6 +144,8 @@ class ErrorCode(StrEnum):
     TRUST_ROLLBACK = "trust.rollback"
     TRUST_NOT_FOUND = "trust.not_found"
     TRUST_CONFLICT = "trust.conflict"
+    # This office's CRLs at their distribution points (GET /pki/{name}.crl)
+    CRL_NOT_FOUND = "crl.not_found"
     # Fair jobs (api.jobs) and the holder an account is bound to (秒批)
     JOBS_QUOTA_EXCEEDED = "jobs.quota_exceeded"
     JOBS_TIMEOUT = "jobs.timeout"

@@ -84,6 +84,9 @@ class TrustMaterial:
     sm2_cas: tuple[asn1_x509.Certificate, ...] = ()
     # The SM2 CAs' CRLs, each checked against sm2_root / sm2_cas when the folder was read.
     sm2_crls: tuple[asn1_crl.CertificateList, ...] = ()
+    # The trust list's CA certificates (the issuing CA), each issued by ``root``: the issuers
+    # of ``crls`` besides the root.
+    cas: tuple[x509.Certificate, ...] = ()
 
 
 def fresh_crls(store: KeyStore, now: datetime) -> tuple[x509.CertificateRevocationList, ...]:
@@ -194,7 +197,9 @@ def load_trust(directory: Path) -> TrustMaterial:
     return TrustMaterial(root=root, trusted_keys=trust_list.trusted_keys(), crls=tuple(crls),
                          status_list=status,
                          issuer=IssuerNames.from_trust_list(trust_list.issuer),
-                         sm2_root=sm2_root, sm2_cas=sm2_cas, sm2_crls=sm2_crls)
+                         sm2_root=sm2_root, sm2_cas=sm2_cas, sm2_crls=sm2_crls,
+                         cas=tuple(x509.load_pem_x509_certificate(pem.encode("ascii"))
+                                   for pem in trust_list.ca_certificates))
 
 
 def _load_sm2_crls(paths: list[Path], root: asn1_x509.Certificate | None,

@@ -55,11 +55,16 @@ from signing.keystore import (
     KeyStoreInfo,
 )
 from signing.keystore_crl import (
+    CRL_PATH,
     DEFAULT_CRL_BASE_URL,
+    crl_base_url_for,
+    crl_file_name,
     crl_url,
 )
 from signing.keystore_sm2 import (
+    SM2_CA_ROLES,
     Sm2Role,
+    sm2_crl_file_name,
     sm2_crl_url,
 )
 from signing.ofd_package import (
@@ -228,6 +233,7 @@ __all__ = [
     "sm2_crl_facts",
     "sm2_crl_issuer",
     "sm2_crl_pem",
+    "sm2_crl_file_name",
     "sm2_crl_url",
     "verify_sm2_crl_signature",
     # the rest
@@ -237,7 +243,9 @@ __all__ = [
     "CWT_TAG",
     "CertRole",
     "ClaimKey",
+    "CRL_PATH",
     "DEFAULT_CRL_BASE_URL",
+    "SM2_CA_ROLES",
     "DerSigner",
     "FileSigner",
     "HeaderLabel",
@@ -298,6 +306,8 @@ __all__ = [
     "bounded_stream_data",
     "build_trust_list",
     "check_signature",
+    "crl_base_url_for",
+    "crl_file_name",
     "crl_url",
     "decode_cbor",
     "decode_kid",

@@ -38,7 +38,14 @@ from signing.errors import (
     KeysMissingError,
     KeysPassphraseError,
 )
-from signing.keystore_crl import DEFAULT_CRL_BASE_URL, CrlState, crl_url, issue_crls, read_crls
+from signing.keystore_crl import (
+    DEFAULT_CRL_BASE_URL,
+    CrlState,
+    crl_base_url_for,
+    crl_url,
+    issue_crls,
+    read_crls,
+)
 from signing.keystore_layout import CA_ROLES, KeyLayout, aside_path
 from signing.keystore_sm2 import Sm2Keys, Sm2Layout, Sm2Role, write_sm2_pki
 from signing.pki import (
@@ -93,9 +100,13 @@ class InitResult:
 class KeyStore:
     """One key store directory, opened with the passphrase that encrypts its private keys."""
 
-    def __init__(self, directory: Path, passphrase: SecretStr | Callable[[], SecretStr]) -> None:
+    def __init__(self, directory: Path, passphrase: SecretStr | Callable[[], SecretStr], *,
+                 crl_base_url: str | None = None) -> None:
         self._layout = KeyLayout(Path(directory))
         self._passphrase_source = passphrase
+        # Where certificates made from now on say the CRLs are; None: the base the store was
+        # made with (keystore.json), or DEFAULT_CRL_BASE_URL for a new store.
+        self._crl_base_url = crl_base_url
         self._signers: dict[str, FileSigner] = {}
         self._sm2 = Sm2Keys(Sm2Layout(Path(directory)), lambda: self._passphrase)
 
@@ -103,10 +114,15 @@ class KeyStore:
     def from_settings(cls, settings: Settings, *, directory: Path | None = None) -> KeyStore:
         """The store at ``directory`` (default ``settings.resolved_keys_dir``), opened with the
         passphrase in effect (``ZZ_KEY_PASSPHRASE``, or the one generated in the data dir in
-        dev). The one way the service, the jobs and the CLI open this office's keys."""
+        dev). The one way the service, the jobs and the CLI open this office's keys. With
+        ``ZZ_PUBLIC_URL`` set, certificates made from now on carry the CRL distribution points
+        ``<public_url>/pki/<ca>.crl`` (served by the app, api.routes.pki); certificates made
+        earlier keep theirs."""
         # Resolved when a private key is first needed: a verifier that only asks whether keys
         # exist must not generate a passphrase file in a data dir it has no use for.
-        return cls(directory or settings.resolved_keys_dir, lambda: key_passphrase_of(settings))
+        return cls(directory or settings.resolved_keys_dir, lambda: key_passphrase_of(settings),
+                   crl_base_url=(crl_base_url_for(settings.public_url)
+                                 if settings.public_url else None))
 
     def __repr__(self) -> str:
         return f"KeyStore({str(self.directory)!r})"
@@ -128,13 +144,16 @@ class KeyStore:
     # --- creation ---
 
     def initialise(self, identity: IssuerIdentity, *, force: bool = False,
-                   now: datetime | None = None, crl_base_url: str = DEFAULT_CRL_BASE_URL,
+                   now: datetime | None = None, crl_base_url: str | None = None,
                    sm2: bool = True) -> InitResult:
-        """Make a new PKI (ECDSA, and SM2 unless ``sm2`` is false). Raises
+        """Make a new PKI (ECDSA, and SM2 unless ``sm2`` is false), its certificates' CRL
+        distribution points under ``crl_base_url`` (default: the store's, see
+        :meth:`from_settings`, else :data:`signing.DEFAULT_CRL_BASE_URL`). Raises
         :class:`signing.KeysExistError` if the directory holds anything, unless ``force``: then
         the old directory is kept, renamed ``<dir>.replaced-<UTC stamp>``, and the new one takes
         its place atomically."""
         now = now or _utcnow()
+        crl_base_url = crl_base_url or self._crl_base_url or DEFAULT_CRL_BASE_URL
         target = self.directory
         occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
         if occupied and not force:
@@ -167,7 +186,7 @@ class KeyStore:
         returns the SM2 root. Raises :class:`signing.KeysExistError` if it has one already."""
         info = self.info()
         root = write_sm2_pki(self._sm2.layout, info.identity, self._passphrase, now or _utcnow(),
-                             info.crl_base_url)
+                             self._crl_base(info))
         self._sm2.forget()
         log.info("SM2 keys added dir=%s", self.directory)
         return root
@@ -208,7 +227,7 @@ class KeyStore:
         ca = self.certificate(CertRole.ISSUING_CA)
         ca_key = self._load_key(self._layout.key(CertRole.ISSUING_CA), "issuing-ca.key.pem")
         cert = _add_signing_certificate(self._layout, info.identity, ca, ca_key, self._passphrase,
-                                        now, crl_url(info.crl_base_url, CertRole.ISSUING_CA))
+                                        now, crl_url(self._crl_base(info), CertRole.ISSUING_CA))
         self._signers.clear()
         log.info("signing key rotated kid=%s", key_id(cert).hex())
         if self.has_sm2():
@@ -218,10 +237,14 @@ class KeyStore:
     def rotate_sm2(self, *, now: datetime | None = None) -> asn1_x509.Certificate:
         """A new SM2 seal-signer key and certificate (``rotate`` calls it too)."""
         info = self.info()
-        cert = self._sm2.rotate(info.identity, now or _utcnow(), info.crl_base_url)
+        cert = self._sm2.rotate(info.identity, now or _utcnow(), self._crl_base(info))
         self._sm2.forget()
         log.info("SM2 seal signer rotated dir=%s", self.directory)
         return cert
+
+    def _crl_base(self, info: KeyStoreInfo) -> str:
+        """The CRL base of certificates made now: the configured one, else the store's own."""
+        return self._crl_base_url or info.crl_base_url
 
     # --- reading ---
 

@@ -29,16 +29,36 @@ from signing.pki import (
     write_private_file,
 )
 
-# CRL distribution points are http URLs on the service itself (it serves the CRLs from the key
-# store at /pki/<ca>.crl), not file: URLs: a file: URL names a path on this machine that means
-# nothing to a third-party verifier, and pyHanko's fetchers do not read file: URLs. Offline
-# validation passes the CRLs from :meth:`KeyStore.crls` directly and never fetches.
-DEFAULT_CRL_BASE_URL = "http://localhost:8000/pki/"
+# CRL distribution points are http URLs on the service itself, not file: URLs: a file: URL
+# names a path on this machine that means nothing to a third-party verifier, and pyHanko's
+# fetchers do not read file: URLs. The route ``GET /pki/{name}.crl`` (api.routes.pki) answers
+# each CA's CRL as DER from the published folder (``<data dir>/published/crls``, written by
+# ``elicense.publish`` and checked by ``elicense.load_trust``), for exactly the names
+# :func:`crl_file_name` and ``signing.sm2_crl_file_name`` give. The base is
+# ``<ZZ_PUBLIC_URL>/pki/`` for a store made with a public URL configured
+# (:func:`crl_base_url_for`), else :data:`DEFAULT_CRL_BASE_URL`; a store keeps the base it was
+# made with in ``keystore.json``. Offline validation passes the CRLs from :meth:`KeyStore.crls`
+# directly and never fetches.
+CRL_PATH = "/pki"
+DEFAULT_CRL_BASE_URL = f"http://localhost:8000{CRL_PATH}/"
+
+
+def crl_base_url_for(public_url: str | None) -> str:
+    """Where new certificates say the CRLs are: ``<public_url>/pki/`` when the service has a
+    public address, else :data:`DEFAULT_CRL_BASE_URL`."""
+    if not public_url:
+        return DEFAULT_CRL_BASE_URL
+    return f"{public_url.rstrip('/')}{CRL_PATH}/"
+
+
+def crl_file_name(ca: CertRole) -> str:
+    """The last path segment of ``ca``'s CRL distribution point, e.g. ``issuing-ca.crl``."""
+    return f"{ca.value}.crl"
 
 
 def crl_url(base_url: str, ca: CertRole) -> str:
     """The distribution point of ``ca``'s CRL under ``base_url``."""
-    return f"{base_url.rstrip('/')}/{ca.value}.crl"
+    return f"{base_url.rstrip('/')}/{crl_file_name(ca)}"
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,15 @@ CRL_DIR = "crl"
 def sm2_crl_url(base_url: str, ca: Sm2Role) -> str:
     """The distribution point of the SM2 CA ``ca``'s CRL under ``base_url`` (beside the ECDSA
     ones, ``signing.crl_url``: ``.../sm2-root-ca.crl``, ``.../sm2-issuing-ca.crl``)."""
+    return f"{base_url.rstrip('/')}/{sm2_crl_file_name(ca)}"
+
+
+def sm2_crl_file_name(ca: Sm2Role) -> str:
+    """The last path segment of the SM2 CA ``ca``'s CRL distribution point, e.g.
+    ``sm2-issuing-ca.crl`` (the service answers it at ``/pki/<name>``, api.routes.pki)."""
     if ca not in SM2_CA_ROLES:
         raise ValueError(f"{ca} is not an SM2 CA")
-    return f"{base_url.rstrip('/')}/sm2-{ca.value}.crl"
+    return f"sm2-{ca.value}.crl"
 
 
 def sm2_subject(role: Sm2Role, identity: IssuerIdentity) -> asn1_x509.Name:
@@ -391,6 +397,7 @@ __all__ = [
     "add_seal_signer",
     "issue_sm2_crls",
     "load_sm2_crl_state",
+    "sm2_crl_file_name",
     "sm2_crl_url",
     "sm2_subject",
     "write_sm2_pki",

@@ -31,6 +31,8 @@ status.
 - :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove
   (audited), for the admin's API and ``zhengzhao trust``; ``ImportedTrust``, their trust
   material by key id, for verification.
+- :mod:`api.workflow.crl_points` — the CRLs answered at this office's CRL distribution points
+  (``/pki/<ca>.crl``): the published ones, by the names the key store puts in certificates.
 - :mod:`api.workflow.issuing` — issuing an approved application's e-licence (reserve, sign,
   commit).
 - :mod:`api.workflow.material_result` — a material's result (document | unreadable |

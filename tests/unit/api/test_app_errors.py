@@ -42,7 +42,7 @@ def client(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.parametrize(("code", "status"), [
-    (ErrorCode.NOT_FOUND, 404), (ErrorCode.LICENCE_NOT_FOUND, 404),
+    (ErrorCode.NOT_FOUND, 404), (ErrorCode.LICENCE_NOT_FOUND, 404), (ErrorCode.CRL_NOT_FOUND, 404),
     (ErrorCode.UNAUTHORIZED, 401), (ErrorCode.TOKEN_EXPIRED, 401), (ErrorCode.FORBIDDEN, 403),
     (ErrorCode.RATE_LIMITED, 429), (ErrorCode.INPUT_TOO_LARGE, 413),
     (ErrorCode.INPUT_UNSUPPORTED_TYPE, 415), (ErrorCode.INPUT_EMPTY, 422),
