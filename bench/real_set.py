@@ -5,6 +5,10 @@ bare RapidOCR pipeline with its defaults.
 The plain-engine baseline of a document is the share of its truth values found anywhere in the
 plain engine's text (dates in any of the printed forms). Ours is the share of fields extracted
 exactly. A document where ours is below the baseline is counted: the target is none.
+
+Latency: "median ms" is the first pass over the set (every input shape the engine has not seen
+yet is compiled on the way, as after a restart); "warm median ms" a second pass over the same
+files, as a running service that has cached its shapes sees it.
 """
 
 from __future__ import annotations
@@ -57,9 +61,18 @@ def run(reader: Any, compact: Any) -> dict[str, Any]:
         t = time.perf_counter()
         result = reader.read_bytes(data, item.path.name)
         ours.append((result, time.perf_counter() - t))
+    # A second pass over the same files: OpenVINO compiles each input shape it has not seen
+    # (detection sizes, recognition batch x width), so the first pass pays for shapes a running
+    # service has long cached. Both are reported; the first is the one the targets are read on.
+    warm = []
+    for item in items:
+        data = item.path.read_bytes()
+        t = time.perf_counter()
+        reader.read_bytes(data, item.path.name)
+        warm.append(time.perf_counter() - t)
     plain = plain_engine()
     rows = []
-    for item, (result, elapsed) in zip(items, ours, strict=True):
+    for item, (result, elapsed), warm_s in zip(items, ours, warm, strict=True):
         t = time.perf_counter()
         plain_out = plain(str(item.path))
         plain_s = time.perf_counter() - t
@@ -74,7 +87,8 @@ def run(reader: Any, compact: Any) -> dict[str, Any]:
             "got_type": result.doc_type.value, "fields": len(truth),
             "exact": sum(exact.values()), "baseline": sum(base.values()),
             "missed": sorted(k for k, ok in exact.items() if not ok),
-            "readings": result.readings, "latency": elapsed, "plain_latency": plain_s,
+            "readings": result.readings, "latency": elapsed, "warm_latency": warm_s,
+            "plain_latency": plain_s,
         })
     return {"rows": rows}
 
@@ -96,6 +110,7 @@ def summarise(report: dict[str, Any]) -> list[dict[str, Any]]:
             "below_baseline": sum(1 for r in rows if r["exact"] < r["baseline"]),
             "median_ms": statistics.median(latency) * 1000,
             "p95_ms": percentile(latency, 0.95) * 1000,
+            "warm_median_ms": statistics.median(r["warm_latency"] for r in rows) * 1000,
             "plain_median_ms": statistics.median(r["plain_latency"] for r in rows) * 1000,
         })
     return out
@@ -106,12 +121,13 @@ def markdown(report: dict[str, Any], engine: str) -> str:
     out = [f"Real captures (`samples/real/documents.yaml`), {engine}; baseline = share of truth "
            "values found anywhere in plain RapidOCR's text", "",
            "| document | docs | type ok | exact fields | plain-engine baseline | docs below "
-           "baseline | median ms | p95 ms | plain median ms |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "baseline | median ms | p95 ms | warm median ms | plain median ms |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['doc_type']} | {r['documents']} | {r['type_ok']:.0%} | "
                    f"{r['exact']:.1%} | {r['baseline']:.1%} | {r['below_baseline']} | "
-                   f"{r['median_ms']:.0f} | {r['p95_ms']:.0f} | {r['plain_median_ms']:.0f} |")
+                   f"{r['median_ms']:.0f} | {r['p95_ms']:.0f} | {r['warm_median_ms']:.0f} | "
+                   f"{r['plain_median_ms']:.0f} |")
     misses = [r for r in report["rows"] if r["missed"] or not r["type_ok"]]
     if misses:
         out += ["", "Documents with misses (fields not exact):", ""]
