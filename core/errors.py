@@ -54,7 +54,9 @@ family's) and builds both messages itself; no error inherits across packages, an
         │                                 UploadRejectedError, QuotaExceededError,
         │                                 HolderIdInvalidError, VerificationInputError
         ├── api.cli.errors                the commands: InputFileTooLargeError,
-        │                                 InputFileUnreadableError, TrustAnchorError
+        │                                 InputFileUnreadableError, TrustAnchorError,
+        │                                 CertificateNotFoundError, NotRevocableError,
+        │                                 CertificateInUseError (keys revoke)
         └── api.errors_http               the HTTP layer's own (only api's HTTP modules raise it)
             └── ApiError
                 └── LoginThrottled        (auth.throttled; api.login_guard)
@@ -106,6 +108,11 @@ class ErrorCode(StrEnum):
     KEYS_EXIST = "keys.exist"
     KEYS_PASSPHRASE = "keys.wrong_passphrase"
     KEYS_INVALID = "keys.invalid"
+    # `zhengzhao keys revoke`: no store certificate has that serial; a root (on no CRL); a
+    # certificate the office still signs with (the current one without --rotate, a CA, ...)
+    KEYS_CERT_NOT_FOUND = "keys.certificate_not_found"
+    KEYS_NOT_REVOCABLE = "keys.not_revocable"
+    KEYS_IN_USE = "keys.in_use"
     TOKEN_MALFORMED = "token.malformed"
     LICENCE_RECORD_INVALID = "licence.record_invalid"
     LICENCE_TEMPLATE_MISSING = "licence.template_missing"

@@ -8,7 +8,8 @@ check failed, 2 usage or configuration). Tracebacks only with ``--verbose``.
 
 The commands' own errors live here too: a file named on the command line that is too large
 (``input.too_large``) or cannot be read (``input.not_found``), and a ``--trust-anchor`` file
-that holds no certificate (``input.unsupported_type``).
+that holds no certificate (``input.unsupported_type``); and ``keys revoke``'s refusals
+(``keys.certificate_not_found``, ``keys.not_revocable``, ``keys.in_use``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pydantic import ValidationError
 from api.cli.common import EXIT_FAILED, EXIT_USAGE, emit_json
 from core import ErrorCode, ZhengzhaoError
 
-__all__ = ["InputFileTooLargeError", "InputFileUnreadableError", "TrustAnchorError", "fail",
-           "fail_os", "fail_settings", "print_error"]
+__all__ = ["CertificateInUseError", "CertificateNotFoundError", "InputFileTooLargeError",
+           "InputFileUnreadableError", "NotRevocableError", "TrustAnchorError", "fail", "fail_os",
+           "fail_settings", "print_error"]
 
 log = logging.getLogger("api.cli")
 
@@ -57,6 +59,48 @@ class TrustAnchorError(ZhengzhaoError):
         super().__init__(ErrorCode.INPUT_UNSUPPORTED_TYPE,
                          f"{name} holds no PEM or DER certificate",
                          f"{name} 中没有 PEM 或 DER 格式的证书")
+
+
+# `zhengzhao keys revoke` refusing (api.cli.keys_revoke): nothing is changed.
+
+class CertificateNotFoundError(ZhengzhaoError):
+    """No certificate of the store has the serial asked for (``keys.certificate_not_found``)."""
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(ErrorCode.KEYS_CERT_NOT_FOUND,
+                         f"no certificate in the key store has serial {serial}",
+                         f"密钥库中没有序列号为 {serial} 的证书")
+
+
+class NotRevocableError(ZhengzhaoError):
+    """A root: no CRL lists it (``keys.not_revocable``)."""
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(ErrorCode.KEYS_NOT_REVOCABLE,
+                         f"{serial} is a root certificate: a root is on no CRL and cannot be "
+                         "revoked; make new keys (`zhengzhao keys init --force`) instead",
+                         f"{serial} 是根证书，不在任何证书吊销列表中，无法吊销；"
+                         "请改为重新生成密钥（`zhengzhao keys init --force`）")
+
+
+class CertificateInUseError(ZhengzhaoError):
+    """The office still signs with it and the option that allows revoking it was not given
+    (``keys.in_use``)."""
+
+    def __init__(self, serial: str, option: str) -> None:
+        if option == "--rotate":
+            en = (f"{serial} is the current certificate: new licences would be signed with a "
+                  "revoked key; add --rotate to make a new one first")
+            zh = (f"{serial} 是当前使用的证书，吊销后新证照将用已吊销的密钥签名；"
+                  "请加 --rotate 先生成新证书")
+        else:
+            en = (f"{serial} is a CA, timestamp or seal-maker certificate the office keeps "
+                  "using: everything signed afterwards fails verification until new keys are "
+                  "made (`zhengzhao keys init --force`); add --force to revoke it anyway")
+            zh = (f"{serial} 是本机构仍在使用的 CA、时间戳或制章人证书，"
+                  "吊销后签发的一切都将验证失败，"
+                  "直至重新生成密钥（`zhengzhao keys init --force`）；确需吊销请加 --force")
+        super().__init__(ErrorCode.KEYS_IN_USE, en, zh)
 
 
 def print_error(message_en: str, message_zh: str | None = None, code: str | None = None, *,

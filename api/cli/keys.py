@@ -5,10 +5,12 @@
 ``keys rotate`` adds a new licence-signing certificate, ``keys trust-list [--out FILE]
 [--root FILE]`` writes the trust list (JSON) and optionally the root certificate (PEM),
 ``keys crl`` re-issues both CRLs, and the SM2 CAs' two when the store has the SM2 PKI (they are
-valid for 30 days: run it from a weekly job).
+valid for 30 days: run it from a weekly job); ``keys revoke (--serial HEX | --current
+signing|seal-signer) [--reason R] [--rotate] [--force]`` puts a certificate on its CA's CRL and
+re-publishes the trust folder (``api.cli.keys_revoke``).
 Exit codes: 0 ok, 1 the key material is unreadable, 2 usage or configuration errors (keys
-missing or already there, wrong passphrase). Never prints key material: only certificates,
-their fingerprints and key ids.
+missing or already there, wrong passphrase, a revocation refused). Never prints key material:
+only certificates, their fingerprints, key ids and serials.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from cryptography.hazmat.primitives import serialization
 
 from api.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit_json
 from api.cli.errors import fail, print_error
-from core import ErrorCode, Settings, write_atomically
+from api.cli.keys_revoke import add_revoke_arguments, revoke
+from core import ErrorCode, Settings, ZhengzhaoError, write_atomically
 from signing import (
     CertRole,
     IssuerIdentity,
@@ -40,7 +43,7 @@ from signing import (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``keys`` with its commands ``init``, ``rotate``, ``crl`` and ``trust-list``."""
+    """``keys`` with its commands ``init``, ``rotate``, ``crl``, ``revoke`` and ``trust-list``."""
     commands = parser.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
 
     def common(command: argparse.ArgumentParser) -> None:
@@ -59,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common(commands.add_parser("rotate", help="make a new licence-signing certificate"))
     common(commands.add_parser("crl", help="re-issue the CRLs, ECDSA and SM2 (new number, 30 "
                                "more days)"))
+    revoke_parser = commands.add_parser("revoke", help="put a certificate (by serial, or the "
+                                        "current signing / seal-signer one) on its CA's CRL "
+                                        "and re-publish the trust folder")
+    common(revoke_parser)
+    add_revoke_arguments(revoke_parser)
     trust = commands.add_parser("trust-list", help="write the trust list to publish")
     common(trust)
     trust.add_argument("--out", type=Path, default=None, metavar="FILE",
@@ -105,9 +113,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                           f"{c['next_update']}" for c in crls + sm2_crls])
         if args.keys_command == "trust-list":
             return _trust_list(args, store)
+        if args.keys_command == "revoke":
+            payload = revoke(args, settings, store)
+            return _done(args, payload, payload.pop("lines"))
     except SigningError as exc:
         return fail(exc, EXIT_FAILED if exc.code is ErrorCode.KEYS_INVALID else EXIT_USAGE,
                     as_json=args.json)
+    except ZhengzhaoError as exc:  # keys revoke refused (nothing changed), or publishing failed
+        return fail(exc, EXIT_USAGE, as_json=args.json)
     print_error(f"unknown keys command {args.keys_command}")
     return EXIT_USAGE
 

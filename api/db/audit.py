@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     LICENCE_REVOKED = "licence.revoked"
     LICENCE_VERIFIED = "licence.verified"
     KEY_ROTATED = "keys.rotated"
+    # details: the serial (hex), the reason, ECDSA or SM2, the role; never key material
+    CERTIFICATE_REVOKED = "keys.certificate_revoked"
     TRUST_LIST_IMPORTED = "trust.imported"
     TRUST_LIST_REMOVED = "trust.removed"
     FIELD_CORRECTED = "application.field_corrected"  # details: the field id, never the value
