@@ -221,7 +221,7 @@ class KeyStore:
 
     def rotate(self, *, now: datetime | None = None) -> x509.Certificate:
         """A new licence-signing key and certificate, used from now on; the previous ones stay
-        in the store and in the trust list."""
+        in the store and in the trust list (unless revoked for key compromise: :meth:`trust_list`)."""
         now = now or _utcnow()
         info = self.info()
         ca = self.certificate(CertRole.ISSUING_CA)
@@ -321,11 +321,20 @@ class KeyStore:
         return self._signers[name]
 
     def trust_list(self, *, now: datetime | None = None) -> TrustList:
-        """The trust list to publish: every signing certificate, the issuing CA, the root."""
+        """The trust list to publish: the root, the issuing CA and every signing certificate
+        except those revoked for key compromise. A QR token carries no timestamp, so no token
+        signed with a compromised key can be told from a forgery: its key id is withdrawn (as
+        an EU DCC trust list drops a compromised signer), and every token and licence signed
+        with it stops verifying. A certificate revoked for another reason (superseded,
+        cessation of operation ...) stays listed: its tokens were signed while it was good."""
+        compromised = {entry.serial_number
+                       for entry in CrlState.load(self._layout).revoked.get(CertRole.ISSUING_CA, ())
+                       if entry.reason is x509.ReasonFlags.key_compromise}
+        signing = [certificate for certificate in self.signing_certificates()
+                   if certificate.serial_number not in compromised]
         return build_trust_list(self.certificate(CertRole.ROOT),
                                 [self.certificate(CertRole.ISSUING_CA)],
-                                self.signing_certificates(), self.info().identity,
-                                now=now or _utcnow())
+                                signing, self.info().identity, now=now or _utcnow())
 
     # --- revocation ---
 

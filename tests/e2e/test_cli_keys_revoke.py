@@ -1,10 +1,11 @@
 """``zhengzhao keys revoke`` end to end through the CLI entry point, in an office folder of its
 own per test: the current licence-signing certificate is revoked only with ``--rotate`` (a new
-one first), the published CRLs list it at once, a licence signed before still verifies (PAdES
-past-signature validation, see the comment) and a new one is signed with the new, unrevoked
-certificate; a revoked SM2 seal signer fails the OFD it sealed (REVOKED) while a new OFD
-passes; an unknown serial and a root are refused with their codes and nothing changes; a second
-revocation of the same certificate changes nothing either."""
+one first), the published CRLs list it at once, a licence signed before a key compromise no
+longer verifies (its key id leaves the trust list) while one signed before a revocation for
+another reason still does (PAdES past-signature validation, see the comment), and a new one is
+signed with the new, unrevoked certificate; a revoked SM2 seal signer fails the OFD it sealed
+(REVOKED) while a new OFD passes; an unknown serial and a root are refused with their codes
+and nothing changes; a second revocation of the same certificate changes nothing either."""
 
 from __future__ import annotations
 
@@ -125,15 +126,15 @@ def test_revoking_the_current_signing_certificate(office: Path, capsys, tmp_path
                          ("keys.rotated", out["rotated"]["seal-signer"]["serial"]),
                          ("keys.certificate_revoked", out["certificate"]["serial"])]
 
-    # The licence signed before the revocation: PAdES past-signature validation (ETSI EN 319
-    # 102-1 §5.6.2.1) keeps a signature valid whose signature timestamp (proof of existence)
-    # predates the revocation time, and a B-LTA licence carries one; so PASSED is the correct
-    # verdict here, not FAILED. (A revocation dated before the timestamp is FAILED/REVOKED:
-    # signing.pades_validate; this test saw it when revoking within the signing second.) The
-    # CRL above is what the verifier read: its revocation time is after the licence's
-    # signature timestamp.
+    # The licence signed before a key compromise: its PAdES signature is still valid (its
+    # signature timestamp predates the revocation: ETSI EN 319 102-1 past-signature validation),
+    # but its QR token has no timestamp and the compromised key's id has left the published
+    # trust list (KeyStore.trust_list), so the licence no longer verifies: FAILED, unknown kid.
     code, verdict, _ = run(capsys, "verify", str(office / "31.pdf"))
-    assert code == 0 and verdict["indication"] == "PASSED", verdict
+    assert code != 0 and verdict["indication"] == "FAILED", verdict
+    assert verdict["sub_indication"] == "token.unknown_kid"
+    checks = {c["check"]: c for c in verdict["checks"]}
+    assert checks["pdf_signature"]["outcome"] == "PASSED", checks["pdf_signature"]
     # A new licence is signed with the new, unrevoked certificate and passes.
     after = issue(capsys, office, "32")
     assert after["kid"] != before["kid"]
@@ -220,3 +221,16 @@ def test_unknown_serial_and_roots_are_refused(office: Path, capsys, tmp_path: Pa
     with pytest.raises(SystemExit) as stopped:
         main(["keys", "revoke", "--serial", "not-hex"])
     assert stopped.value.code == 2
+
+
+def test_a_superseded_signing_certificate_keeps_what_it_signed(office: Path, capsys) -> None:
+    issue(capsys, office, "41")
+    time.sleep(1.1)  # CRL dates are whole seconds: revoke after the licence's timestamp second
+    code, out, err = run(capsys, "keys", "revoke", "--current", "signing", "--rotate",
+                         "--reason", "superseded")
+    assert code == 0 and out["reason"] == "superseded", err
+    # PAdES past-signature validation (ETSI EN 319 102-1 section 5.6.2.1): the signature
+    # timestamp proves the signature older than the revocation, and the key was not compromised,
+    # so its tokens stay trusted: PASSED.
+    code, verdict, _ = run(capsys, "verify", str(office / "41.pdf"))
+    assert code == 0 and verdict["indication"] == "PASSED", verdict
