@@ -221,7 +221,8 @@ class KeyStore:
 
     def rotate(self, *, now: datetime | None = None) -> x509.Certificate:
         """A new licence-signing key and certificate, used from now on; the previous ones stay
-        in the store and in the trust list (unless revoked for key compromise: :meth:`trust_list`)."""
+        in the store and in the trust list (unless revoked for key compromise:
+        :meth:`trust_list`)."""
         now = now or _utcnow()
         info = self.info()
         ca = self.certificate(CertRole.ISSUING_CA)
