@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DECISIONS", "FIELDS", "FIELDS_BY_KIND", "FINDINGS", "LABELS", "LICENCE_DOWNLOADS",
+__all__ = ["DECISIONS", "ELICENCE_VERDICTS", "FIELDS", "FIELDS_BY_KIND", "FINDINGS", "LABELS",
+           "LICENCE_DOWNLOADS",
            "LICENCE_STATUSES", "Labels", "PRINTED", "RULES", "SLOTS", "STATES", "register"]
 
 Pair = tuple[str, str]
@@ -238,6 +239,27 @@ LICENCE_DOWNLOADS: dict[str, Pair] = {
     "ofd": ("下载 OFD 版", "Download OFD"),
 }
 
+# What an e-licence file amounts to, by its stable code: a material handed in as an e-licence
+# (elicense.ElicenceOutcome) and a licence file this office issued, checked again on the
+# clerk's review (api.workflow.issued_view.IssuedFileCode adds the codes of the stored file).
+ELICENCE_VERDICTS: dict[str, Pair] = {
+    "licence.verified": ("✔ 已核验电子证照", "✔ verified e-licence"),
+    "licence.revoked": ("✘ 已吊销的电子证照", "✘ revoked e-licence"),
+    "licence.forged": ("✘ 签名无效：被篡改或伪造的电子证照", "✘ forged or modified e-licence"),
+    "licence.untrusted_issuer": ("✘ 颁发机构不受信任", "✘ issuer not trusted"),
+    "licence.expired": ("✘ 已过有效期的电子证照", "✘ expired e-licence"),
+    "licence.not_yet_valid": ("✘ 尚未生效的电子证照", "✘ e-licence not yet in force"),
+    "licence.revocation_unknown": ("✘ 无法确认是否已被吊销", "✘ revocation cannot be confirmed"),
+    "licence.error": ("✘ 电子证照未通过核验", "✘ e-licence not verified"),
+    "licence.file_missing": ("✘ 存储的文件不存在", "✘ the stored file is missing"),
+    "licence.file_unreadable": ("✘ 无法读取存储的文件", "✘ the stored file cannot be read"),
+    "licence.trust_unavailable": ("✘ 无法读取本机构的信任材料，未能核验",
+                                  "✘ not checked: this office's trust material cannot be read"),
+    "licence.file_altered": ("✘ 存储的文件不是颁发时的文件",
+                             "✘ the stored file is not the one issued"),
+    "licence.identifier_mismatch": ("✘ 文件载明的是另一份证照", "✘ the file is another licence"),
+}
+
 
 def _key(key: Any) -> str:
     """The table key of an enum member or a string."""
@@ -287,6 +309,11 @@ class Labels:
 
     def licence_status(self, key: Any) -> Pair:
         return LICENCE_STATUSES.get(_key(key)) or _fallback(key)
+
+    def elicence_verdict(self, key: Any) -> Pair:
+        """An e-licence file's verdict in words, by its code; any other code is "not
+        verified"."""
+        return ELICENCE_VERDICTS.get(_key(key)) or ELICENCE_VERDICTS["licence.error"]
 
     def download(self, key: Any) -> Pair:
         """The link to download an issued licence as ``key`` (``pdf``, ``ofd``)."""

@@ -37,8 +37,14 @@ from api.uploads import read_material_upload
 from api.workflow import applications, materials
 from api.workflow.applications import load_application
 from api.workflow.errors import WorkflowNotFoundError
-from core import ZhengzhaoError
-from elicense import load_templates
+from api.workflow.licence_files import (
+    LICENCE_MEDIA_TYPES,
+    IssuedFile,
+    licence_download,
+    licence_state,
+    recorded_files,
+)
+from verify.forms import LicenceFileFormat
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +52,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["applicant"], responses=ROUTE_PROBLEMS)
 # The OFD licence's media type (as OFD readers register it).
-OFD_MEDIA_TYPE = "application/ofd"
+OFD_MEDIA_TYPE = LICENCE_MEDIA_TYPES[LicenceFileFormat.OFD]
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
@@ -76,8 +82,8 @@ def my_applications(ctx: ServiceDep, user: Applicant) -> list[ApplicationSummary
         rows = list(session.scalars(select(Application)
                                     .where(Application.applicant_id == account.id)
                                     .order_by(Application.id.desc())))
-        today = datetime.now(ctx.settings.zone).date().isoformat()
-        statuses = {application_id: _licence_state(status.value, valid_until, today)
+        today = datetime.now(ctx.settings.zone).date()
+        statuses = {application_id: licence_state(status.value, valid_until, today)
                     for application_id, status, valid_until in session.execute(
                         select(LicenceRecord.application_id, LicenceRecord.status,
                                LicenceRecord.valid_until)
@@ -85,13 +91,6 @@ def my_applications(ctx: ServiceDep, user: Applicant) -> list[ApplicationSummary
         return [summary(a).model_copy(update={"created_at": aware(a.created_at),
                                               "licence_status": statuses.get(a.id)})
                 for a in rows]
-
-
-def _licence_state(status: str, valid_until: str | None, today: str) -> str:
-    """``revoked``, ``expired`` (its last valid day has passed) or ``valid``."""
-    if status == "valid" and valid_until is not None and valid_until[:10] < today:
-        return "expired"
-    return status
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
@@ -178,30 +177,29 @@ def licence_file(application_id: int, ctx: ServiceContext, user: Principal, *,
                  ofd: bool) -> Response:
     """The owner's issued licence file (PDF, or the OFD when ``ofd``), named
     证照名称-受理编号.pdf/.ofd; someone else's application is a 404."""
+    fmt = LicenceFileFormat.OFD if ofd else LicenceFileFormat.PDF
     with ctx.transaction(read_only=True) as session:
         account = actor(session, user)
         application = load_application(session, application_id, owner_id=account.id)
         record = session.scalars(select(LicenceRecord).where(
             LicenceRecord.application_id == application.id).limit(1)).one_or_none()
-        sha256 = None if record is None else record.ofd_sha256 if ofd else record.pdf_sha256
+        sha256 = None if record is None else dict(recorded_files(record)).get(fmt)
         if record is None or sha256 is None:
             raise WorkflowNotFoundError("licence", "证照")
         type_code = record.type_code
         number = applications.acceptance_number(application.id, aware(application.created_at))
         service_name = ctx.service(application.service_id).name
-    suffix, media_type = (".ofd", OFD_MEDIA_TYPE) if ofd else (".pdf", "application/pdf")
-    name = f"{_licence_name(type_code, service_name)}-{number}{suffix}"
-    return Response(ctx.store.get(sha256), media_type=media_type,
+    file = licence_download(ctx.store, sha256, fmt, type_code=type_code,
+                            service_name=service_name, number=number)
+    return file_response(file)
+
+
+def file_response(file: IssuedFile) -> Response:
+    """``file`` as a download (its media type, an attachment with its names)."""
+    return Response(file.data, media_type=file.media_type,
                     headers={"Content-Disposition": content_disposition(
-                        name, f"licence-{number}{suffix}")})
-
-
-def _licence_name(type_code: str, fallback: str) -> str:
-    """The 证照名称 of a licence type (its template's name), else ``fallback``."""
-    try:
-        return load_templates().get(type_code).name
-    except ZhengzhaoError:
-        return fallback
+                        file.filename, file.ascii_filename),
+                             "X-Content-Type-Options": "nosniff"})
 
 
 def content_disposition(name: str, ascii_name: str) -> str:

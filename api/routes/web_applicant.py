@@ -14,7 +14,7 @@ place. ID numbers are shown masked; error codes are not shown to the applicant."
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -51,6 +51,7 @@ from api.workflow.applications import (
     submitted_at,
 )
 from api.workflow.errors import MaterialInvalidError
+from api.workflow.licence_files import licence_state
 from api.workflow.photo_step import photo_offer
 from core import ErrorCode, ZhengzhaoError
 
@@ -209,24 +210,11 @@ def licence_view(ctx: ServiceContext, application: ApplicationPublic) -> dict[st
     licence = application.licence
     if licence is None:
         return None
-    today = datetime.now(ctx.settings.zone).date()
-    expired = licence.valid_until is not None and _day(licence.valid_until) < today
-    if licence.status == "revoked":
-        state = "revoked"
-    elif expired:
-        state = "expired"
-    else:
-        state = "valid"
+    state = licence_state(licence.status, licence.valid_until,
+                          datetime.now(ctx.settings.zone).date())
     return {"state": state, "status": LABELS.licence_status(state), "licence": licence,
             "bad": state != "valid", "reason": licence.reason,
             "revoked_at": _local(ctx, licence.revoked_at)}
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return date.max
 
 
 def _local(ctx: ServiceContext, moment: str | datetime | None) -> str | None:

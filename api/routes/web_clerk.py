@@ -23,7 +23,7 @@ from api.db import ReviewDecision
 from api.deps import RowId
 from api.errors_http import status_for
 from api.routes import clerk
-from api.routes.applicant import content_disposition
+from api.routes.applicant import file_response
 from api.routes.web_applicant import application_context
 from api.schemas.applications import ReviewRequest
 from api.schemas.review import ReviewFieldPublic
@@ -117,11 +117,7 @@ def issued_ofd(application_id: RowId, ctx: ServiceDep, user: WebClerk) -> Respon
 
 def _issued_download(ctx: ServiceContext, application_id: int,
                      fmt: LicenceFileFormat) -> Response:
-    file = issued_file(ctx.workflow, application_id, fmt)
-    disposition = content_disposition(file.filename, file.ascii_filename)
-    return Response(file.data, media_type=file.media_type,
-                    headers={"Content-Disposition": disposition,
-                             "X-Content-Type-Options": "nosniff"})
+    return file_response(issued_file(ctx.workflow, application_id, fmt))
 
 
 @router.post("/review/{application_id}/decision")

@@ -25,9 +25,8 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Final
 
 from sqlalchemy import select
 
@@ -36,6 +35,12 @@ from api.errors import StorageError, StoredFileNotFoundError
 from api.workflow.applications import acceptance_number
 from api.workflow.context import WorkflowContext
 from api.workflow.errors import WorkflowNotFoundError
+from api.workflow.licence_files import (
+    IssuedFile,
+    licence_download,
+    licence_state,
+    recorded_files,
+)
 from api.workflow.review import submitted_application
 from api.workflow.verdict_view import Reason, verdict_view
 from core import ZhengzhaoError
@@ -45,7 +50,6 @@ from elicense import (
     TrustedIssuers,
     TrustMaterial,
     TrustSource,
-    load_templates,
     verify_elicence,
 )
 from verify.forms import LicenceFileFormat
@@ -54,8 +58,6 @@ __all__ = ["IssuedFile", "IssuedFileCode", "IssuedFileVerdict", "IssuedLicenceVi
            "issued_file", "issued_licence_view"]
 
 log = logging.getLogger(__name__)
-
-Pair = tuple[str, str]
 
 
 class IssuedFileCode(StrEnum):
@@ -68,42 +70,17 @@ class IssuedFileCode(StrEnum):
     OTHER_LICENCE = "licence.identifier_mismatch"  # it verifies, but is another licence
 
 
-# The verdict in words, as the review page words a material's e-licence.
-_LABELS: Final[dict[str, Pair]] = {
-    ElicenceOutcome.VERIFIED.value: ("✔ 核验通过", "✔ verified"),
-    ElicenceOutcome.REVOKED.value: ("✘ 已吊销", "✘ revoked"),
-    ElicenceOutcome.FORGED.value: ("✘ 签名无效：文件被篡改或伪造", "✘ forged or modified"),
-    ElicenceOutcome.UNTRUSTED_ISSUER.value: ("✘ 不是本机构的密钥签发的",
-                                             "✘ not signed with this office's keys"),
-    ElicenceOutcome.EXPIRED.value: ("✘ 已过有效期", "✘ expired"),
-    IssuedFileCode.FILE_MISSING.value: ("✘ 存储的文件不存在", "✘ the stored file is missing"),
-    IssuedFileCode.FILE_UNREADABLE.value: ("✘ 无法读取存储的文件",
-                                           "✘ the stored file cannot be read"),
-    IssuedFileCode.TRUST_UNAVAILABLE.value: ("✘ 无法读取本机构的信任材料，未能核验",
-                                             "✘ not checked: this office's trust material "
-                                             "cannot be read"),
-    IssuedFileCode.FILE_ALTERED.value: ("✘ 存储的文件不是颁发时的文件",
-                                        "✘ the stored file is not the one issued"),
-    IssuedFileCode.OTHER_LICENCE.value: ("✘ 文件载明的是另一份证照",
-                                         "✘ the file is another licence"),
-}
-_NOT_VERIFIED: Final[Pair] = ("✘ 未通过核验", "✘ not verified")
-_MEDIA_TYPES: Final = {LicenceFileFormat.PDF: "application/pdf",
-                       LicenceFileFormat.OFD: "application/ofd"}
-
-
 @dataclass(frozen=True)
 class IssuedFileVerdict:
     """One issued file checked now: ``passed`` only when it verified and is the file issued;
-    ``code`` a stable outcome (:class:`elicense.ElicenceOutcome` or :class:`IssuedFileCode`),
-    ``label`` it in words, ``reasons`` the verifier page's sentences for a verdict that did
-    not pass. ``intact`` is false when the stored bytes no longer hash to the recorded
-    digest (or cannot be read)."""
+    ``code`` a stable outcome (:class:`elicense.ElicenceOutcome` or :class:`IssuedFileCode`,
+    worded by ``api.labels``), ``reasons`` the verifier page's sentences for a verdict that did
+    not pass. ``intact`` is false when the stored bytes no longer hash to the recorded digest
+    (or cannot be read)."""
 
     format: LicenceFileFormat
     passed: bool
     code: str
-    label: Pair
     indication: str | None = None
     reasons: tuple[Reason, ...] = ()
     intact: bool = False
@@ -125,17 +102,6 @@ class IssuedLicenceView:
     revocation_reason: str | None
     files: tuple[IssuedFileVerdict, ...]
     checked_at: datetime
-
-
-@dataclass(frozen=True)
-class IssuedFile:
-    """An issued licence file to hand out: its bytes, media type and names (证照名称-受理编号
-    with the format's suffix, and an ASCII fallback)."""
-
-    data: bytes
-    media_type: str
-    filename: str
-    ascii_filename: str
 
 
 @dataclass(frozen=True)
@@ -176,7 +142,9 @@ def issued_licence_view(ctx: WorkflowContext, application_id: int,
     else:
         files = tuple(_verify_file(ctx, fmt, sha256, issued.identifier, issuers, now)
                       for fmt, sha256 in issued.digests)
-    return IssuedLicenceView(issued.identifier, _status(issued, now.date()),
+    return IssuedLicenceView(issued.identifier,
+                             licence_state(issued.status.value, issued.valid_until,
+                                           now.date()),
                              issued.holder_code_masked, issued.issued_at, issued.valid_until,
                              issued.revoked_at, issued.reason, files, now)
 
@@ -190,9 +158,8 @@ def issued_file(ctx: WorkflowContext, application_id: int,
     sha256 = None if issued is None else dict(issued.digests).get(fmt)
     if issued is None or sha256 is None:
         raise WorkflowNotFoundError("licence", "证照")
-    name = f"{_licence_name(issued.type_code, issued.service_name)}-{issued.number}.{fmt.value}"
-    return IssuedFile(ctx.store.get(sha256), _MEDIA_TYPES[fmt], name,
-                      f"licence-{issued.number}.{fmt.value}")
+    return licence_download(ctx.store, sha256, fmt, type_code=issued.type_code,
+                            service_name=issued.service_name, number=issued.number)
 
 
 def _issued(ctx: WorkflowContext, application_id: int) -> _Issued | None:
@@ -202,29 +169,15 @@ def _issued(ctx: WorkflowContext, application_id: int) -> _Issued | None:
             LicenceRecord.application_id == application.id).limit(1)).one_or_none()
         if record is None:
             return None
-        digests = [(LicenceFileFormat.PDF, record.pdf_sha256)]
-        if record.ofd_sha256:
-            digests.append((LicenceFileFormat.OFD, record.ofd_sha256))
         try:
             service_name = ctx.service(application.service_id).name
         except ZhengzhaoError:  # the service definition has gone since
             service_name = application.service_id
         return _Issued(record.identifier, record.type_code, record.status,
                        record.holder_code_masked, record.issued_at, record.valid_until,
-                       record.revoked_at, record.reason, tuple(digests),
+                       record.revoked_at, record.reason, recorded_files(record),
                        acceptance_number(application.id, application.created_at),
                        service_name)
-
-
-def _status(issued: _Issued, today: date) -> str:
-    if issued.status is LicenceStatus.REVOKED:
-        return LicenceStatus.REVOKED.value
-    try:
-        expired = (issued.valid_until is not None
-                   and date.fromisoformat(issued.valid_until[:10]) < today)
-    except ValueError:
-        expired = False
-    return "expired" if expired else issued.status.value
 
 
 def _verify_file(ctx: WorkflowContext, fmt: LicenceFileFormat, sha256: str, identifier: str,
@@ -252,19 +205,9 @@ def _verify_file(ctx: WorkflowContext, fmt: LicenceFileFormat, sha256: str, iden
     verdict = result.verdict
     reasons = () if verdict is None else verdict_view(verdict, checked_at=now).reasons
     return IssuedFileVerdict(fmt, code == ElicenceOutcome.VERIFIED.value, code,
-                             _LABELS.get(code, _NOT_VERIFIED),
                              None if verdict is None else verdict.indication.value,
                              reasons, intact)
 
 
 def _failed(fmt: LicenceFileFormat, code: str, *, intact: bool = False) -> IssuedFileVerdict:
-    return IssuedFileVerdict(fmt, False, str(code), _LABELS.get(str(code), _NOT_VERIFIED),
-                             intact=intact)
-
-
-def _licence_name(type_code: str, fallback: str) -> str:
-    """The 证照名称 of a licence type (its template's name), else ``fallback``."""
-    try:
-        return load_templates().get(type_code).name
-    except ZhengzhaoError:
-        return fallback
+    return IssuedFileVerdict(fmt, False, str(code), intact=intact)

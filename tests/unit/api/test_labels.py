@@ -16,6 +16,7 @@ import pytest
 from api.db import ApplicationState, ReviewDecision
 from api.labels import (
     DECISIONS,
+    ELICENCE_VERDICTS,
     FIELDS,
     FINDINGS,
     LABELS,
@@ -24,8 +25,9 @@ from api.labels import (
     SLOTS,
     STATES,
 )
+from api.workflow.issued_view import IssuedFileCode
 from core import BusinessLicenceField, IdCardBackField, IdCardFrontField
-from elicense import LicenceStatus
+from elicense import ElicenceOutcome, LicenceStatus
 from verify.forms import BUNDLED_SERVICES_DIR, FindingCode, Service, load_service_catalog
 from verify.forms.specs import CrossRule, FieldRule
 
@@ -65,16 +67,19 @@ def test_the_key_lists_come_from_the_code() -> None:
     ("DECISIONS", lambda: {d.value for d in ReviewDecision}),
     ("STATES", lambda: {s.value for s in ApplicationState}),
     ("LICENCE_STATUSES", lambda: {s.value for s in LicenceStatus}),
+    ("ELICENCE_VERDICTS", lambda: {o.value for o in ElicenceOutcome}
+     | {c.value for c in IssuedFileCode}),
 ])
 def test_every_key_the_code_produces_has_a_label(table: str, keys: Any) -> None:
     tables = {"FIELDS": FIELDS, "SLOTS": SLOTS, "RULES": RULES, "FINDINGS": FINDINGS,
-              "DECISIONS": DECISIONS, "STATES": STATES, "LICENCE_STATUSES": LICENCE_STATUSES}
+              "DECISIONS": DECISIONS, "STATES": STATES, "LICENCE_STATUSES": LICENCE_STATUSES,
+              "ELICENCE_VERDICTS": ELICENCE_VERDICTS}
     missing = sorted(keys() - set(tables[table]))
     assert missing == [], f"{table} lacks labels for {missing}"
 
 
 @pytest.mark.parametrize("table", [FIELDS, SLOTS, RULES, FINDINGS, DECISIONS, STATES,
-                                   LICENCE_STATUSES])
+                                   LICENCE_STATUSES, ELICENCE_VERDICTS])
 def test_labels_are_chinese_and_english_not_the_key(table: dict[str, tuple[str, str]]) -> None:
     for key, (zh, en) in table.items():
         assert HAN.search(zh), f"{key}: the Chinese label {zh!r} has no Chinese"

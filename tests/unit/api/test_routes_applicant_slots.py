@@ -10,7 +10,7 @@ The licence downloads under a readable name (RFC 6266)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +22,10 @@ from sqlalchemy import select
 from web_forms import sign_in
 
 from api.db import Application, ApplicationState, Material, PhotoCheck, change_state
-from api.routes.applicant import _licence_state, content_disposition
+from api.routes.applicant import content_disposition
 from api.routes.web_applicant import human_size, licence_view, mask_id_number, steps_of
 from api.schemas.applications import ApplicationPublic, LicencePublic
+from api.workflow.licence_files import licence_state
 
 BUSINESS_LICENCE = "0002_business_licence_clean.jpg"
 
@@ -198,10 +199,12 @@ def test_page_helpers() -> None:
     assert [s["status"] for s in steps_of(ApplicationState.NEEDS_REVIEW)] == [
         "done", "done", "done", "current", "todo"]
     assert [s["status"] for s in steps_of(None)][:2] == ["current", "todo"]
-    assert _licence_state("valid", "2020-12-31", "2021-01-01") == "expired"
-    assert _licence_state("valid", "2021-01-01", "2021-01-01") == "valid"  # its last day
-    assert _licence_state("valid", None, "2999-01-01") == "valid"  # open-ended
-    assert _licence_state("revoked", "2999-12-31", "2021-01-01") == "revoked"
+    day = date(2021, 1, 1)
+    assert licence_state("valid", "2020-12-31", day) == "expired"
+    assert licence_state("valid", "2021-01-01", day) == "valid"  # its last day
+    assert licence_state("valid", None, day) == "valid"  # open-ended
+    assert licence_state("valid", "长期", day) == "valid"  # 长期 (no end) is no date
+    assert licence_state("revoked", "2999-12-31", day) == "revoked"
     header = content_disposition("居住证-ZZ20261207-000012.pdf", "licence-ZZ20261207-000012.pdf")
     assert header == ("attachment; filename=\"licence-ZZ20261207-000012.pdf\"; "
                       f"filename*=UTF-8''{quote('居住证-ZZ20261207-000012.pdf')}")
