@@ -26,6 +26,8 @@ status.
   public facts never on a FAILED one, the holder photo checked against its signed hash).
 - :mod:`api.workflow.issued_view` — the licence issued for an application as the clerk's review
   shows it: each issued file (PDF, OFD) verified afresh against our trust, and handed out.
+- :mod:`api.workflow.licence_files` — an issued licence's files as handed out (media type,
+  download names) and its valid / revoked / expired state, for every page and download.
 - :mod:`api.workflow.holders` — binding an account to its holder (by an admin, the CLI, or a
   verified e-licence in the validation job) and whether 秒批 may issue to it.
 - :mod:`api.workflow.trust` — the other issuers this office trusts: import, list, remove
